@@ -1,0 +1,86 @@
+#include "diag.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textutil.h"
+
+void diag_init(diag_list *list) { memset(list, 0, sizeof *list); }
+
+void diag_free(diag_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].file);
+        free(list->items[i].message);
+    }
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+void diag_vreport(diag_list *list, severity level, const char *file, int line, int column,
+                  const char *format, va_list args)
+{
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity ? list->capacity * 2 : 8;
+        list->items = xrealloc(list->items, list->capacity * sizeof *list->items);
+    }
+    va_list copy;
+    va_copy(copy, args);
+    int n = vsnprintf(NULL, 0, format, copy);
+    va_end(copy);
+    char *text = xmalloc((size_t)n + 1);
+    vsnprintf(text, (size_t)n + 1, format, args);
+    list->items[list->count++] = (diag){
+        .level = level, .file = file ? xstrdup(file) : NULL,
+        .line = line, .column = column, .message = text,
+    };
+    if (level == SEVERITY_ERROR)
+        list->errors++;
+}
+
+void diag_report(diag_list *list, severity level, const char *file, int line, int column,
+                 const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    diag_vreport(list, level, file, line, column, format, args);
+    va_end(args);
+}
+
+static const char *severity_name(severity level)
+{
+    switch (level) {
+    case SEVERITY_NOTE: return "note";
+    case SEVERITY_WARNING: return "warning";
+    case SEVERITY_ERROR: break;
+    }
+    return "error";
+}
+
+char *diag_format(const diag *d)
+{
+    strbuf out = {0};
+    if (d->file) {
+        strbuf_puts(&out, d->file);
+        if (d->line > 0) {
+            strbuf_printf(&out, ":%d", d->line);
+            if (d->column > 0)
+                strbuf_printf(&out, ":%d", d->column);
+        }
+        strbuf_puts(&out, ": ");
+    } else {
+        strbuf_puts(&out, "leafpress: ");
+    }
+    strbuf_printf(&out, "%s: %s", severity_name(d->level), d->message);
+    return strbuf_take(&out);
+}
+
+void diag_print(const diag_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        char *line = diag_format(&list->items[i]);
+        fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+}

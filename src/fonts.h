@@ -1,0 +1,17 @@
+/* Fonts: a private fontconfig configuration that sees the project's fonts/
+ * folder and nothing else, so output is the same on every machine. */
+#ifndef LEAFPRESS_FONTS_H
+#define LEAFPRESS_FONTS_H
+
+#include <pango/pango.h>
+#include "diag.h"
+
+/* A Pango font map over fonts_dir only, with hinting off (PDF output wants
+ * unhinted, scalable metrics). NULL after reporting when the folder has no
+ * usable fonts. Unref with g_object_unref. */
+PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags);
+
+/* A context for laying out text with that map. */
+PangoContext *fonts_context(PangoFontMap *map);
+
+#endif

@@ -1,0 +1,549 @@
+/* Front matter: split the "---" block off a source and validate its YAML.
+ *
+ * libyaml loads the block into a node tree; every check then reports at
+ * the node's mark. The YAML always starts on line 2 of the file (line 1
+ * is the opening "---"), so positions are libyaml's 0-based marks plus 2
+ * for the line and plus 1 for the column. */
+#include "frontmatter.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "contacts.h"
+#include "parse.h"
+#include "suggest.h"
+#include "textutil.h"
+
+enum { YAML_FIRST_LINE = 2 };
+
+/* --- splitting --------------------------------------------------------- */
+
+/* Length of the line starting at p (without its "\n" or "\r\n"), and where the next begins. */
+static size_t line_at(const char *p, const char *end, const char **next)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *stop = nl ? nl : end;
+    *next = nl ? nl + 1 : end;
+    if (stop > p && stop[-1] == '\r')
+        stop--;
+    return (size_t)(stop - p);
+}
+
+/* "---" with optional trailing blanks. */
+static bool is_fence(const char *line, size_t n)
+{
+    if (n < 3 || memcmp(line, "---", 3) != 0)
+        return false;
+    for (size_t i = 3; i < n; i++)
+        if (line[i] != ' ' && line[i] != '\t')
+            return false;
+    return true;
+}
+
+bool frontmatter_split(const char *path, const char *text, size_t length,
+                       const char **yaml, size_t *yaml_length,
+                       const char **body, int *body_line, diag_list *diags)
+{
+    const char *end = text + length, *p = text, *next;
+    if (length >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) /* some editors write a BOM */
+        p += 3;
+    size_t n = line_at(p, end, &next);
+    if (!is_fence(p, n)) {
+        diag_report(diags, SEVERITY_ERROR, path, 1, 1,
+                    "missing front matter; a leaflet starts with a '---' line, then YAML, then '---'");
+        return false;
+    }
+    if (next == end || next[-1] != '\n') {
+        diag_report(diags, SEVERITY_ERROR, path, 1, 1,
+                    "front matter is not closed; end it with a '---' line");
+        return false;
+    }
+    const char *start = next;
+    int line = 2;
+    for (p = start; p < end; p = next, line++) {
+        n = line_at(p, end, &next);
+        if (is_fence(p, n)) {
+            *yaml = start;
+            *yaml_length = (size_t)(p - start);
+            *body = next;
+            *body_line = line + 1;
+            return true;
+        }
+    }
+    diag_report(diags, SEVERITY_ERROR, path, 1, 1,
+                "front matter is not closed; end it with a '---' line");
+    return false;
+}
+
+/* --- YAML helpers ------------------------------------------------------ */
+
+typedef struct checker {
+    const char *path;
+    yaml_document_t *doc;
+    diag_list *diags;
+} checker;
+
+static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    diag_vreport(c->diags, SEVERITY_ERROR, c->path, (int)mark.line + YAML_FIRST_LINE,
+                 (int)mark.column + 1, format, args);
+    va_end(args);
+}
+
+static const char *type_name(const yaml_node_t *node)
+{
+    switch (node->type) {
+    case YAML_SEQUENCE_NODE: return "a list";
+    case YAML_MAPPING_NODE: return "a mapping";
+    default: return "a string";
+    }
+}
+
+/* Plain "", "~" and "null" are YAML's null: the key is there without a value. */
+static bool is_null(const yaml_node_t *node)
+{
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *v = (const char *)node->data.scalar.value;
+    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+/* Scalar value trimmed, line breaks (block scalars) folded to spaces. */
+static char *scalar_text(const yaml_node_t *node)
+{
+    const char *v = (const char *)node->data.scalar.value;
+    size_t n = node->data.scalar.length;
+    while (n && strchr(" \t\r\n", v[n - 1]))
+        n--;
+    while (n && strchr(" \t\r\n", *v)) {
+        v++;
+        n--;
+    }
+    char *s = xstrndup(v, n);
+    for (char *q = s; *q; q++)
+        if (*q == '\n' || *q == '\r')
+            *q = ' ';
+    return s;
+}
+
+/* A non-empty string, or NULL after reporting. */
+static char *want_string(const checker *c, const char *key, const yaml_node_t *node)
+{
+    if (node->type != YAML_SCALAR_NODE) {
+        error_at(c, node->start_mark, "'%s' must be a string, not %s", key, type_name(node));
+        return NULL;
+    }
+    char *s = is_null(node) ? NULL : scalar_text(node);
+    if (!s || !*s) {
+        free(s);
+        error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
+        return NULL;
+    }
+    return s;
+}
+
+/* A list of non-empty strings (or one string when single_ok). Returns false after reporting. */
+static bool want_list(const checker *c, const char *key, const yaml_node_t *node, bool single_ok,
+                      char ***items, size_t *count, yaml_mark_t **marks)
+{
+    if (node->type == YAML_SCALAR_NODE && single_ok && !is_null(node)) {
+        char *s = want_string(c, key, node);
+        if (!s)
+            return false;
+        *items = xmalloc(sizeof **items);
+        (*items)[0] = s;
+        *count = 1;
+        if (marks) {
+            *marks = xmalloc(sizeof **marks);
+            (*marks)[0] = node->start_mark;
+        }
+        return true;
+    }
+    if (node->type != YAML_SEQUENCE_NODE) {
+        if (is_null(node))
+            error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
+        else
+            error_at(c, node->start_mark, "'%s' must be a list of strings, not %s", key,
+                     type_name(node));
+        return false;
+    }
+    size_t n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+    *items = xcalloc(n, sizeof **items);
+    if (marks)
+        *marks = xcalloc(n, sizeof **marks);
+    *count = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *item = yaml_document_get_node(c->doc, node->data.sequence.items.start[i]);
+        if (item->type != YAML_SCALAR_NODE) {
+            error_at(c, item->start_mark, "each item of '%s' must be a string, not %s", key,
+                     type_name(item));
+            ok = false;
+            continue;
+        }
+        char *s = is_null(item) ? NULL : scalar_text(item);
+        if (!s || !*s) {
+            free(s);
+            error_at(c, item->start_mark, "empty item in '%s'", key);
+            ok = false;
+            continue;
+        }
+        if (marks)
+            (*marks)[*count] = item->start_mark;
+        (*items)[(*count)++] = s;
+    }
+    return ok;
+}
+
+/* Reports libyaml's own complaint at its position. */
+static void report_yaml_error(const checker *c, const yaml_parser_t *parser)
+{
+    const char *problem = parser->problem ? parser->problem : "cannot be parsed";
+    if (parser->context)
+        error_at(c, parser->problem_mark, "invalid YAML: %s (%s on line %d)", problem,
+                 parser->context, (int)parser->context_mark.line + YAML_FIRST_LINE);
+    else
+        error_at(c, parser->problem_mark, "invalid YAML: %s", problem);
+}
+
+/* --- validation -------------------------------------------------------- */
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/* YYYY-MM or YYYY-MM-DD naming a real day. */
+static bool parse_date(const char *s, int *year, int *month, int *day)
+{
+    size_t n = strlen(s);
+    if (n != 7 && n != 10)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool dash = i == 4 || i == 7;
+        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return false;
+    }
+    int y = atoi(s), m = atoi(s + 5), d = n == 10 ? atoi(s + 8) : 0;
+    if (y < 1 || m < 1 || m > 12)
+        return false;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (n == 10 && (d < 1 || d > days[m - 1] + (m == 2 && leap(y))))
+        return false;
+    *year = y;
+    *month = m;
+    *day = d;
+    return true;
+}
+
+/* ^[a-z]{2,3}(-[A-Z]{2})?$ */
+static bool valid_lang(const char *s)
+{
+    size_t i = 0;
+    while (s[i] >= 'a' && s[i] <= 'z')
+        i++;
+    if (i < 2 || i > 3)
+        return false;
+    if (!s[i])
+        return true;
+    return s[i] == '-' && s[i + 1] >= 'A' && s[i + 1] <= 'Z' && s[i + 2] >= 'A' &&
+           s[i + 2] <= 'Z' && !s[i + 3];
+}
+
+/* [a-z0-9-]+: names that become file names. */
+static bool valid_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return false;
+    return true;
+}
+
+static const char *const known_keys[] = {
+    "title", "subtitle", "short_title", "lang", "publisher", "authors", "reviewers",
+    "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "slug",
+};
+enum { KEY_COUNT = sizeof known_keys / sizeof *known_keys };
+
+static void set_string(char **field, char *value)
+{
+    free(*field);
+    *field = value;
+}
+
+/* Readers see these strings (cover, footer, colophon), so they get the body's quotes. */
+static void curl(char **s)
+{
+    if (!*s)
+        return;
+    bool od = false, os = false;
+    char *curled = typography_quotes(*s, &od, &os);
+    free(*s);
+    *s = curled;
+}
+
+static void resolve_contacts(const checker *c, const contact_registry *registry,
+                             leaflet_meta *meta, const yaml_mark_t *marks)
+{
+    size_t count = registry ? registry->count : 0;
+    const char *const *ids = registry ? contacts_ids(registry) : NULL;
+    meta->contacts = xcalloc(meta->contact_count, sizeof *meta->contacts);
+    size_t kept = 0;
+    for (size_t i = 0; i < meta->contact_count; i++) {
+        char *id = meta->contact_ids[i];
+        const contact *found = registry ? contacts_find(registry, id) : NULL;
+        bool twice = false;
+        for (size_t j = 0; j < kept; j++)
+            twice |= !strcmp(meta->contact_ids[j], id);
+        if (!found) {
+            const char *close = ids ? suggest_closest(id, ids, count) : NULL;
+            if (close)
+                error_at(c, marks[i], "unknown contact '%s'; did you mean '%s'?", id, close);
+            else
+                error_at(c, marks[i], "unknown contact '%s'", id);
+        } else if (twice) {
+            error_at(c, marks[i], "contact '%s' is listed twice", id);
+        }
+        if (!found || twice) {
+            free(id);
+            continue;
+        }
+        /* Unknown ids are dropped so contact_ids and contacts stay parallel. */
+        meta->contact_ids[kept] = id;
+        meta->contacts[kept++] = found;
+    }
+    meta->contact_count = kept;
+}
+
+static char *default_slug(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 3 && !strcmp(base + n - 3, ".md"))
+        n -= 3;
+    return xstrndup(base, n);
+}
+
+static void check_pair(const checker *c, const char *key, const yaml_node_t *value,
+                       const contact_registry *contacts, leaflet_meta *meta)
+{
+    char *s = NULL;
+    if (!strcmp(key, "authors")) {
+        want_list(c, key, value, true, &meta->authors, &meta->author_count, NULL);
+    } else if (!strcmp(key, "reviewers")) {
+        want_list(c, key, value, true, &meta->reviewers, &meta->reviewer_count, NULL);
+    } else if (!strcmp(key, "keywords")) {
+        want_list(c, key, value, false, &meta->keywords, &meta->keyword_count, NULL);
+    } else if (!strcmp(key, "contacts")) {
+        yaml_mark_t *marks = NULL;
+        want_list(c, key, value, false, &meta->contact_ids, &meta->contact_count, &marks);
+        if (meta->contact_ids)
+            resolve_contacts(c, contacts, meta, marks);
+        free(marks);
+    } else if (!(s = want_string(c, key, value))) {
+        return;
+    } else if (!strcmp(key, "title")) {
+        set_string(&meta->title, s);
+    } else if (!strcmp(key, "subtitle")) {
+        set_string(&meta->subtitle, s);
+    } else if (!strcmp(key, "short_title")) {
+        set_string(&meta->short_title, s);
+    } else if (!strcmp(key, "lang")) {
+        if (valid_lang(s))
+            set_string(&meta->lang, s);
+        else {
+            error_at(c, value->start_mark, "'lang' must be a language tag like 'nl-NL', not '%s'", s);
+            free(s);
+        }
+    } else if (!strcmp(key, "publisher")) {
+        set_string(&meta->publisher, s);
+    } else if (!strcmp(key, "review_note")) {
+        set_string(&meta->review_note, s);
+    } else if (!strcmp(key, "updated")) {
+        if (!parse_date(s, &meta->updated_year, &meta->updated_month, &meta->updated_day))
+            error_at(c, value->start_mark,
+                     "'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'", s);
+        free(s);
+    } else if (!strcmp(key, "subject")) {
+        set_string(&meta->subject, s);
+    } else if (!strcmp(key, "contact_sheet")) {
+        set_string(&meta->contact_sheet, s);
+    } else if (!strcmp(key, "style")) {
+        if (valid_name(s)) {
+            set_string(&meta->style, s);
+            meta->style_line = (int)value->start_mark.line + YAML_FIRST_LINE;
+            meta->style_column = (int)value->start_mark.column + 1;
+        } else {
+            error_at(c, value->start_mark,
+                     "'style' must be a style name like 'house' (a-z, 0-9 and '-'), not '%s'", s);
+            free(s);
+        }
+    } else if (!strcmp(key, "slug")) {
+        if (valid_name(s))
+            set_string(&meta->slug, s);
+        else {
+            error_at(c, value->start_mark,
+                     "'slug' may only contain a-z, 0-9 and '-', not '%s'", s);
+            free(s);
+        }
+    } else {
+        free(s);
+    }
+}
+
+static bool seen_key(const bool *seen, const char *key)
+{
+    for (size_t i = 0; i < KEY_COUNT; i++)
+        if (!strcmp(known_keys[i], key))
+            return seen[i];
+    return false;
+}
+
+/* Checks every pair of the top-level mapping; seen[] records which known keys appeared. */
+static void check_mapping(const checker *c, yaml_node_t *root, const contact_registry *contacts,
+                          leaflet_meta *meta, bool *seen)
+{
+    yaml_node_pair_t *pairs = root->data.mapping.pairs.start;
+    size_t n = (size_t)(root->data.mapping.pairs.top - pairs);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, pairs[i].key);
+        yaml_node_t *v = yaml_document_get_node(c->doc, pairs[i].value);
+        if (k->type != YAML_SCALAR_NODE) {
+            error_at(c, k->start_mark, "front matter keys must be words, not %s", type_name(k));
+            continue;
+        }
+        const char *key = (const char *)k->data.scalar.value;
+        yaml_node_t *first = NULL;
+        for (size_t j = 0; j < i && !first; j++) {
+            yaml_node_t *other = yaml_document_get_node(c->doc, pairs[j].key);
+            if (other->type == YAML_SCALAR_NODE &&
+                !strcmp((const char *)other->data.scalar.value, key))
+                first = other;
+        }
+        if (first) {
+            error_at(c, k->start_mark, "duplicate key '%s' in front matter; it is also on line %d",
+                     key, (int)first->start_mark.line + YAML_FIRST_LINE);
+            continue;
+        }
+        size_t index = KEY_COUNT;
+        for (size_t j = 0; j < KEY_COUNT; j++)
+            if (!strcmp(known_keys[j], key))
+                index = j;
+        if (index == KEY_COUNT) {
+            const char *close = suggest_closest(key, known_keys, KEY_COUNT);
+            if (close)
+                error_at(c, k->start_mark, "unknown key '%s' in front matter; did you mean '%s'?",
+                         key, close);
+            else
+                error_at(c, k->start_mark, "unknown key '%s' in front matter", key);
+            continue;
+        }
+        seen[index] = true;
+        check_pair(c, key, v, contacts, meta);
+    }
+}
+
+bool frontmatter_parse(const char *path, const char *yaml, size_t length,
+                       const contact_registry *contacts, leaflet_meta *meta,
+                       diag_list *diags)
+{
+    size_t errors_before = diags->errors;
+    bool seen[KEY_COUNT] = {false};
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    checker c = {.path = path, .doc = &doc, .diags = diags};
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, length);
+    if (!yaml_parser_load(&parser, &doc)) {
+        report_yaml_error(&c, &parser);
+        yaml_parser_delete(&parser);
+        return false;
+    }
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && !(root->type == YAML_SCALAR_NODE && is_null(root))) {
+        if (root->type != YAML_MAPPING_NODE)
+            error_at(&c, root->start_mark, "front matter must be 'key: value' lines, not %s",
+                     type_name(root));
+        else
+            check_mapping(&c, root, contacts, meta, seen);
+    }
+    yaml_document_delete(&doc);
+
+    /* More YAML after a "..." end marker would be silently ignored; refuse it. */
+    if (!yaml_parser_load(&parser, &doc)) {
+        report_yaml_error(&c, &parser);
+    } else {
+        if ((root = yaml_document_get_root_node(&doc)))
+            error_at(&c, root->start_mark, "front matter must be a single YAML document");
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+
+    static const char *const required[] = {"title", "lang", "publisher", "updated"};
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+        if (!seen_key(seen, required[i]))
+            diag_report(diags, SEVERITY_ERROR, path, 1, 1,
+                        "missing required key '%s' in front matter", required[i]);
+
+    /* Defaults only where the key was absent, not where it was invalid and reported. */
+    if (!seen_key(seen, "short_title") && meta->title)
+        meta->short_title = xstrdup(meta->title);
+    if (!seen_key(seen, "style"))
+        meta->style = xstrdup("house");
+    if (!seen_key(seen, "slug")) {
+        char *slug = default_slug(path);
+        if (valid_name(slug)) {
+            meta->slug = slug;
+        } else {
+            diag_report(diags, SEVERITY_ERROR, path, 1, 1,
+                        "file name '%s' cannot be the output name; set 'slug' (a-z, 0-9 and '-')",
+                        slug);
+            free(slug);
+        }
+    }
+
+    curl(&meta->title);
+    curl(&meta->subtitle);
+    curl(&meta->short_title);
+    curl(&meta->subject);
+    curl(&meta->review_note);
+    curl(&meta->contact_sheet);
+    for (size_t i = 0; i < meta->author_count; i++)
+        curl(&meta->authors[i]);
+    for (size_t i = 0; i < meta->reviewer_count; i++)
+        curl(&meta->reviewers[i]);
+    return diags->errors == errors_before;
+}
+
+static void free_strings(char **items, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(items[i]);
+    free(items);
+}
+
+void meta_free(leaflet_meta *meta)
+{
+    free(meta->title);
+    free(meta->subtitle);
+    free(meta->short_title);
+    free(meta->lang);
+    free(meta->publisher);
+    free_strings(meta->authors, meta->author_count);
+    free_strings(meta->reviewers, meta->reviewer_count);
+    free(meta->review_note);
+    free(meta->subject);
+    free_strings(meta->keywords, meta->keyword_count);
+    free_strings(meta->contact_ids, meta->contact_count);
+    free(meta->contacts);
+    free(meta->slug);
+    free(meta->contact_sheet);
+    free(meta->style);
+    memset(meta, 0, sizeof *meta);
+}

@@ -1,0 +1,266 @@
+#include "hyphenate.h"
+
+#include <ctype.h>
+#include <hyphen.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textutil.h"
+
+#define SOFT_HYPHEN "\xC2\xAD"
+#define NO_BREAK_SPACE "\xC2\xA0"
+#define MIN_WORD 6   /* shorter words are never worth a hyphen */
+#define MIN_LEFT 2
+#define MIN_RIGHT 3
+
+struct hyphenator {
+    HyphenDict *dict;
+    bool latin1; /* Debian's Dutch patterns are ISO-8859-1 */
+};
+
+static const char *hyphen_dirs(void)
+{
+    const char *dir = getenv("LEAFPRESS_HYPHEN_DIR");
+    return dir && *dir ? dir : "/usr/share/hyphen";
+}
+
+hyphenator *hyphenator_open(const char *lang)
+{
+    if (!lang || strlen(lang) < 2)
+        return NULL;
+    char language[4] = {0}, region[4] = {0};
+    size_t i = 0;
+    for (; i < 3 && isalpha((unsigned char)lang[i]); i++)
+        language[i] = (char)tolower((unsigned char)lang[i]);
+    if (lang[i] == '-' || lang[i] == '_')
+        for (size_t k = 0; k < 2 && isalpha((unsigned char)lang[i + 1 + k]); k++)
+            region[k] = (char)toupper((unsigned char)lang[i + 1 + k]);
+    char path[512];
+    HyphenDict *dict = NULL;
+    if (region[0]) {
+        snprintf(path, sizeof path, "%s/hyph_%s_%s.dic", hyphen_dirs(), language, region);
+        dict = hnj_hyphen_load(path);
+    }
+    if (!dict) {
+        snprintf(path, sizeof path, "%s/hyph_%s.dic", hyphen_dirs(), language);
+        dict = hnj_hyphen_load(path);
+    }
+    if (!dict)
+        return NULL;
+    hyphenator *h = xcalloc(1, sizeof *h);
+    h->dict = dict;
+    h->latin1 = !dict->utf8;
+    return h;
+}
+
+void hyphenator_close(hyphenator *h)
+{
+    if (!h)
+        return;
+    hnj_hyphen_free(h->dict);
+    free(h);
+}
+
+/* Decodes one UTF-8 character (input is already validated). */
+static uint32_t next_char(const char *s, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) { *len = 1; return u[0]; }
+    if ((u[0] & 0xE0) == 0xC0) { *len = 2; return ((u[0] & 0x1Fu) << 6) | (u[1] & 0x3Fu); }
+    if ((u[0] & 0xF0) == 0xE0) {
+        *len = 3;
+        return ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+    }
+    *len = 4;
+    return ((u[0] & 0x07u) << 18) | ((u[1] & 0x3Fu) << 12) | ((u[2] & 0x3Fu) << 6) | (u[3] & 0x3Fu);
+}
+
+static bool is_letter(uint32_t c)
+{
+    return (c < 0x80 && isalpha((int)c)) || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
+}
+
+static bool is_space(uint32_t c) { return c == ' ' || c == '\n' || c == '\t' || c == 0xA0; }
+
+/* Words inside these chunks must never be split: a hyphen in an address or
+ * a number changes what the reader types or dials. */
+static bool chunk_is_protected(const char *chunk, size_t n)
+{
+    bool has_dot_letter = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = chunk[i];
+        if (c == '@' || c == '/' || c == ':' || isdigit((unsigned char)c))
+            return true;
+        if (c == '.' && i + 1 < n && isalpha((unsigned char)chunk[i + 1]))
+            has_dot_letter = true;
+    }
+    return has_dot_letter; /* a domain such as kanker.nl */
+}
+
+/* Hyphenates one word of letters (UTF-8 bytes [word, word+n)) into out. */
+static void hyphenate_word(const hyphenator *h, const char *word, size_t n, strbuf *out)
+{
+    /* Map to the dictionary's encoding, one byte per character. */
+    char encoded[128];
+    size_t offsets[128]; /* byte offset in word of each character */
+    size_t chars = 0, i = 0;
+    bool all_upper = true;
+    while (i < n) {
+        size_t len;
+        uint32_t c = next_char(word + i, &len);
+        if (chars >= sizeof encoded - 1 || (h->latin1 && c > 0xFF) || (!h->latin1 && c > 0x7F)) {
+            strbuf_append(out, word, n); /* outside the patterns' alphabet: leave whole */
+            return;
+        }
+        if (!(c < 0x80 ? isupper((int)c) : (c >= 0xC0 && c <= 0xDE)))
+            all_upper = false;
+        if (c < 0x80)
+            c = (uint32_t)tolower((int)c);
+        else if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+            c += 0x20;
+        encoded[chars] = (char)c;
+        offsets[chars] = i;
+        chars++;
+        i += len;
+    }
+    if (chars < MIN_WORD || all_upper) { /* short words and acronyms stay whole */
+        strbuf_append(out, word, n);
+        return;
+    }
+    encoded[chars] = '\0';
+    char hyphens[sizeof encoded + 5];
+    char **rep = NULL;
+    int *pos = NULL, *cut = NULL;
+    if (hnj_hyphen_hyphenate2(h->dict, encoded, (int)chars, hyphens, NULL, &rep, &pos, &cut) != 0) {
+        strbuf_append(out, word, n);
+        return;
+    }
+    size_t copied = 0;
+    for (size_t k = MIN_LEFT - 1; k + MIN_RIGHT < chars; k++) {
+        /* odd: break after character k; skip non-standard breaks that would
+         * change the spelling, which a soft hyphen cannot express */
+        if ((hyphens[k] & 1) && !(rep && rep[k])) {
+            size_t end = offsets[k + 1];
+            strbuf_append(out, word + copied, end - copied);
+            strbuf_puts(out, SOFT_HYPHEN);
+            copied = end;
+        }
+    }
+    strbuf_append(out, word + copied, n - copied);
+    if (rep) {
+        for (size_t k = 0; k < chars; k++)
+            free(rep[k]);
+        free(rep);
+    }
+    free(pos);
+    free(cut);
+}
+
+char *hyphenate_text(const hyphenator *h, const char *text)
+{
+    if (!h)
+        return xstrdup(text);
+    strbuf out = {0};
+    size_t i = 0, n = strlen(text);
+    while (i < n) {
+        /* one whitespace-delimited chunk at a time */
+        size_t start = i, len;
+        while (i < n && is_space(next_char(text + i, &len)))
+            i += len;
+        strbuf_append(&out, text + start, i - start);
+        size_t chunk = i;
+        while (i < n && !is_space(next_char(text + i, &len)))
+            i += len;
+        if (chunk_is_protected(text + chunk, i - chunk) || strstr(text + chunk, SOFT_HYPHEN) == text + chunk) {
+            strbuf_append(&out, text + chunk, i - chunk);
+            continue;
+        }
+        size_t j = chunk;
+        while (j < i) {
+            size_t word = j;
+            while (j < i && is_letter(next_char(text + j, &len)))
+                j += len;
+            if (j > word)
+                hyphenate_word(h, text + word, j - word, &out);
+            size_t other = j;
+            while (j < i && !is_letter(next_char(text + j, &len)))
+                j += len;
+            strbuf_append(&out, text + other, j - other);
+        }
+    }
+    return strbuf_take(&out);
+}
+
+static const char *const units[] = {
+    "uur", "minuten", "minuut", "min", "seconden", "dagen", "dag", "weken", "week",
+    "maanden", "maand", "jaar", "jaren", "kilo", "kg", "g", "mg", "ml", "l", "mm", "cm",
+    "m", "km", "%", "procent", "graden", "\xE2\x81\xB0", "\xC2\xB0", "\xC2\xB0" "C", "C",
+};
+
+/* Length of a unit word at s, or 0. */
+static size_t unit_at(const char *s)
+{
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+        size_t len = strlen(units[u]);
+        if (strncmp(s, units[u], len) == 0) {
+            unsigned char after = (unsigned char)s[len];
+            if (after == '\0' || after == ' ' || after == '.' || after == ',' || after == ')' ||
+                after == ';' || after == ':' || after == '\n')
+                return len;
+        }
+    }
+    return 0;
+}
+
+static size_t digit_run(const char *s)
+{
+    size_t k = 0;
+    while (isdigit((unsigned char)s[k]))
+        k++;
+    return k;
+}
+
+char *protect_breaks(const char *text)
+{
+    strbuf out = {0};
+    size_t i = 0;
+    while (text[i]) {
+        bool word_start = i == 0 || !isalnum((unsigned char)text[i - 1]);
+        size_t d = word_start ? digit_run(text + i) : 0;
+        if (d == 0) {
+            strbuf_append(&out, text + i, 1);
+            i++;
+            continue;
+        }
+        /* A phone number: a group starting with 0 (or after +) followed by
+         * more digit groups separated by single spaces. */
+        bool phone = text[i] == '0' || (i > 0 && text[i - 1] == '+');
+        size_t j = i + d;
+        if (phone) {
+            while (text[j] == ' ' && digit_run(text + j + 1) > 0) {
+                strbuf_append(&out, text + i, j - i);
+                strbuf_puts(&out, NO_BREAK_SPACE);
+                i = j + 1;
+                j = i + digit_run(text + i);
+            }
+        }
+        /* decimals such as 38,5 belong to the number */
+        if ((text[j] == ',' || text[j] == '.') && digit_run(text + j + 1) > 0)
+            j += 1 + digit_run(text + j + 1);
+        /* a degree sign belongs to its number too: 38,5⁰ C */
+        if (strncmp(text + j, "\xE2\x81\xB0", 3) == 0)
+            j += 3;
+        else if (strncmp(text + j, "\xC2\xB0", 2) == 0)
+            j += 2;
+        strbuf_append(&out, text + i, j - i);
+        i = j;
+        if (text[i] == ' ' && unit_at(text + i + 1)) {
+            strbuf_puts(&out, NO_BREAK_SPACE);
+            i++;
+        }
+    }
+    return strbuf_take(&out);
+}

@@ -1,0 +1,565 @@
+/* Layout: the document's blocks become a flow of line-sized items; page
+ * breaking cuts the flow into pages (widows, orphans, headings kept with
+ * what follows); each placed item becomes positioned boxes. */
+#include <cairo.h>
+#include <librsvg/rsvg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fonts.h"
+#include "layout_internal.h"
+#include "textutil.h"
+
+#define MM (72.0 / 25.4)
+
+struct_elem *elem_new(layout_context *ctx, struct_role role, struct_elem *parent)
+{
+    laid_out *out = ctx->out;
+    if (out->elem_count == out->elem_capacity) {
+        out->elem_capacity = out->elem_capacity ? out->elem_capacity * 2 : 64;
+        out->elems = xrealloc(out->elems, out->elem_capacity * sizeof *out->elems);
+    }
+    struct_elem *e = xcalloc(1, sizeof *e);
+    e->role = role;
+    e->parent = parent;
+    out->elems[out->elem_count++] = e;
+    return e;
+}
+
+flow_item *flow_push(flow *f)
+{
+    if (f->count == f->capacity) {
+        f->capacity = f->capacity ? f->capacity * 2 : 128;
+        f->items = xrealloc(f->items, f->capacity * sizeof *f->items);
+    }
+    flow_item *item = &f->items[f->count++];
+    memset(item, 0, sizeof *item);
+    return item;
+}
+
+int flow_add_region(flow *f, flow_region r)
+{
+    if (f->region_count == f->region_capacity) {
+        f->region_capacity = f->region_capacity ? f->region_capacity * 2 : 8;
+        f->regions = xrealloc(f->regions, f->region_capacity * sizeof *f->regions);
+    }
+    f->regions[f->region_count++] = r;
+    return (int)f->region_count;
+}
+
+/* Glue applies to the next lines whatever block they are in: a heading
+ * keeps `keep_with_next` lines of what follows. */
+static bool take_glue(flow *f)
+{
+    if (f->glue_remaining <= 0)
+        return false;
+    f->glue_remaining--;
+    return true;
+}
+
+void flow_add_paragraph(layout_context *ctx, paragraph *p, const text_style *ts, double x,
+                        struct_elem *elem, int region, bool heading, int heading_level)
+{
+    flow *f = &ctx->flow;
+    const style *s = ctx->style;
+    int n = pango_layout_get_line_count(p->layout);
+    for (int i = 0; i < n; i++) {
+        PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, i);
+        PangoRectangle logical;
+        pango_layout_line_get_extents(line, NULL, &logical);
+        double ascent = -logical.y / (double)PANGO_SCALE;
+        double natural = logical.height / (double)PANGO_SCALE;
+        flow_item *item = flow_push(f);
+        item->kind = ITEM_LINE;
+        item->para = p;
+        item->line_index = i;
+        item->height = p->pitch;
+        item->ascent = ascent + (p->pitch - natural) / 2;
+        item->x = x;
+        item->elem = elem;
+        item->region = region;
+        bool glued = take_glue(f);
+        if (i == 0) {
+            item->space_before = fmax(f->pending_space, ts->space_before);
+            item->keep_with_previous = glued;
+            if (f->pending_label) {
+                item->label = f->pending_label;
+                item->label_x = f->pending_label_x;
+                item->label_elem = f->pending_label_elem;
+                f->pending_label = NULL;
+            }
+            if (heading) {
+                item->outline_title = p->text;
+                item->outline_level = heading_level;
+            }
+        } else {
+            bool orphan_or_widow = i < s->orphans || n - i < s->widows;
+            item->keep_with_previous = heading || glued || orphan_or_widow;
+        }
+    }
+    f->pending_space = ts->space_after;
+    if (heading)
+        f->glue_remaining = s->keep_with_next;
+}
+
+static bool image_size(const char *path, double *width, double *height)
+{
+    size_t n = strlen(path);
+    if (n > 4 && strcmp(path + n - 4, ".svg") == 0) {
+        RsvgHandle *svg = rsvg_handle_new_from_file(path, NULL);
+        if (!svg)
+            return false;
+        gdouble w = 0, h = 0;
+        gboolean ok = rsvg_handle_get_intrinsic_size_in_pixels(svg, &w, &h);
+        g_object_unref(svg);
+        *width = w * 0.75; /* CSS pixels -> pt */
+        *height = h * 0.75;
+        return ok && w > 0 && h > 0;
+    }
+    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
+    bool ok = cairo_surface_status(png) == CAIRO_STATUS_SUCCESS;
+    if (ok) {
+        *width = cairo_image_surface_get_width(png) * 0.75;
+        *height = cairo_image_surface_get_height(png) * 0.75;
+    }
+    cairo_surface_destroy(png);
+    return ok;
+}
+
+static void layout_blocks(layout_context *ctx, const doc_node *first, double x, double width,
+                          struct_elem *parent, int region, int list_depth);
+
+static void layout_image(layout_context *ctx, const doc_node *node, double x, double width,
+                         struct_elem *parent, int region)
+{
+    double w, h;
+    if (!image_size(node->url, &w, &h)) {
+        diag_report(ctx->diags, SEVERITY_ERROR, ctx->source_path, node->line, node->column,
+                    "cannot read image '%s'", node->url);
+        return;
+    }
+    const style *s = ctx->style;
+    double max_h = (s->page_height - s->margin_top - s->margin_bottom) * 0.6;
+    double scale = fmin(1.0, fmin(width / w, max_h / h));
+    struct_elem *figure = elem_new(ctx, ROLE_FIGURE, parent);
+    figure->alt = xstrdup(node->alt ? node->alt : "");
+    flow_item *item = flow_push(&ctx->flow);
+    item->kind = ITEM_IMAGE;
+    item->x = x;
+    item->width = w * scale;
+    item->height = h * scale;
+    item->space_before = fmax(ctx->flow.pending_space, s->body.space_before);
+    item->keep_with_previous = take_glue(&ctx->flow);
+    item->elem = figure;
+    item->region = region;
+    item->image_path = node->url;
+    ctx->flow.pending_space = s->body.space_after;
+}
+
+static const box_style *box_style_for(const style *s, alert_kind kind)
+{
+    switch (kind) {
+    case ALERT_TIP: return &s->box_tip;
+    case ALERT_WARNING: case ALERT_CAUTION: return &s->box_warning;
+    default: return &s->box_note;
+    }
+}
+
+static void add_space(layout_context *ctx, double height, int region, bool keep)
+{
+    flow_item *item = flow_push(&ctx->flow);
+    item->kind = ITEM_SPACE;
+    item->height = height;
+    item->region = region;
+    item->keep_with_previous = keep;
+    if (!keep)
+        item->space_before = ctx->flow.pending_space;
+    ctx->flow.pending_space = 0;
+}
+
+static void layout_alert(layout_context *ctx, const doc_node *node, double x, double width,
+                         struct_elem *parent)
+{
+    const style *s = ctx->style;
+    const box_style *bs = box_style_for(s, node->alert);
+    struct_elem *box_elem = elem_new(ctx, ROLE_BOX, parent);
+    box_elem->title = node->title ? xstrdup(node->title) : NULL;
+    int region = flow_add_region(&ctx->flow, (flow_region){bs->background, bs->border, bs->border_width,
+                                                      x, width});
+    add_space(ctx, bs->padding, region, false);
+    ctx->flow.glue_remaining = ctx->flow.glue_remaining > 1 ? ctx->flow.glue_remaining : 1;
+    double inner_x = x + bs->border_width + bs->padding;
+    double inner_w = width - bs->border_width - 2 * bs->padding;
+    if (node->title) {
+        struct_elem *title = elem_new(ctx, ROLE_P, box_elem);
+        text_style ts = s->body;
+        ts.color = bs->title_color;
+        ts.space_before = 0;
+        paragraph *p = paragraph_from_text(ctx, node->title, &ts, inner_w, true, title, NULL);
+        flow_add_paragraph(ctx, p, &ts, inner_x, title, region, false, 0);
+        /* the title belongs with the box's first lines */
+        ctx->flow.glue_remaining = s->keep_with_next;
+    }
+    layout_blocks(ctx, node->first_child, inner_x, inner_w, box_elem, region, 0);
+    add_space(ctx, bs->padding, region, true);
+    ctx->flow.pending_space = s->body.space_after;
+}
+
+static void layout_list(layout_context *ctx, const doc_node *list, double x, double width,
+                        struct_elem *parent, int region, int depth)
+{
+    const style *s = ctx->style;
+    struct_elem *list_elem = elem_new(ctx, ROLE_LIST, parent);
+    int number = list->start;
+    for (const doc_node *item = list->first_child; item; item = item->next, number++) {
+        struct_elem *li = elem_new(ctx, ROLE_LIST_ITEM, list_elem);
+        struct_elem *label = elem_new(ctx, ROLE_LABEL, li);
+        struct_elem *body = elem_new(ctx, ROLE_LIST_BODY, li);
+        char label_text[32];
+        if (list->ordered)
+            snprintf(label_text, sizeof label_text, "%d.", number);
+        else
+            snprintf(label_text, sizeof label_text, "%s", s->bullets[depth % 3]);
+        double label_room = s->list_indent - s->list_label_gap;
+        paragraph *lp = paragraph_from_text(ctx, label_text, &s->body, label_room * 4, false, label, NULL);
+        PangoRectangle logical;
+        pango_layout_get_extents(lp->layout, NULL, &logical);
+        ctx->flow.pending_label = lp;
+        ctx->flow.pending_label_elem = label;
+        ctx->flow.pending_label_x = x + label_room - logical.width / (double)PANGO_SCALE;
+        if (item != list->first_child)
+            ctx->flow.pending_space = fmax(ctx->flow.pending_space, s->list_item_space);
+        layout_blocks(ctx, item->first_child, x + s->list_indent, width - s->list_indent, body,
+                      region, depth + 1);
+        ctx->flow.pending_label = NULL;
+        ctx->flow.pending_space = s->list_item_space;
+    }
+    ctx->flow.pending_space = s->body.space_after;
+}
+
+static void layout_blocks(layout_context *ctx, const doc_node *first, double x, double width,
+                          struct_elem *parent, int region, int list_depth)
+{
+    const style *s = ctx->style;
+    bool in_list = list_depth > 0;
+    for (const doc_node *node = first; node;) {
+        if (!node_is_block(node)) {
+            /* tight list items hold their inlines directly */
+            const doc_node *end = node;
+            while (end && !node_is_block(end))
+                end = end->next;
+            struct_elem *p_elem = elem_new(ctx, ROLE_P, parent);
+            paragraph *p = paragraph_from_inlines(ctx, node, end, &s->body, width, p_elem, s->hyphenate);
+            flow_add_paragraph(ctx, p, &s->body, x, p_elem, region, false, 0);
+            if (in_list)
+                ctx->flow.pending_space = s->list_item_space;
+            node = end;
+            continue;
+        }
+        switch (node->type) {
+        case NODE_HEADING: {
+            const text_style *ts = node->level <= 1 ? &s->h1 : node->level == 2 ? &s->h2 : &s->h3;
+            struct_role role = node->level <= 1 ? ROLE_H1 : node->level == 2 ? ROLE_H2 : ROLE_H3;
+            struct_elem *h = elem_new(ctx, role, parent);
+            paragraph *p = paragraph_from_inlines(ctx, node->first_child, NULL, ts, width, h, false);
+            flow_add_paragraph(ctx, p, ts, x, h, region, true, node->level);
+            break;
+        }
+        case NODE_PARAGRAPH: {
+            struct_elem *p_elem = elem_new(ctx, ROLE_P, parent);
+            paragraph *p = paragraph_from_inlines(ctx, node->first_child, NULL, &s->body, width,
+                                                  p_elem, s->hyphenate);
+            flow_add_paragraph(ctx, p, &s->body, x, p_elem, region, false, 0);
+            if (in_list)
+                ctx->flow.pending_space = s->list_item_space;
+            break;
+        }
+        case NODE_LIST:
+            layout_list(ctx, node, x, width, parent, region, list_depth);
+            break;
+        case NODE_ALERT:
+            layout_alert(ctx, node, x, width, parent);
+            break;
+        case NODE_IMAGE:
+            layout_image(ctx, node, x, width, parent, region);
+            break;
+        default:
+            break;
+        }
+        node = node->next;
+    }
+}
+
+/* ---- pagination ---- */
+
+page *page_at(laid_out *out, size_t index)
+{
+    while (out->page_count <= index) {
+        out->pages = xrealloc(out->pages, (out->page_count + 1) * sizeof *out->pages);
+        memset(&out->pages[out->page_count], 0, sizeof *out->pages);
+        out->page_count++;
+    }
+    return &out->pages[index];
+}
+
+box *page_add(page *pg, box b)
+{
+    if (pg->count == pg->capacity) {
+        pg->capacity = pg->capacity ? pg->capacity * 2 : 64;
+        pg->boxes = xrealloc(pg->boxes, pg->capacity * sizeof *pg->boxes);
+    }
+    pg->boxes[pg->count] = b;
+    return &pg->boxes[pg->count++];
+}
+
+double content_left(const style *s, size_t page_index)
+{
+    /* Recto pages (odd page numbers) are bound on the left. */
+    return page_index % 2 == 0 ? s->margin_inner : s->margin_outer;
+}
+
+typedef struct placement {
+    size_t page;
+    double top;
+} placement;
+
+/* Assigns every flow item a page and a top; returns one past the last page. */
+static size_t paginate(layout_context *ctx, placement *at, size_t first_page, double first_top)
+{
+    const style *s = ctx->style;
+    flow *f = &ctx->flow;
+    double bottom = s->page_height - s->margin_bottom;
+    size_t pg = first_page, start = 0;
+    double y = first_top;
+    for (size_t i = 0; i < f->count;) {
+        flow_item *item = &f->items[i];
+        if (item->page_break_before && i != start) {
+            pg++, start = i, y = s->margin_top;
+        }
+        double gap = i == start ? 0 : item->space_before;
+        if (i == start || y + gap + item->height <= bottom) {
+            at[i] = (placement){pg, y + gap};
+            y += gap + item->height;
+            i++;
+            continue;
+        }
+        /* Does not fit: break before the last item on this page that allows it. */
+        size_t b = i;
+        while (b > start && f->items[b].keep_with_previous)
+            b--;
+        if (b == start)
+            b = i; /* an unbreakable run taller than a page: break where we are */
+        pg++;
+        start = b;
+        i = b;
+        y = s->margin_top;
+    }
+    return f->count ? pg + 1 : first_page;
+}
+
+void emit_line(page *pg, const flow_item *item, double left, double top)
+{
+    double baseline = top + item->ascent;
+    if (item->label) {
+        PangoLayoutLine *label_line = pango_layout_get_line_readonly(item->label->layout, 0);
+        double pen = left + item->label_x;
+        for (GSList *r = label_line->runs; r; r = r->next) {
+            PangoGlyphItem *run = r->data;
+            double w = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE;
+            page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline, .width = w,
+                               .height = item->height, .elem = item->label_elem,
+                               .color = item->label->color, .run = run, .text = item->label->text});
+            pen += w;
+        }
+    }
+    const paragraph *p = item->para;
+    PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, item->line_index);
+    double pen = left + item->x;
+    for (GSList *r = line->runs; r; r = r->next) {
+        PangoGlyphItem *run = r->data;
+        double w = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE;
+        const link_range *link = NULL;
+        for (size_t k = 0; k < p->link_count; k++)
+            if (run->item->offset >= p->links[k].start && run->item->offset < p->links[k].end)
+                link = &p->links[k];
+        if (run->glyphs->num_glyphs > 0) {
+            page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline, .width = w,
+                               .height = item->height, .elem = link ? link->elem : item->elem,
+                               .color = link ? p->link_color : p->color, .run = run,
+                               .text = p->text, .underline = link && p->link_underline});
+            if (link && p->link_underline)
+                page_add(pg, (box){.kind = BOX_FILL, .x = pen, .y = baseline + p->size * 0.14,
+                                   .width = w, .height = fmax(0.4, p->size * 0.06),
+                                   .color = p->link_color});
+        }
+        pen += w;
+    }
+}
+
+static void add_outline(laid_out *out, const char *title, int level, size_t pg, double y)
+{
+    out->outline = xrealloc(out->outline, (out->outline_count + 1) * sizeof *out->outline);
+    /* bookmarks show plain words: drop the soft hyphens and no-break spaces */
+    strbuf clean = {0};
+    for (const char *c = title; *c; c++) {
+        if ((unsigned char)c[0] == 0xC2 && (unsigned char)c[1] == 0xAD) { c++; continue; }
+        if ((unsigned char)c[0] == 0xC2 && (unsigned char)c[1] == 0xA0) { strbuf_puts(&clean, " "); c++; continue; }
+        if (*c == '\n') { strbuf_puts(&clean, " "); continue; }
+        strbuf_append(&clean, c, 1);
+    }
+    out->outline[out->outline_count++] =
+        (outline_entry){strbuf_take(&clean), level, (int)pg, y};
+}
+
+/* Places the flow from (first_page, first_top) on; returns the page count. */
+size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_top)
+{
+    flow *f = &ctx->flow;
+    const style *s = ctx->style;
+    laid_out *out = ctx->out;
+    placement *at = xcalloc(f->count ? f->count : 1, sizeof *at);
+    size_t end = paginate(ctx, at, first_page, first_top);
+    page_at(out, end ? end - 1 : 0);
+
+    /* Region backgrounds first, so text is drawn over them: one rectangle
+     * per region per page it touches. */
+    for (size_t r = 0; r < f->region_count; r++) {
+        const flow_region *rg = &f->regions[r];
+        for (size_t pg = first_page; pg < end; pg++) {
+            double top = INFINITY, bottom = -INFINITY;
+            for (size_t i = 0; i < f->count; i++) {
+                if (f->items[i].region != (int)r + 1 || at[i].page != pg)
+                    continue;
+                top = fmin(top, at[i].top);
+                bottom = fmax(bottom, at[i].top + f->items[i].height);
+            }
+            if (top > bottom)
+                continue;
+            double left = content_left(s, pg) + rg->x;
+            page *p = page_at(out, pg);
+            page_add(p, (box){.kind = BOX_FILL, .x = left, .y = top, .width = rg->width,
+                              .height = bottom - top, .color = rg->background});
+            if (rg->border_width > 0)
+                page_add(p, (box){.kind = BOX_FILL, .x = left, .y = top,
+                                  .width = rg->border_width, .height = bottom - top,
+                                  .color = rg->border});
+        }
+    }
+    for (size_t i = 0; i < f->count; i++) {
+        const flow_item *item = &f->items[i];
+        page *pg = page_at(out, at[i].page);
+        double left = content_left(s, at[i].page);
+        if (item->kind == ITEM_LINE) {
+            emit_line(pg, item, left, at[i].top);
+            if (item->outline_title)
+                add_outline(out, item->outline_title, item->outline_level, at[i].page, at[i].top);
+        } else if (item->kind == ITEM_IMAGE) {
+            page_add(pg, (box){.kind = BOX_IMAGE, .x = left + item->x, .y = at[i].top,
+                               .width = item->width, .height = item->height, .elem = item->elem,
+                               .image_path = item->image_path});
+        }
+    }
+    free(at);
+    return end;
+}
+
+double place_paragraph(page *pg, paragraph *p, double left, double top,
+                       struct_elem *elem)
+{
+    int n = pango_layout_get_line_count(p->layout);
+    double y = top;
+    for (int i = 0; i < n; i++) {
+        PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, i);
+        PangoRectangle logical;
+        pango_layout_line_get_extents(line, NULL, &logical);
+        flow_item item = {.kind = ITEM_LINE, .para = p, .line_index = i, .height = p->pitch,
+                          .elem = elem};
+        item.ascent = -logical.y / (double)PANGO_SCALE +
+                      (p->pitch - logical.height / (double)PANGO_SCALE) / 2;
+        emit_line(pg, &item, left, y);
+        y += p->pitch;
+    }
+    return y - top;
+}
+
+static void flow_reset(flow *f)
+{
+    free(f->items);
+    free(f->regions);
+    memset(f, 0, sizeof *f);
+}
+
+laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
+                       PangoFontMap *fonts)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->errors_before = diags->errors;
+    ctx->doc = doc;
+    ctx->style = s;
+    ctx->diags = diags;
+    ctx->source_path = doc->source_path;
+    ctx->pango = fonts_context(fonts);
+    ctx->hyphens = s->hyphenate ? hyphenator_open(doc->meta.lang) : NULL;
+    ctx->content_width = s->page_width - s->margin_inner - s->margin_outer;
+    laid_out *out = xcalloc(1, sizeof *out);
+    out->width = s->page_width;
+    out->height = s->page_height;
+    out->layouts = g_ptr_array_new_with_free_func((GDestroyNotify)paragraph_free);
+    ctx->out = out;
+    return out;
+}
+
+laid_out *layout_end(layout_context *ctx)
+{
+    flow_reset(&ctx->flow);
+    hyphenator_close(ctx->hyphens);
+    g_object_unref(ctx->pango);
+    if (ctx->diags->errors > ctx->errors_before) {
+        layout_free(ctx->out);
+        return NULL;
+    }
+    return ctx->out;
+}
+
+laid_out *layout_document(const document *doc, const style *s, PangoFontMap *fonts,
+                          diag_list *diags)
+{
+    layout_context ctx;
+    laid_out *out = layout_begin(&ctx, doc, s, diags, fonts);
+    struct_elem *document_elem = elem_new(&ctx, ROLE_DOCUMENT, NULL);
+    const doc_node *first = doc->root->first_child;
+    const doc_node *title = first && first->type == NODE_HEADING && first->level == 1 ? first : NULL;
+    layout_cover(&ctx, document_elem, title);
+    layout_blocks(&ctx, title ? title->next : first, 0, ctx.content_width, document_elem, 0, 0);
+    if (doc->meta.contact_count)
+        layout_contacts(&ctx, document_elem, doc->meta.contacts, doc->meta.contact_count, true);
+    layout_colophon(&ctx, document_elem);
+    size_t pages = layout_place_flow(&ctx, 1, s->margin_top);
+    for (size_t pg = 1; pg < pages; pg++)
+        layout_footer(&ctx, page_at(out, pg), (int)pg + 1);
+    return layout_end(&ctx);
+}
+
+void layout_free(laid_out *out)
+{
+    if (!out)
+        return;
+    for (size_t i = 0; i < out->page_count; i++)
+        free(out->pages[i].boxes);
+    free(out->pages);
+    for (size_t i = 0; i < out->elem_count; i++) {
+        free(out->elems[i]->uri);
+        free(out->elems[i]->alt);
+        free(out->elems[i]->title);
+        free(out->elems[i]);
+    }
+    free(out->elems);
+    for (size_t i = 0; i < out->outline_count; i++)
+        free(out->outline[i].title);
+    free(out->outline);
+    if (out->layouts)
+        g_ptr_array_free(out->layouts, TRUE);
+    free(out);
+}

@@ -1,0 +1,89 @@
+/* Layout: styled document -> pages of positioned boxes.
+ *
+ * Coordinates are points in trim space (origin top-left of the trimmed
+ * page, y down). Layout knows nothing of PDF: renderers (screen PDF, print
+ * PDF with bleed, PNG proofs) only draw these boxes. Each box names the
+ * logical structure element it belongs to, or none when it is decoration
+ * (an artifact: footer, page number, colour band, rule). */
+#ifndef LEAFPRESS_LAYOUT_H
+#define LEAFPRESS_LAYOUT_H
+
+#include <pango/pango.h>
+#include <stdbool.h>
+#include "diag.h"
+#include "doc.h"
+#include "style.h"
+
+/* Logical roles; renderers map them to their own vocabulary (PDF tags). */
+typedef enum {
+    ROLE_DOCUMENT, ROLE_H1, ROLE_H2, ROLE_H3, ROLE_P,
+    ROLE_LIST, ROLE_LIST_ITEM, ROLE_LABEL, ROLE_LIST_BODY,
+    ROLE_LINK, ROLE_FIGURE, ROLE_BOX,          /* ROLE_BOX: highlighted box, contact block */
+    ROLE_SECTION
+} struct_role;
+
+typedef struct struct_elem {
+    struct_role role;
+    struct struct_elem *parent;
+    char *uri;                 /* ROLE_LINK */
+    char *alt;                 /* ROLE_FIGURE */
+    char *title;               /* ROLE_BOX: e.g. "Tip"; may be NULL */
+} struct_elem;
+
+typedef enum {
+    BOX_GLYPHS,                /* one glyph run of one line */
+    BOX_FILL,                  /* filled rectangle */
+    BOX_IMAGE                  /* PNG or SVG file scaled into the box */
+} box_kind;
+
+enum { EDGE_TOP = 1, EDGE_RIGHT = 2, EDGE_BOTTOM = 4, EDGE_LEFT = 8 };
+
+typedef struct box {
+    box_kind kind;
+    double x, y, width, height;    /* BOX_GLYPHS: x = pen start, y = baseline */
+    struct_elem *elem;             /* NULL: artifact */
+    rgb color;
+    /* BOX_GLYPHS */
+    PangoGlyphItem *run;           /* owned by a PangoLayout the page list keeps alive */
+    const char *text;              /* the layout's text, which run indexes into */
+    bool underline;
+    /* BOX_FILL: edges lying on the trim edge; a print renderer extends them into the bleed */
+    unsigned bleed_edges;
+    /* BOX_IMAGE */
+    const char *image_path;
+} box;
+
+typedef struct page {
+    box *boxes;
+    size_t count, capacity;
+} page;
+
+typedef struct outline_entry {
+    char *title;
+    int level;                     /* 1..3 */
+    int page;                      /* 0-based */
+    double y;                      /* top of the heading */
+} outline_entry;
+
+typedef struct laid_out {
+    double width, height;          /* trim size, pt */
+    page *pages;
+    size_t page_count;
+    struct_elem **elems;           /* every element, parents before children, reading order */
+    size_t elem_count, elem_capacity;
+    outline_entry *outline;
+    size_t outline_count;
+    GPtrArray *layouts;            /* PangoLayouts the boxes borrow from */
+} laid_out;
+
+/* Lays out a styled document. Reports characters no bundled font has, with
+ * their source line and column. NULL on error. */
+laid_out *layout_document(const document *doc, const style *s, PangoFontMap *fonts,
+                          diag_list *diags);
+/* The one-page contact sheet: the contacts the leaflet uses, under the
+ * leaflet's contact_sheet title. */
+laid_out *layout_contact_sheet(const document *doc, const style *s, PangoFontMap *fonts,
+                               diag_list *diags);
+void layout_free(laid_out *pages);
+
+#endif

@@ -1,0 +1,334 @@
+/* What a leaflet shows beyond its body: the cover, the contact block, the
+ * colophon, the running footer, and the one-page contact sheet. Generated
+ * words come from a small per-language table. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contacts.h"
+#include "layout_internal.h"
+#include "textutil.h"
+
+#define MM (72.0 / 25.4)
+
+typedef struct label { const char *key, *nl, *en; } label;
+
+static const label labels[] = {
+    {"contacts", "Contactgegevens", "Contact details"},
+    {"colophon", "Over deze folder", "About this leaflet"},
+    {"updated", "Laatste update:", "Last updated:"},
+    {"written_by", "Dit artikel is geschreven door", "This text was written by"},
+    {"with_help", "Met medewerking van", "With contributions from"},
+    {"publisher", "Uitgave:", "Published by:"},
+    {"and", "en", "and"},
+    {"email", "E-mail:", "E-mail:"},
+    {"hours", "Bereikbaar:", "Hours:"},
+    {"page", "pagina", "page"},
+};
+
+static const char *const months_nl[] = {"januari", "februari", "maart", "april", "mei", "juni",
+                                        "juli", "augustus", "september", "oktober",
+                                        "november", "december"};
+static const char *const months_en[] = {"January", "February", "March", "April", "May", "June",
+                                        "July", "August", "September", "October",
+                                        "November", "December"};
+
+static bool is_dutch(const char *lang) { return lang && strncmp(lang, "nl", 2) == 0; }
+
+const char *label_text(const char *lang, const char *key)
+{
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+        if (strcmp(labels[i].key, key) == 0)
+            return is_dutch(lang) ? labels[i].nl : labels[i].en;
+    return key;
+}
+
+/* A band of colour from the top trim edge: the publisher at its head, the
+ * heading and subtitle at its foot. Drawn in reading order (heading,
+ * subtitle, publisher) whatever the positions. Returns the band's height. */
+static double draw_band(layout_context *ctx, page *pg, struct_elem *heading_elem,
+                        const doc_node *heading_node, const char *heading_text,
+                        const char *subtitle, struct_elem *parent, double min_height)
+{
+    const style *s = ctx->style;
+    const leaflet_meta *meta = &ctx->doc->meta;
+    double left = content_left(s, 0);
+    double width = ctx->content_width;
+    paragraph *title = heading_node
+        ? paragraph_from_inlines(ctx, heading_node->first_child, NULL, &s->cover_title, width,
+                                 heading_elem, false)
+        : paragraph_from_text(ctx, heading_text, &s->cover_title, width, false, heading_elem, NULL);
+    paragraph *sub = NULL, *publisher = NULL;
+    struct_elem *sub_elem = NULL, *publisher_elem = NULL;
+    if (subtitle) {
+        sub_elem = elem_new(ctx, ROLE_P, parent);
+        sub = paragraph_from_text(ctx, subtitle, &s->cover_subtitle, width, false, sub_elem, NULL);
+    }
+    if (meta->publisher) {
+        publisher_elem = elem_new(ctx, ROLE_P, parent);
+        publisher = paragraph_from_text(ctx, meta->publisher, &s->cover_publisher, width, false,
+                                        publisher_elem, NULL);
+    }
+    double title_h = pango_layout_get_line_count(title->layout) * title->pitch;
+    double sub_h = sub ? s->cover_subtitle.space_before +
+                             pango_layout_get_line_count(sub->layout) * sub->pitch
+                       : 0;
+    double publisher_h = publisher
+        ? pango_layout_get_line_count(publisher->layout) * publisher->pitch + s->margin_top
+        : 0;
+    /* a long title makes the band grow rather than overflow */
+    double band = fmax(min_height, s->margin_top * 2 + publisher_h + title_h + sub_h);
+    page_add(pg, (box){.kind = BOX_FILL, .x = 0, .y = 0, .width = s->page_width, .height = band,
+                       .color = s->cover_band_color,
+                       .bleed_edges = EDGE_TOP | EDGE_LEFT | EDGE_RIGHT});
+    double top = band - s->margin_top - title_h - sub_h;
+    place_paragraph(pg, title, left, top, heading_elem);
+    laid_out *out = ctx->out;
+    out->outline = xrealloc(out->outline, (out->outline_count + 1) * sizeof *out->outline);
+    char *plain = heading_node ? doc_plain_text(heading_node) : xstrdup(heading_text);
+    out->outline[out->outline_count++] = (outline_entry){plain, 1, 0, top};
+    if (sub)
+        place_paragraph(pg, sub, left, top + title_h + s->cover_subtitle.space_before, sub_elem);
+    if (publisher)
+        place_paragraph(pg, publisher, left, s->margin_top, publisher_elem);
+    return band;
+}
+
+void layout_cover(layout_context *ctx, struct_elem *document_elem, const doc_node *title)
+{
+    const style *s = ctx->style;
+    const leaflet_meta *meta = &ctx->doc->meta;
+    page *cover = page_at(ctx->out, 0);
+    struct_elem *h1 = elem_new(ctx, ROLE_H1, document_elem);
+    draw_band(ctx, cover, h1, title, meta->title, meta->subtitle, document_elem,
+              s->cover_band_height);
+    /* the body starts on the next page */
+    ctx->flow.pending_space = 0;
+}
+
+/* Builds "label number" with the number as a link, from temporary nodes. */
+static paragraph *labelled_link(layout_context *ctx, const char *prefix, const char *shown,
+                                const char *url, const text_style *ts, double width,
+                                struct_elem *elem)
+{
+    doc_node link_text = {.type = NODE_TEXT, .text = (char *)shown};
+    doc_node link = {.type = NODE_LINK, .url = (char *)url, .first_child = &link_text,
+                     .last_child = &link_text};
+    doc_node before = {.type = NODE_TEXT, .text = (char *)prefix, .next = &link};
+    return paragraph_from_inlines(ctx, prefix ? &before : &link, NULL, ts, width, elem, false);
+}
+
+static void add_line(layout_context *ctx, struct_elem *parent, const char *prefix,
+                     const char *shown, const char *url, const text_style *ts, bool bold,
+                     double x, double width, int region)
+{
+    struct_elem *p_elem = elem_new(ctx, ROLE_P, parent);
+    paragraph *p = url ? labelled_link(ctx, prefix, shown, url, ts, width, p_elem)
+                       : paragraph_from_text(ctx, shown, ts, width, bold, p_elem, NULL);
+    text_style tight = *ts;
+    tight.space_before = 0;
+    tight.space_after = 0;
+    flow_add_paragraph(ctx, p, &tight, x, p_elem, region, false, 0);
+}
+
+static char *website_shown(const char *url)
+{
+    const char *s = url;
+    if (strncmp(s, "https://", 8) == 0) s += 8;
+    else if (strncmp(s, "http://", 7) == 0) s += 7;
+    char *shown = xstrdup(s);
+    size_t n = strlen(shown);
+    if (n && shown[n - 1] == '/')
+        shown[n - 1] = '\0';
+    return shown;
+}
+
+static void layout_one_contact(layout_context *ctx, struct_elem *parent, const contact *c)
+{
+    const style *s = ctx->style;
+    const char *lang = ctx->doc->meta.lang;
+    double width = ctx->content_width;
+    int region = flow_add_region(&ctx->flow,
+        (flow_region){c->urgent ? s->contact_urgent_background : s->contact_background,
+                 s->contact_rule, c->urgent ? 3 : 0, 0, width});
+    double pad = s->contact_padding;
+    double x = pad + (c->urgent ? 3 : 0);
+    double w = width - x - pad;
+    struct_elem *entry = elem_new(ctx, ROLE_BOX, parent);
+    ctx->flow.pending_space = fmax(ctx->flow.pending_space, s->body.space_after);
+    flow_item *top = flow_push(&ctx->flow);
+    top->kind = ITEM_SPACE;
+    top->height = pad;
+    top->region = region;
+    top->space_before = ctx->flow.pending_space;
+    ctx->flow.glue_remaining = 100; /* an entry never splits */
+    strbuf name = {0};
+    strbuf_puts(&name, c->organisation);
+    if (c->department)
+        strbuf_printf(&name, ", %s", c->department);
+    char *heading = strbuf_take(&name);
+    add_line(ctx, entry, NULL, heading, NULL, &s->contact_heading, false, x, w, region);
+    free(heading);
+    if (c->description)
+        add_line(ctx, entry, NULL, c->description, NULL, &s->contact, false, x, w, region);
+    for (size_t i = 0; i < c->phone_count; i++) {
+        char *uri = phone_tel_uri(c->phones[i]);
+        char *prefix = NULL;
+        if (c->phone_labels && c->phone_labels[i]) {
+            size_t n = strlen(c->phone_labels[i]) + 3;
+            prefix = xmalloc(n);
+            snprintf(prefix, n, "%s: ", c->phone_labels[i]);
+        }
+        add_line(ctx, entry, prefix, c->phones[i], uri, &s->contact_heading, true, x, w, region);
+        free(prefix);
+        free(uri);
+    }
+    if (c->hours)
+        add_line(ctx, entry, NULL, c->hours, NULL, &s->contact, false, x, w, region);
+    if (c->email) {
+        char *uri = xmalloc(strlen(c->email) + 8);
+        sprintf(uri, "mailto:%s", c->email);
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "%s ", label_text(lang, "email"));
+        add_line(ctx, entry, prefix, c->email, uri, &s->contact, false, x, w, region);
+        free(uri);
+    }
+    if (c->website) {
+        char *shown = website_shown(c->website);
+        add_line(ctx, entry, NULL, shown, c->website, &s->contact, false, x, w, region);
+        free(shown);
+    }
+    ctx->flow.glue_remaining = 1;
+    flow_item *bottom = flow_push(&ctx->flow);
+    bottom->kind = ITEM_SPACE;
+    bottom->height = pad;
+    bottom->region = region;
+    bottom->keep_with_previous = true;
+    ctx->flow.glue_remaining = 0;
+    ctx->flow.pending_space = s->list_item_space;
+}
+
+void layout_contacts(layout_context *ctx, struct_elem *parent, const contact *const *contacts,
+                     size_t count, bool with_heading)
+{
+    const style *s = ctx->style;
+    if (with_heading) {
+        struct_elem *h = elem_new(ctx, ROLE_H2, parent);
+        paragraph *p = paragraph_from_text(ctx, label_text(ctx->doc->meta.lang, "contacts"),
+                                           &s->h2, ctx->content_width, false, h, NULL);
+        flow_add_paragraph(ctx, p, &s->h2, 0, h, 0, true, 2);
+    }
+    struct_elem *block = elem_new(ctx, ROLE_BOX, parent);
+    block->title = xstrdup(label_text(ctx->doc->meta.lang, "contacts"));
+    /* urgent lines first, otherwise in the order the leaflet names them */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < count; i++)
+            if (contacts[i] && contacts[i]->urgent == (pass == 0))
+                layout_one_contact(ctx, block, contacts[i]);
+    ctx->flow.pending_space = s->body.space_after;
+}
+
+void layout_colophon(layout_context *ctx, struct_elem *parent)
+{
+    const style *s = ctx->style;
+    const leaflet_meta *m = &ctx->doc->meta;
+    const char *lang = m->lang;
+    double width = ctx->content_width;
+    struct_elem *h = elem_new(ctx, ROLE_H2, parent);
+    paragraph *hp = paragraph_from_text(ctx, label_text(lang, "colophon"), &s->h2, width, false, h, NULL);
+    flow_add_paragraph(ctx, hp, &s->h2, 0, h, 0, true, 2);
+
+    strbuf line = {0};
+    char *text;
+    if (m->review_note) {
+        add_line(ctx, parent, NULL, m->review_note, NULL, &s->colophon, false, 0, width, 0);
+    }
+    if (m->updated_month >= 1 && m->updated_month <= 12) {
+        const char *month = (is_dutch(lang) ? months_nl : months_en)[m->updated_month - 1];
+        strbuf_printf(&line, "%s ", label_text(lang, "updated"));
+        if (m->updated_day)
+            strbuf_printf(&line, "%d ", m->updated_day);
+        strbuf_printf(&line, "%s %d", month, m->updated_year);
+        text = strbuf_take(&line);
+        add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);
+        free(text);
+    }
+    if (m->author_count) {
+        strbuf_printf(&line, "%s ", label_text(lang, "written_by"));
+        for (size_t i = 0; i < m->author_count; i++)
+            strbuf_printf(&line, "%s%s", i == 0 ? "" : i + 1 == m->author_count ? " en " : ", ",
+                          m->authors[i]);
+        strbuf_puts(&line, ".");
+        text = strbuf_take(&line);
+        add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);
+        free(text);
+    }
+    if (m->reviewer_count) {
+        strbuf_printf(&line, "%s ", label_text(lang, "with_help"));
+        for (size_t i = 0; i < m->reviewer_count; i++)
+            strbuf_printf(&line, "%s%s", i == 0 ? "" : "; ", m->reviewers[i]);
+        text = strbuf_take(&line);
+        add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);
+        free(text);
+    }
+    if (m->publisher) {
+        strbuf_printf(&line, "%s %s", label_text(lang, "publisher"), m->publisher);
+        text = strbuf_take(&line);
+        add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);
+        free(text);
+    }
+}
+
+void layout_footer(layout_context *ctx, page *pg, int number)
+{
+    const style *s = ctx->style;
+    const leaflet_meta *m = &ctx->doc->meta;
+    size_t index = (size_t)number - 1;
+    double left = content_left(s, index);
+    double width = ctx->content_width;
+    double baseline_top = s->page_height - s->footer_offset - s->footer.size * s->footer.line_height;
+    page_add(pg, (box){.kind = BOX_FILL, .x = left, .y = baseline_top - s->footer.size * 0.6,
+                       .width = width, .height = 0.5, .color = s->footer_rule_color});
+    const char *title = m->short_title ? m->short_title : m->title;
+    paragraph *t = paragraph_from_text(ctx, title, &s->footer, width * 0.75, false, NULL, NULL);
+    char num[16];
+    snprintf(num, sizeof num, "%d", number);
+    paragraph *n = paragraph_from_text(ctx, num, &s->footer, width, false, NULL, NULL);
+    PangoRectangle logical;
+    pango_layout_get_extents(n->layout, NULL, &logical);
+    double num_width = logical.width / (double)PANGO_SCALE;
+    /* page numbers on the outer edge, the title towards the spine */
+    bool recto = index % 2 == 0;
+    if (recto) {
+        place_paragraph(pg, t, left, baseline_top, NULL);
+        place_paragraph(pg, n, left + width - num_width, baseline_top, NULL);
+    } else {
+        place_paragraph(pg, n, left, baseline_top, NULL);
+        pango_layout_get_extents(t->layout, NULL, &logical);
+        place_paragraph(pg, t, left + width - logical.width / (double)PANGO_SCALE,
+                        baseline_top, NULL);
+    }
+}
+
+laid_out *layout_contact_sheet(const document *doc, const style *s, PangoFontMap *fonts,
+                               diag_list *diags)
+{
+    /* The sheet is meant for the fridge door or the notice board: a full A4
+     * page in the house style, so every number fits on one sheet. */
+    style sheet = *s;
+    sheet.page_width = 210 * MM;
+    sheet.page_height = 297 * MM;
+    s = &sheet;
+    layout_context ctx;
+    laid_out *out = layout_begin(&ctx, doc, s, diags, fonts);
+    struct_elem *document_elem = elem_new(&ctx, ROLE_DOCUMENT, NULL);
+    struct_elem *h1 = elem_new(&ctx, ROLE_H1, document_elem);
+    page *pg = page_at(out, 0);
+    double band = draw_band(&ctx, pg, h1, NULL, doc->meta.contact_sheet, doc->meta.title,
+                            document_elem, 0);
+    ctx.flow.pending_space = 0;
+    layout_contacts(&ctx, document_elem, doc->meta.contacts, doc->meta.contact_count, false);
+    layout_place_flow(&ctx, 0, band + s->margin_top);
+    return layout_end(&ctx);
+}

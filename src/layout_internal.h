@@ -1,0 +1,124 @@
+/* Shared by layout*.c only: the flow of line-sized items that page
+ * breaking works on. Nothing outside layout sees these. */
+#ifndef LEAFPRESS_LAYOUT_INTERNAL_H
+#define LEAFPRESS_LAYOUT_INTERNAL_H
+
+#include "hyphenate.h"
+#include "layout.h"
+
+/* A link's byte range in its paragraph's text. */
+typedef struct link_range {
+    int start, end;
+    struct_elem *elem;
+} link_range;
+
+/* One laid-out paragraph: the Pango layout plus what rendering its runs needs. */
+typedef struct paragraph {
+    PangoLayout *layout;
+    const char *text;
+    link_range *links;
+    size_t link_count;
+    rgb color, link_color;
+    bool link_underline;
+    double size;               /* pt, for underline geometry */
+    double pitch;              /* baseline-to-baseline, pt */
+} paragraph;
+
+typedef enum { ITEM_LINE, ITEM_SPACE, ITEM_IMAGE } item_kind;
+
+typedef struct flow_item {
+    item_kind kind;
+    double height;
+    double space_before;       /* collapses, and is dropped at the top of a page */
+    bool keep_with_previous;   /* no page break may fall before this item */
+    bool page_break_before;    /* always start a new page */
+    double x;                  /* offset from the content area's left edge */
+    struct_elem *elem;
+    int region;                /* index+1 into the flow's regions, 0 = none */
+    /* ITEM_LINE */
+    paragraph *para;
+    int line_index;
+    double ascent;             /* item top to baseline */
+    paragraph *label;          /* list label drawn at this line, or NULL */
+    double label_x;
+    struct_elem *label_elem;
+    const char *outline_title; /* heading: bookmark */
+    int outline_level;
+    /* ITEM_IMAGE */
+    const char *image_path;
+    double width;
+} flow_item;
+
+/* A highlighted area (alert box, contact entry) drawn behind its items. */
+typedef struct flow_region {
+    rgb background, border;
+    double border_width;
+    double x, width;           /* relative to the content area */
+} flow_region;
+
+typedef struct flow {
+    flow_item *items;
+    size_t count, capacity;
+    flow_region *regions;
+    size_t region_count, region_capacity;
+    paragraph **paragraphs;
+    size_t paragraph_count, paragraph_capacity;
+    int glue_remaining;        /* lines still to keep with a heading above */
+    double pending_space;      /* space_after of the previous block */
+    paragraph *pending_label;  /* list label waiting for its item's first line */
+    struct_elem *pending_label_elem;
+    double pending_label_x;
+} flow;
+
+typedef struct layout_context {
+    const document *doc;
+    const style *style;
+    PangoContext *pango;
+    hyphenator *hyphens;       /* NULL: no hyphenation */
+    laid_out *out;
+    diag_list *diags;
+    flow flow;
+    double content_width;
+    const char *source_path;
+    size_t errors_before;      /* diags->errors when this layout began */
+} layout_context;
+
+struct_elem *elem_new(layout_context *ctx, struct_role role, struct_elem *parent);
+
+/* layout_text.c: inline content -> paragraph. Inline siblings from
+ * `first` up to (not including) `end`; links become ROLE_LINK children of elem. */
+paragraph *paragraph_from_inlines(layout_context *ctx, const doc_node *first, const doc_node *end,
+                                  const text_style *ts, double width, struct_elem *elem,
+                                  bool hyphenate);
+paragraph *paragraph_from_text(layout_context *ctx, const char *text, const text_style *ts,
+                               double width, bool bold, struct_elem *elem, const char *link_url);
+void paragraph_free(paragraph *p);
+
+/* layout.c: flow building */
+void flow_add_paragraph(layout_context *ctx, paragraph *p, const text_style *ts, double x,
+                        struct_elem *elem, int region, bool heading, int widows_orphans);
+flow_item *flow_push(flow *f);
+int flow_add_region(flow *f, flow_region r);
+
+/* layout.c: placing */
+page *page_at(laid_out *out, size_t index);
+box *page_add(page *pg, box b);
+double content_left(const style *s, size_t page_index);
+void emit_line(page *pg, const flow_item *item, double left, double top);
+/* Draws every line of p from `top` on one page; returns the height used. */
+double place_paragraph(page *pg, paragraph *p, double left, double top,
+                       struct_elem *elem);
+size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_top);
+laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
+                       PangoFontMap *fonts);
+laid_out *layout_end(layout_context *ctx);
+
+/* layout_generated.c: what the leaflet shows beyond its body */
+void layout_cover(layout_context *ctx, struct_elem *document_elem, const doc_node *title);
+void layout_contacts(layout_context *ctx, struct_elem *parent, const contact *const *contacts,
+                     size_t count, bool with_heading);
+void layout_colophon(layout_context *ctx, struct_elem *parent);
+void layout_footer(layout_context *ctx, page *pg, int number);
+const char *label_text(const char *lang, const char *key);
+
+#endif

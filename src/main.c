@@ -1,0 +1,360 @@
+#define _DEFAULT_SOURCE /* timegm, gmtime_r */
+/* leafpress: the command line. Runs each leaflet through
+ * parse -> style -> layout -> render -> finish, one variant at a time; one
+ * failing leaflet does not stop the others. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cairo.h>
+
+#include "contacts.h"
+#include "diag.h"
+#include "fonts.h"
+#include "layout.h"
+#include "parse.h"
+#include "pdf_finish.h"
+#include "render.h"
+#include "style.h"
+#include "suggest.h"
+#include "textutil.h"
+
+#ifndef LEAFPRESS_VERSION
+#define LEAFPRESS_VERSION "0.0.0"
+#endif
+
+typedef struct options {
+    bool build;            /* false: check */
+    const char *output_dir, *styles_dir, *contacts_path, *fonts_dir;
+    bool quiet;
+} options;
+
+static void usage(FILE *to)
+{
+    fputs("usage: leafpress build [options] [FILE...]\n"
+          "       leafpress check [options] [FILE...]\n"
+          "\n"
+          "build  typeset each leaflet (default: every sources/*.md) in every style\n"
+          "       variant into PDFs; a leaflet with errors keeps its previous PDFs\n"
+          "check  validate sources and styles and report every problem; write nothing\n"
+          "\n"
+          "options:\n"
+          "  -o, --output DIR     where PDFs go (default: output)\n"
+          "      --styles DIR     style folder (default: styles)\n"
+          "      --contacts FILE  contact registry (default: sources/contacts.yaml)\n"
+          "      --fonts DIR      the only fonts used (default: fonts)\n"
+          "  -q, --quiet          print problems only\n"
+          "  -h, --help           show this help\n"
+          "  -V, --version        show the version\n"
+          "\n"
+          "Dates in the PDFs come from each source's 'updated' date, or from\n"
+          "SOURCE_DATE_EPOCH when it is set. Exit status: 0 success, 1 a leaflet\n"
+          "failed, 2 usage error.\n",
+          to);
+}
+
+static long long source_epoch(const leaflet_meta *meta)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    if (env && *env) {
+        char *end;
+        long long v = strtoll(env, &end, 10);
+        if (*end == '\0' && v >= 0)
+            return v;
+    }
+    struct tm tm = {.tm_year = meta->updated_year - 1900, .tm_mon = meta->updated_month - 1,
+                    .tm_mday = meta->updated_day ? meta->updated_day : 1};
+    return (long long)timegm(&tm);
+}
+
+static char *join(char *const *items, size_t count, const char *sep)
+{
+    strbuf b = {0};
+    for (size_t i = 0; i < count; i++)
+        strbuf_printf(&b, "%s%s", i ? sep : "", items[i]);
+    return strbuf_take(&b);
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Style names in the folder, for "did you mean". */
+static char **style_names(const char *dir, size_t *count)
+{
+    char **names = NULL;
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n > 5 && strcmp(e->d_name + n - 5, ".yaml") == 0) {
+            names = xrealloc(names, (*count + 1) * sizeof *names);
+            names[(*count)++] = xstrndup(e->d_name, n - 5);
+        }
+    }
+    closedir(d);
+    return names;
+}
+
+static void free_names(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+static bool style_known(const options *o, const document *doc, const char *name, diag_list *diags)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.yaml", o->styles_dir, name);
+    if (file_exists(path))
+        return true;
+    size_t count;
+    char **names = style_names(o->styles_dir, &count);
+    const char *close = suggest_closest(name, (const char *const *)names, count);
+    diag_report(diags, SEVERITY_ERROR, doc->source_path, doc->meta.style_line,
+                doc->meta.style_column, "unknown style '%s'%s%s%s", name,
+                close ? "; did you mean '" : "", close ? close : "", close ? "'?" : "");
+    free_names(names, count);
+    return false;
+}
+
+typedef struct output_plan {
+    style *style;              /* owned by the first plan that names it */
+    bool owns_style;
+    bool contact_sheet;
+    char *path;
+} output_plan;
+
+static bool write_pdf(const options *o, const document *doc, laid_out *pages, const char *path,
+                      const char *title_override, diag_list *diags)
+{
+    const leaflet_meta *m = &doc->meta;
+    leaflet_meta shown = *m;
+    if (title_override)
+        shown.title = (char *)title_override;
+    render_options ro = {.bleed = 0, .crop_marks = false, .epoch = source_epoch(m)};
+    unsigned char *pdf = NULL;
+    size_t length = 0;
+    if (!render_pdf(pages, &shown, &ro, &pdf, &length, diags))
+        return false;
+    const char **alts = NULL;
+    size_t figures = 0;
+    for (size_t i = 0; i < pages->elem_count; i++)
+        if (pages->elems[i]->role == ROLE_FIGURE) {
+            alts = xrealloc(alts, (figures + 1) * sizeof *alts);
+            alts[figures++] = pages->elems[i]->alt;
+        }
+    char date[32];
+    time_t t = (time_t)ro.epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char *author = m->author_count ? join(m->authors, m->author_count, ", ") : xstrdup(m->publisher);
+    char *keywords = join(m->keywords, m->keyword_count, ", ");
+    pdf_finish_info info = {.title = shown.title, .author = author, .subject = m->subject,
+                            .keywords = keywords, .lang = m->lang, .date = date,
+                            .figure_alts = alts, .figure_count = figures};
+    bool ok = pdf_finish_write(pdf, length, &info, path, diags);
+    free(author);
+    free(keywords);
+    free(alts);
+    free(pdf);
+    if (ok && !o->quiet) {
+        struct stat st;
+        stat(path, &st);
+        printf("wrote %s (%zu %s, %lld KiB)\n", path, pages->page_count,
+               pages->page_count == 1 ? "page" : "pages", (long long)(st.st_size + 1023) / 1024);
+    }
+    return ok;
+}
+
+/* One leaflet, every variant. Returns false when anything failed. */
+static bool process_leaflet(const options *o, const char *path, const contact_registry *registry,
+                            PangoFontMap *fonts)
+{
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_leaflet(path, registry, ".", &diags);
+    output_plan plans[16];
+    size_t plan_count = 0;
+    bool ok = doc && diags.errors == 0;
+    if (ok) {
+        const char *base = doc->meta.style ? doc->meta.style : "house";
+        if (style_known(o, doc, base, &diags)) {
+            size_t variant_count = 0;
+            char **variants = style_variants(o->styles_dir, base, &variant_count, &diags);
+            for (size_t v = 0; v <= variant_count && plan_count < 15; v++) {
+                style *s = style_load(o->styles_dir, v == 0 ? base : variants[v - 1], &diags);
+                if (!s)
+                    continue;
+                strbuf name = {0};
+                strbuf_printf(&name, "%s/%s%s.pdf", o->output_dir, doc->meta.slug,
+                              s->suffix ? s->suffix : "");
+                plans[plan_count++] = (output_plan){s, true, false, strbuf_take(&name)};
+                if (v == 0 && doc->meta.contact_sheet) {
+                    strbuf_printf(&name, "%s/%s-telefoonnummers.pdf", o->output_dir, doc->meta.slug);
+                    plans[plan_count++] = (output_plan){s, false, true, strbuf_take(&name)};
+                }
+            }
+            free_names(variants, variant_count);
+        }
+    }
+    /* Lay everything out before writing anything, so a leaflet that fails in
+     * any variant keeps all its previous PDFs. */
+    laid_out *pages[16] = {0};
+    if (diags.errors == 0 && doc) {
+        for (size_t i = 0; i < plan_count; i++) {
+            style_apply(plans[i].style, doc);
+            pages[i] = plans[i].contact_sheet
+                ? layout_contact_sheet(doc, plans[i].style, fonts, &diags)
+                : layout_document(doc, plans[i].style, fonts, &diags);
+        }
+    }
+    ok = diags.errors == 0 && doc;
+    if (ok && o->build)
+        for (size_t i = 0; i < plan_count && ok; i++)
+            ok = write_pdf(o, doc, pages[i], plans[i].path,
+                           plans[i].contact_sheet ? doc->meta.contact_sheet : NULL, &diags);
+    for (size_t i = 0; i < plan_count; i++) {
+        layout_free(pages[i]);
+        if (plans[i].owns_style)
+            style_free(plans[i].style);
+        free(plans[i].path);
+    }
+    if (!doc && diags.count == 0)
+        diag_report(&diags, SEVERITY_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+    diag_print(&diags);
+    ok = ok && diags.errors == 0;
+    diag_free(&diags);
+    doc_free(doc);
+    return ok;
+}
+
+/* check: every style in the folder must load, not just the ones in use. */
+static bool check_styles(const options *o)
+{
+    size_t count;
+    char **names = style_names(o->styles_dir, &count);
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        diag_list diags;
+        diag_init(&diags);
+        style *s = style_load(o->styles_dir, names[i], &diags);
+        diag_print(&diags);
+        ok = ok && s && diags.errors == 0;
+        style_free(s);
+        diag_free(&diags);
+    }
+    free_names(names, count);
+    return ok;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(int argc, char **argv)
+{
+    options o = {.output_dir = "output", .styles_dir = "styles",
+                 .contacts_path = "sources/contacts.yaml", .fonts_dir = "fonts"};
+    enum { OPT_STYLES = 256, OPT_CONTACTS, OPT_FONTS };
+    static const struct option long_options[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"styles", required_argument, NULL, OPT_STYLES},
+        {"contacts", required_argument, NULL, OPT_CONTACTS},
+        {"fonts", required_argument, NULL, OPT_FONTS},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    /* GNU getopt permutes: options may come before or after the command. */
+    while ((c = getopt_long(argc, argv, "o:qhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.output_dir = optarg; break;
+        case OPT_STYLES: o.styles_dir = optarg; break;
+        case OPT_CONTACTS: o.contacts_path = optarg; break;
+        case OPT_FONTS: o.fonts_dir = optarg; break;
+        case 'q': o.quiet = true; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("leafpress %s (cairo %s)\n", LEAFPRESS_VERSION, cairo_version_string()); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    const char *command = argv[optind++];
+    if (strcmp(command, "build") == 0) {
+        o.build = true;
+    } else if (strcmp(command, "check") != 0) {
+        fprintf(stderr, "leafpress: unknown command '%s'\n", command);
+        usage(stderr);
+        return 2;
+    }
+
+    char **files = NULL;
+    size_t file_count = 0;
+    glob_t found = {0};
+    if (optind < argc) {
+        files = argv + optind;
+        file_count = (size_t)(argc - optind);
+    } else if (glob("sources/*.md", 0, NULL, &found) == 0) {
+        files = found.gl_pathv;
+        file_count = found.gl_pathc;
+        qsort(files, file_count, sizeof *files, compare_strings);
+    }
+    if (file_count == 0) {
+        fprintf(stderr, "leafpress: no sources given and none found in sources/\n");
+        globfree(&found);
+        return 2;
+    }
+
+    int status = 0;
+    diag_list setup;
+    diag_init(&setup);
+    contact_registry registry = {0};
+    if (file_exists(o.contacts_path))
+        contacts_load(o.contacts_path, &registry, &setup);
+    PangoFontMap *fonts = fonts_open(o.fonts_dir, &setup);
+    if (o.build && setup.errors == 0 && mkdir(o.output_dir, 0777) != 0 && errno != EEXIST)
+        diag_report(&setup, SEVERITY_ERROR, o.output_dir, 0, 0, "cannot create the output folder: %s",
+                    strerror(errno));
+    diag_print(&setup);
+    if (setup.errors) {
+        status = 1;
+    } else {
+        if (!o.build && !check_styles(&o))
+            status = 1;
+        size_t failed = 0;
+        for (size_t i = 0; i < file_count; i++)
+            if (!process_leaflet(&o, files[i], &registry, fonts))
+                failed++;
+        if (failed) {
+            fprintf(stderr, "leafpress: %zu of %zu leaflets failed\n", failed, file_count);
+            status = 1;
+        }
+    }
+    diag_free(&setup);
+    contacts_free(&registry);
+    if (fonts)
+        g_object_unref(fonts);
+    globfree(&found);
+    return status;
+}

@@ -1,0 +1,26 @@
+/* Finishing: what cairo has no API for, added with libqpdf, then an atomic
+ * write (temporary file in the same folder, then rename), so a failure
+ * never leaves a half-written PDF where a good one was. */
+#ifndef LEAFPRESS_PDF_FINISH_H
+#define LEAFPRESS_PDF_FINISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "diag.h"
+
+typedef struct pdf_finish_info {
+    const char *title, *author, *subject, *keywords;
+    const char *lang;          /* /Lang, BCP 47 */
+    const char *date;          /* ISO 8601, e.g. "2017-05-01T00:00:00Z", for XMP */
+    const char *const *figure_alts;   /* /Alt of each /Figure, in structure order */
+    size_t figure_count;
+} pdf_finish_info;
+
+/* Adds /Lang, /ViewerPreferences /DisplayDocTitle, XMP metadata with
+ * pdfuaid:part 1 and the Info fields, /Tabs /S on pages with annotations,
+ * /Contents on every link annotation, /Alt on figures; writes
+ * deterministically to out_path. */
+bool pdf_finish_write(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
+                      const char *out_path, diag_list *diags);
+
+#endif

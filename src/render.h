@@ -1,0 +1,24 @@
+/* Render: pages of boxes -> a tagged PDF (cairo), in memory.
+ *
+ * The structure tree follows the boxes' struct elements; boxes without one
+ * are Artifacts. Headings become bookmarks. The print variant draws the
+ * same pages with bleed and crop marks. */
+#ifndef LEAFPRESS_RENDER_H
+#define LEAFPRESS_RENDER_H
+
+#include <stddef.h>
+#include "diag.h"
+#include "doc.h"
+#include "layout.h"
+
+typedef struct render_options {
+    double bleed;        /* pt; 0 for screen */
+    bool crop_marks;
+    long long epoch;     /* SOURCE_DATE_EPOCH or the source's date, for CreationDate */
+} render_options;
+
+/* Returns false after reporting. *pdf is malloc'd. */
+bool render_pdf(const laid_out *pages, const leaflet_meta *meta, const render_options *options,
+                unsigned char **pdf, size_t *length, diag_list *diags);
+
+#endif

@@ -1,0 +1,86 @@
+/* Styles: the house style and its variants, read from styles/NAME.yaml.
+ *
+ * A style file may `extends: OTHER` and then sets only what differs; the
+ * loader applies the parent first, so variants cannot drift. Every value is
+ * validated (unknown key, bad unit, bad colour, poor contrast) with file,
+ * line and column. Lengths in the YAML carry units ("12mm", "10.5pt");
+ * here they are all in points. */
+#ifndef LEAFPRESS_STYLE_H
+#define LEAFPRESS_STYLE_H
+
+#include <stdbool.h>
+#include "diag.h"
+#include "doc.h"
+
+typedef struct rgb { double r, g, b; } rgb;
+
+typedef struct text_style {
+    char *font_family;     /* fontconfig family list: "Atkinson Hyperlegible Next, DejaVu Sans" */
+    double size;           /* pt */
+    double line_height;    /* multiple of size */
+    int weight;            /* 400 regular, 600 semibold, 700 bold */
+    bool italic;
+    rgb color;
+    double space_before;   /* pt */
+    double space_after;    /* pt */
+} text_style;
+
+typedef struct box_style {         /* highlighted box (alerts) */
+    rgb background, border, title_color;
+    double border_width;           /* pt, drawn on the left edge */
+    double padding;                /* pt */
+} box_style;
+
+typedef struct style {
+    char *name;                    /* file base name: "house" */
+    char *path;                    /* the file it was read from */
+    char *extends;                 /* parent name or NULL */
+    char *suffix;                  /* appended to output names: "" or "-grote-letter" */
+
+    double page_width, page_height;               /* pt */
+    double margin_top, margin_bottom, margin_inner, margin_outer; /* pt */
+
+    bool hyphenate;
+    bool emphasis_bold;            /* large print: emphasis drawn bold, never italic */
+    int widows, orphans;           /* minimum lines kept together at a page break */
+    int keep_with_next;            /* lines of the next block kept with a heading */
+
+    text_style body, h1, h2, h3, colophon, footer, contact, contact_heading;
+    text_style cover_title, cover_subtitle, cover_publisher;
+
+    rgb link_color;
+    bool link_underline;
+
+    double list_indent;            /* pt per level */
+    double list_label_gap;         /* pt between label and text */
+    double list_item_space;        /* pt between items */
+    char *bullets[3];              /* per nesting level, UTF-8 */
+
+    box_style box_note, box_tip, box_warning;      /* IMPORTANT uses note, CAUTION warning */
+
+    rgb contact_background, contact_urgent_background, contact_rule;
+    double contact_padding;
+
+    rgb cover_band_color;
+    double cover_band_height;      /* pt, from the top trim edge */
+
+    rgb footer_rule_color;
+    double footer_offset;          /* pt from the bottom trim edge to the footer baseline */
+} style;
+
+/* Loads styles_dir/NAME.yaml and its `extends` chain. NULL after reporting
+ * into diags when anything is wrong. */
+style *style_load(const char *styles_dir, const char *name, diag_list *diags);
+void style_free(style *s);
+
+/* Names of every style in styles_dir that directly extends `base`
+ * (its variants), sorted. Caller frees each and the array. */
+char **style_variants(const char *styles_dir, const char *base, size_t *count, diag_list *diags);
+
+/* The style stage: gives every block node of doc the text_style it is drawn in. */
+void style_apply(const style *s, document *doc);
+
+/* WCAG 2 contrast ratio of two colours (1..21). */
+double contrast_ratio(rgb a, rgb b);
+
+#endif

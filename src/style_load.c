@@ -1,0 +1,815 @@
+/* Style loading: YAML -> slots (with positions) -> struct style.
+ *
+ * The `extends` parent is applied first into the same slots, so a variant's
+ * values simply overwrite; defaults are filled in only after the whole chain
+ * is read, so a variant that changes body.color also moves every element
+ * colour that defaults to it. */
+#include "style_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "suggest.h"
+#include "textutil.h"
+
+/* ---- the schema ---------------------------------------------------------- */
+
+static const struct { const char *name; size_t offset; } ELEMENTS[] = {
+    {"body", offsetof(style, body)},
+    {"h1", offsetof(style, h1)},
+    {"h2", offsetof(style, h2)},
+    {"h3", offsetof(style, h3)},
+    {"colophon", offsetof(style, colophon)},
+    {"footer", offsetof(style, footer)},
+    {"contact", offsetof(style, contact)},
+    {"contact_heading", offsetof(style, contact_heading)},
+    {"cover_title", offsetof(style, cover_title)},
+    {"cover_subtitle", offsetof(style, cover_subtitle)},
+    {"cover_publisher", offsetof(style, cover_publisher)},
+};
+
+static const struct { const char *name; size_t offset; } BOXES[] = {
+    {"note", offsetof(style, box_note)},
+    {"tip", offsetof(style, box_tip)},
+    {"warning", offsetof(style, box_warning)},
+};
+
+static void add(style_ctx *c, const char *path, value_kind kind, size_t offset,
+                const char *unit, const char *fallback, const char *from)
+{
+    c->fields = xrealloc(c->fields, (c->field_count + 1) * sizeof *c->fields);
+    field *f = &c->fields[c->field_count++];
+    memset(f, 0, sizeof *f);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    f->kind = kind;
+    f->offset = offset;
+    f->unit = unit;
+    f->fallback = fallback;
+    f->from = from;
+}
+
+static void build_fields(style_ctx *c)
+{
+    char p[FIELD_PATH_MAX];
+    add(c, "suffix", V_SUFFIX, offsetof(style, suffix), NULL, "", NULL);
+
+    add(c, "page.size", V_PAGE_SIZE, offsetof(style, page_width), "mm", NULL, NULL);
+    add(c, "page.margin_top", V_LENGTH, offsetof(style, margin_top), "mm", NULL, NULL);
+    add(c, "page.margin_bottom", V_LENGTH, offsetof(style, margin_bottom), "mm", NULL, NULL);
+    add(c, "page.margin_inner", V_LENGTH, offsetof(style, margin_inner), "mm", NULL, NULL);
+    add(c, "page.margin_outer", V_LENGTH, offsetof(style, margin_outer), "mm", NULL, NULL);
+
+    add(c, "text.hyphenate", V_BOOL, offsetof(style, hyphenate), NULL, "false", NULL);
+    add(c, "text.emphasis", V_EMPHASIS, offsetof(style, emphasis_bold), NULL, "italic", NULL);
+    add(c, "text.widows", V_COUNT, offsetof(style, widows), NULL, "2", NULL);
+    c->fields[c->field_count - 1].min = 1;
+    add(c, "text.orphans", V_COUNT, offsetof(style, orphans), NULL, "2", NULL);
+    c->fields[c->field_count - 1].min = 1;
+    add(c, "text.keep_with_next", V_COUNT, offsetof(style, keep_with_next), NULL, "2", NULL);
+
+    add(c, "fonts.family", V_FAMILY, NO_OFFSET, NULL, NULL, NULL);
+
+    for (size_t i = 0; i < sizeof ELEMENTS / sizeof *ELEMENTS; i++) {
+        const char *e = ELEMENTS[i].name;
+        size_t base = ELEMENTS[i].offset;
+        bool body = i == 0;
+#define ELEM(key, kind, member, unit, fallback, from)                                       \
+        snprintf(p, sizeof p, "%s." key, e);                                                \
+        add(c, p, kind, base + offsetof(text_style, member), unit, fallback, from)
+        ELEM("family", V_FAMILY, font_family, NULL, NULL, "fonts.family");
+        ELEM("size", V_SIZE, size, "pt", NULL, NULL);
+        ELEM("line_height", V_RATIO, line_height, NULL, NULL, body ? NULL : "body.line_height");
+        ELEM("weight", V_WEIGHT, weight, NULL, "regular", NULL);
+        ELEM("italic", V_BOOL, italic, NULL, "false", NULL);
+        ELEM("color", V_COLOR, color, NULL, NULL, body ? NULL : "body.color");
+        ELEM("space_before", V_LENGTH, space_before, "pt", "0pt", NULL);
+        ELEM("space_after", V_LENGTH, space_after, "pt", "0pt", NULL);
+#undef ELEM
+    }
+
+    add(c, "link.color", V_COLOR, offsetof(style, link_color), NULL, NULL, NULL);
+    add(c, "link.underline", V_BOOL, offsetof(style, link_underline), NULL, "true", NULL);
+
+    add(c, "list.indent", V_LENGTH, offsetof(style, list_indent), "mm", "6mm", NULL);
+    add(c, "list.label_gap", V_LENGTH, offsetof(style, list_label_gap), "mm", "2mm", NULL);
+    add(c, "list.item_space", V_LENGTH, offsetof(style, list_item_space), "pt", "2pt", NULL);
+    add(c, "list.bullets", V_BULLETS, offsetof(style, bullets), NULL, "\xe2\x80\xa2 \xe2\x80\x93 \xe2\x97\xa6", NULL);
+
+    /* Box-wide defaults, overridable per kind. */
+    add(c, "box.border_width", V_LENGTH, NO_OFFSET, "pt", "3pt", NULL);
+    add(c, "box.padding", V_LENGTH, NO_OFFSET, "mm", "4mm", NULL);
+    for (size_t i = 0; i < sizeof BOXES / sizeof *BOXES; i++) {
+        size_t base = BOXES[i].offset;
+#define BOX(key, kind, member, unit, from)                                                  \
+        snprintf(p, sizeof p, "box.%s." key, BOXES[i].name);                                \
+        add(c, p, kind, base + offsetof(box_style, member), unit, NULL, from)
+        BOX("background", V_COLOR, background, NULL, NULL);
+        BOX("border", V_COLOR, border, NULL, NULL);
+        BOX("title_color", V_COLOR, title_color, NULL, NULL);
+        BOX("border_width", V_LENGTH, border_width, "pt", "box.border_width");
+        BOX("padding", V_LENGTH, padding, "mm", "box.padding");
+#undef BOX
+    }
+
+    add(c, "contact.background", V_COLOR, offsetof(style, contact_background), NULL, NULL, NULL);
+    add(c, "contact.urgent_background", V_COLOR, offsetof(style, contact_urgent_background),
+        NULL, NULL, NULL);
+    add(c, "contact.rule", V_COLOR, offsetof(style, contact_rule), NULL, NULL, NULL);
+    add(c, "contact.padding", V_LENGTH, offsetof(style, contact_padding), "mm", "4mm", NULL);
+
+    add(c, "cover.band_color", V_COLOR, offsetof(style, cover_band_color), NULL, NULL, NULL);
+    add(c, "cover.band_height", V_LENGTH, offsetof(style, cover_band_height), "mm", NULL, NULL);
+
+    add(c, "footer.rule_color", V_COLOR, offsetof(style, footer_rule_color), NULL, NULL, NULL);
+    add(c, "footer.offset", V_LENGTH, offsetof(style, footer_offset), "mm", "10mm", NULL);
+}
+
+int style_field_index(const style_ctx *c, const char *path)
+{
+    for (size_t i = 0; i < c->field_count; i++)
+        if (strcmp(c->fields[i].path, path) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* True when `path` is a mapping of further keys ("box", "box.tip"). */
+static bool is_section(const style_ctx *c, const char *path)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < c->field_count; i++)
+        if (strncmp(c->fields[i].path, path, n) == 0 && c->fields[i].path[n] == '.')
+            return true;
+    return false;
+}
+
+void style_slot_free(slot *s)
+{
+    for (int i = 0; i < 3; i++)
+        free(s->v.text[i]);
+    memset(s, 0, sizeof *s);
+    s->from = -1;
+}
+
+/* ---- values --------------------------------------------------------------- */
+
+static char *format_alloc(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static char *format_alloc(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    char *text = xmalloc((size_t)n + 1);
+    va_start(args, format);
+    vsnprintf(text, (size_t)n + 1, format, args);
+    va_end(args);
+    return text;
+}
+
+/* Decimal number without strtod, whose decimal point follows the locale
+ * (Pango-using programs may have called setlocale). Returns the end, or
+ * NULL when there is no number. One division keeps "10.5" exact. */
+static const char *parse_decimal(const char *s, double *out)
+{
+    const char *p = s;
+    bool negative = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    double mantissa = 0, scale = 1;
+    int digits = 0;
+    for (; isdigit((unsigned char)*p); p++, digits++)
+        mantissa = mantissa * 10 + (*p - '0');
+    if (*p == '.' && isdigit((unsigned char)p[1]))
+        for (p++; isdigit((unsigned char)*p); p++, digits++) {
+            mantissa = mantissa * 10 + (*p - '0');
+            scale *= 10;
+        }
+    if (digits == 0 || digits > 15)
+        return NULL;
+    *out = (negative ? -mantissa : mantissa) / scale;
+    return p;
+}
+
+static bool is_null(const char *text, bool plain)
+{
+    return plain && (!*text || strcmp(text, "~") == 0 || strcasecmp(text, "null") == 0);
+}
+
+static char *convert_length(const field *f, const char *key, const char *text, double *pt)
+{
+    double number;
+    const char *end = parse_decimal(text, &number);
+    if (!end)
+        return format_alloc("'%s' must be a length such as '12%s', not '%s'", key, f->unit, text);
+    const char *unit = end;
+    while (*unit == ' ')
+        unit++;
+    if (!*unit)
+        return format_alloc("'%s' needs a unit (mm, pt, cm, in), as in '%.*s%s'",
+                            key, (int)(end - text), text, f->unit);
+    static const struct { const char *name; double points; } UNITS[] = {
+        {"pt", 1.0}, {"mm", 72.0 / 25.4}, {"cm", 720.0 / 25.4}, {"in", 72.0},
+    };
+    for (size_t i = 0; i < sizeof UNITS / sizeof *UNITS; i++) {
+        if (strcmp(unit, UNITS[i].name) != 0)
+            continue;
+        if (number < 0)
+            return format_alloc("'%s' must not be negative, not '%s'", key, text);
+        if (f->kind == V_SIZE && number == 0)
+            return format_alloc("'%s' must be more than 0, not '%s'", key, text);
+        /* pt and in are exact; mm and cm divide once by 25.4 so 25.4mm == 72pt. */
+        if (i == 1)
+            *pt = number * 72.0 / 25.4;
+        else if (i == 2)
+            *pt = number * 720.0 / 25.4;
+        else
+            *pt = number * UNITS[i].points;
+        return NULL;
+    }
+    return format_alloc("unknown unit '%s' in '%s'; use mm, pt, cm or in", unit, text);
+}
+
+static int hex_digit(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+static bool parse_color(const char *text, rgb *out)
+{
+    size_t n = strlen(text);
+    if (text[0] != '#' || (n != 4 && n != 7))
+        return false;
+    int d[6];
+    for (size_t i = 1; i < n; i++)
+        if ((d[i - 1] = hex_digit(text[i])) < 0)
+            return false;
+    double channel[3];
+    for (int i = 0; i < 3; i++)
+        channel[i] = n == 4 ? d[i] * 17 / 255.0 : (d[2 * i] * 16 + d[2 * i + 1]) / 255.0;
+    *out = (rgb){channel[0], channel[1], channel[2]};
+    return true;
+}
+
+/* Converts one scalar; returns an error message (caller frees) or NULL.
+ * `plain` is false for quoted scalars: "true" in quotes is text, not a bool. */
+static char *convert_scalar(const field *f, const char *key, const char *text, bool plain,
+                            value *v)
+{
+    if (f->kind == V_COLOR) {
+        if (is_null(text, plain))
+            return format_alloc("bad colour ''; use #rrggbb, in quotes (\"#1a1a1a\"): "
+                                "an unquoted # starts a YAML comment");
+        if (!parse_color(text, &v->color))
+            return format_alloc("bad colour '%s'; use #rrggbb", text);
+        return NULL;
+    }
+    if (f->kind == V_SUFFIX) {
+        if (is_null(text, plain))
+            text = "";
+        for (const char *p = text; *p; p++)
+            if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+                return format_alloc("'%s' may only hold letters, digits, '-', '_' and '.', not '%s'",
+                                    key, text);
+        v->text[0] = xstrdup(text);
+        return NULL;
+    }
+    if (is_null(text, plain))
+        return format_alloc("'%s' has no value", key);
+
+    switch (f->kind) {
+    case V_LENGTH:
+    case V_SIZE:
+        return convert_length(f, key, text, &v->number[0]);
+    case V_RATIO: {
+        double number;
+        const char *end = parse_decimal(text, &number);
+        if (!end || *end)
+            return format_alloc("'%s' must be a plain number (a multiple of the font size) "
+                                "such as 1.4, not '%s'", key, text);
+        if (number < 1)
+            return format_alloc("'%s' must be at least 1, not '%s'", key, text);
+        v->number[0] = number;
+        return NULL;
+    }
+    case V_COUNT: {
+        char *end;
+        long n = isdigit((unsigned char)text[0]) ? strtol(text, &end, 10) : -1;
+        if (n < 0 || *end || n > 100)
+            return format_alloc("'%s' must be a whole number such as 2, not '%s'", key, text);
+        if (n < f->min)
+            return format_alloc("'%s' must be at least %d, not '%s'", key, f->min, text);
+        v->integer = (int)n;
+        return NULL;
+    }
+    case V_BOOL:
+        if (plain && strcmp(text, "true") == 0)
+            v->flag = true;
+        else if (plain && strcmp(text, "false") == 0)
+            v->flag = false;
+        else
+            return format_alloc("'%s' must be true or false, not '%s'", key, text);
+        return NULL;
+    case V_FAMILY:
+        v->text[0] = xstrdup(text);
+        return NULL;
+    case V_WEIGHT: {
+        static const struct { const char *name; int weight; } WEIGHTS[] = {
+            {"regular", 400}, {"semibold", 600}, {"bold", 700},
+            {"400", 400}, {"600", 600}, {"700", 700},
+        };
+        for (size_t i = 0; i < sizeof WEIGHTS / sizeof *WEIGHTS; i++)
+            if (strcmp(text, WEIGHTS[i].name) == 0) {
+                v->integer = WEIGHTS[i].weight;
+                return NULL;
+            }
+        return format_alloc("'%s' must be regular, semibold or bold (or 400, 600, 700), not '%s'",
+                            key, text);
+    }
+    case V_EMPHASIS:
+        if (strcmp(text, "italic") == 0 || strcmp(text, "bold") == 0) {
+            v->flag = text[0] == 'b';
+            return NULL;
+        }
+        return format_alloc("'%s' must be italic or bold, not '%s'", key, text);
+    case V_PAGE_SIZE: {
+        static const struct { const char *name; double w, h; } SIZES[] = {
+            {"A3", 297, 420}, {"A4", 210, 297}, {"A5", 148, 210}, {"A6", 105, 148},
+        };
+        for (size_t i = 0; i < sizeof SIZES / sizeof *SIZES; i++)
+            if (strcasecmp(text, SIZES[i].name) == 0) {
+                v->number[0] = SIZES[i].w * 72.0 / 25.4;
+                v->number[1] = SIZES[i].h * 72.0 / 25.4;
+                return NULL;
+            }
+        return format_alloc("unknown page size '%s'; use A3, A4, A5, A6 or [width, height] "
+                            "as in [148mm, 210mm]", text);
+    }
+    case V_BULLETS: /* the built-in default: space-separated */
+        for (int i = 0; i < 3; i++) {
+            size_t n = strcspn(text, " ");
+            v->text[i] = xstrndup(text, n);
+            text += n + (text[n] == ' ');
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+bool style_default_value(const field *f, value *v)
+{
+    char *err = convert_scalar(f, f->path, f->fallback, true, v);
+    free(err); /* built-in defaults are fixed and tested; an error here is a bug */
+    return err == NULL;
+}
+
+/* ---- reading YAML ---------------------------------------------------------- */
+
+static void report_at(style_ctx *c, const char *file, const yaml_node_t *node, const char *format,
+                      ...) __attribute__((format(printf, 4, 5)));
+static void report_at(style_ctx *c, const char *file, const yaml_node_t *node, const char *format,
+                      ...)
+{
+    va_list args;
+    va_start(args, format);
+    diag_vreport(c->diags, SEVERITY_ERROR, file, node ? (int)node->start_mark.line + 1 : 0,
+                 node ? (int)node->start_mark.column + 1 : 0, format, args);
+    va_end(args);
+}
+
+static const char *node_kind_name(const yaml_node_t *node)
+{
+    return node->type == YAML_MAPPING_NODE ? "a mapping" : node->type == YAML_SEQUENCE_NODE
+               ? "a list" : "a single value";
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+    return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+static bool is_plain(const yaml_node_t *node)
+{
+    return node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static void set_slot(style_ctx *c, int index, value *v, const char *file, const yaml_node_t *node)
+{
+    slot *s = &c->slots[index];
+    style_slot_free(s);
+    s->set = true;
+    s->v = *v;
+    s->file = file;
+    s->line = (int)node->start_mark.line + 1;
+    s->column = (int)node->start_mark.column + 1;
+    s->seq = ++c->seq;
+}
+
+static void free_value(value *v)
+{
+    for (int i = 0; i < 3; i++)
+        free(v->text[i]);
+}
+
+static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, int index,
+                        const char *key, yaml_node_t *node)
+{
+    const field *f = &c->fields[index];
+    value v = {0};
+    char *err = NULL;
+    yaml_node_t *at = node;
+
+    if (f->kind == V_PAGE_SIZE && node->type == YAML_SEQUENCE_NODE) {
+        yaml_node_item_t *items = node->data.sequence.items.start;
+        size_t n = (size_t)(node->data.sequence.items.top - items);
+        if (n != 2) {
+            err = format_alloc("'%s' must be A3, A4, A5, A6 or [width, height], as in [148mm, 210mm]", key);
+        } else {
+            field length = *f;
+            length.kind = V_SIZE;
+            for (size_t i = 0; i < 2 && !err; i++) {
+                at = yaml_document_get_node(doc, items[i]);
+                if (!scalar(at))
+                    err = format_alloc("'%s' must be a length such as '148mm', not %s", key,
+                                       node_kind_name(at));
+                else if (is_null(scalar(at), is_plain(at)))
+                    err = format_alloc("'%s' has an empty dimension", key);
+                else
+                    err = convert_length(&length, key, scalar(at), &v.number[i]);
+            }
+        }
+    } else if (f->kind == V_BULLETS) {
+        yaml_node_item_t *items = node->type == YAML_SEQUENCE_NODE ? node->data.sequence.items.start : NULL;
+        size_t n = items ? (size_t)(node->data.sequence.items.top - items) : 0;
+        if (!items || n < 1 || n > 3) {
+            err = format_alloc("'%s' must be a list of 1 to 3 labels, one per nesting level, "
+                               "as in [\"\xe2\x80\xa2\", \"\xe2\x80\x93\", \"\xe2\x97\xa6\"]", key);
+        } else {
+            for (size_t i = 0; i < 3 && !err; i++) {
+                /* Fewer than three: deeper levels repeat the last label. */
+                yaml_node_t *item = yaml_document_get_node(doc, items[i < n ? i : n - 1]);
+                if (!scalar(item) || !*scalar(item)) {
+                    at = item;
+                    err = format_alloc("'%s' labels must be non-empty text", key);
+                } else {
+                    v.text[i] = xstrdup(scalar(item));
+                }
+            }
+        }
+    } else if (node->type != YAML_SCALAR_NODE) {
+        err = format_alloc("'%s' must be a single value, not %s", key, node_kind_name(node));
+    } else {
+        err = convert_scalar(f, key, scalar(node), is_plain(node), &v);
+    }
+
+    if (err) {
+        report_at(c, file, at, "%s", err);
+        free(err);
+        free_value(&v);
+        return;
+    }
+    set_slot(c, index, &v, file, node);
+}
+
+static void record_section(style_ctx *c, const char *path, const char *file, const yaml_node_t *key)
+{
+    section_pos *s = NULL;
+    for (size_t i = 0; i < c->section_count; i++)
+        if (strcmp(c->sections[i].path, path) == 0)
+            s = &c->sections[i];
+    if (!s) {
+        c->sections = xrealloc(c->sections, (c->section_count + 1) * sizeof *c->sections);
+        s = &c->sections[c->section_count++];
+        snprintf(s->path, sizeof s->path, "%s", path);
+    }
+    s->file = file;
+    s->line = (int)key->start_mark.line + 1;
+    s->column = (int)key->start_mark.column + 1;
+}
+
+static void report_unknown_key(style_ctx *c, const char *file, const yaml_node_t *node,
+                               const char *key, const char *prefix)
+{
+    /* The keys allowed here: the next path component of every field under prefix. */
+    const char **names = xmalloc((c->field_count + 1) * sizeof *names);
+    char (*copies)[FIELD_PATH_MAX] = xmalloc((c->field_count + 1) * sizeof *copies);
+    size_t count = 0, skip = prefix ? strlen(prefix) + 1 : 0;
+    if (!prefix) {
+        snprintf(copies[count], FIELD_PATH_MAX, "extends");
+        names[count] = copies[count];
+        count++;
+    }
+    for (size_t i = 0; i < c->field_count; i++) {
+        const char *path = c->fields[i].path;
+        if (prefix && (strncmp(path, prefix, skip - 1) != 0 || path[skip - 1] != '.'))
+            continue;
+        size_t n = strcspn(path + skip, ".");
+        bool seen = false;
+        for (size_t j = 0; j < count && !seen; j++)
+            seen = strlen(names[j]) == n && strncmp(names[j], path + skip, n) == 0;
+        if (seen)
+            continue;
+        snprintf(copies[count], FIELD_PATH_MAX, "%.*s", (int)n, path + skip);
+        names[count] = copies[count];
+        count++;
+    }
+    const char *hint = suggest_closest(key, names, count);
+    strbuf msg = {0};
+    strbuf_printf(&msg, "unknown key '%s'", key);
+    if (prefix)
+        strbuf_printf(&msg, " in '%s'", prefix);
+    if (hint)
+        strbuf_printf(&msg, "; did you mean '%s'?", hint);
+    char *text = strbuf_take(&msg);
+    report_at(c, file, node, "%s", text);
+    free(text);
+    free(names);
+    free(copies);
+}
+
+static void apply_mapping(style_ctx *c, const char *file, yaml_document_t *doc, yaml_node_t *map,
+                          const char *prefix)
+{
+    yaml_node_pair_t *start = map->data.mapping.pairs.start;
+    for (yaml_node_pair_t *pair = start; pair < map->data.mapping.pairs.top; pair++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+        yaml_node_t *v = yaml_document_get_node(doc, pair->value);
+        const char *key = scalar(k);
+        if (!key) {
+            report_at(c, file, k, "keys must be plain names, not %s", node_kind_name(k));
+            continue;
+        }
+        bool duplicate = false;
+        for (yaml_node_pair_t *prev = start; prev < pair && !duplicate; prev++) {
+            const char *other = scalar(yaml_document_get_node(doc, prev->key));
+            duplicate = other && strcmp(other, key) == 0;
+        }
+        if (duplicate) {
+            report_at(c, file, k, "duplicate key '%s'", key);
+            continue;
+        }
+        if (!prefix && strcmp(key, "extends") == 0)
+            continue; /* handled before the parent was loaded */
+
+        char path[FIELD_PATH_MAX];
+        int n = snprintf(path, sizeof path, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
+        bool fits = n > 0 && (size_t)n < sizeof path && !strchr(key, '.');
+        int index = fits ? style_field_index(c, path) : -1;
+        if (index >= 0) {
+            apply_value(c, file, doc, index, key, v);
+        } else if (fits && is_section(c, path)) {
+            if (v->type != YAML_MAPPING_NODE) {
+                const char *text = scalar(v);
+                if (text && is_null(text, is_plain(v)))
+                    continue; /* an empty section sets nothing */
+                report_at(c, file, v, "'%s' must be a mapping of keys, not %s", key,
+                          node_kind_name(v));
+                continue;
+            }
+            record_section(c, path, file, k);
+            apply_mapping(c, file, doc, v, path);
+        } else {
+            report_unknown_key(c, file, k, key, prefix);
+        }
+    }
+}
+
+static yaml_node_t *find_key(yaml_document_t *doc, yaml_node_t *map, const char *key,
+                             yaml_node_t **key_node)
+{
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+         pair < map->data.mapping.pairs.top; pair++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+        if (scalar(k) && strcmp(scalar(k), key) == 0) {
+            if (key_node)
+                *key_node = k;
+            return yaml_document_get_node(doc, pair->value);
+        }
+    }
+    return NULL;
+}
+
+void style_report_yaml_error(diag_list *diags, const char *path, const char *text,
+                             const yaml_parser_t *parser)
+{
+    int line = (int)parser->problem_mark.line + 1, column = (int)parser->problem_mark.column + 1;
+    if (parser->error == YAML_READER_ERROR)
+        text_position(text, parser->problem_offset, &line, &column);
+    diag_report(diags, SEVERITY_ERROR, path, line, column, "bad YAML: %s%s%s%s",
+                parser->problem ? parser->problem : "cannot parse",
+                parser->context ? " (" : "", parser->context ? parser->context : "",
+                parser->context ? ")" : "");
+}
+
+char *style_path(const char *dir, const char *name)
+{
+    return format_alloc("%s/%s.yaml", dir, name);
+}
+
+typedef enum { LOAD_OK, LOAD_MISSING, LOAD_FAILED } load_status;
+
+typedef struct chain_link {
+    const char *name;
+    const struct chain_link *child;  /* the style that extends this one */
+} chain_link;
+
+static void report_cycle(style_ctx *c, const char *file, const yaml_node_t *at, const char *parent,
+                         const chain_link *link)
+{
+    const char *names[64];
+    size_t n = 0;
+    for (; link && n < 64; link = link->child)
+        names[n++] = link->name;
+    /* names runs from this style up to the requested one; print it the other way. */
+    size_t first = n;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], parent) == 0)
+            first = i;
+    strbuf msg = {0};
+    strbuf_puts(&msg, "'extends' makes a cycle: ");
+    for (size_t i = first + 1; i-- > 0;)
+        strbuf_printf(&msg, "%s -> ", names[i]);
+    strbuf_puts(&msg, parent);
+    char *text = strbuf_take(&msg);
+    report_at(c, file, at, "%s", text);
+    free(text);
+}
+
+static void report_unknown_style(style_ctx *c, const char *file, const yaml_node_t *at,
+                                 const char *name)
+{
+    size_t count = 0;
+    char **names = style_list_names(c->dir, &count);
+    const char *hint = suggest_closest(name, (const char *const *)names, count);
+    if (hint)
+        report_at(c, file, at, "unknown style '%s'; did you mean '%s'?", name, hint);
+    else
+        report_at(c, file, at, "unknown style '%s'", name);
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+static load_status load_file(style_ctx *c, const char *name, const chain_link *child)
+{
+    if (!*name || strchr(name, '/'))
+        return LOAD_MISSING;
+    char *path = style_path(c->dir, name);
+    size_t length;
+    char *text = read_file(path, &length);
+    if (!text) {
+        int error = errno;
+        if (error != ENOENT)
+            diag_report(c->diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s",
+                        strerror(error));
+        free(path);
+        return error == ENOENT ? LOAD_MISSING : LOAD_FAILED;
+    }
+    c->files = xrealloc(c->files, (c->file_count + 1) * sizeof *c->files);
+    c->files[c->file_count++] = path;
+    if (!child)
+        c->top_file = path;
+
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
+    if (!yaml_parser_load(&parser, &doc)) {
+        style_report_yaml_error(c->diags, path, text, &parser);
+        yaml_parser_delete(&parser);
+        free(text);
+        return LOAD_FAILED;
+    }
+
+    load_status status = LOAD_OK;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && root->type != YAML_MAPPING_NODE) {
+        const char *s = scalar(root);
+        if (!s || !is_null(s, is_plain(root))) {
+            report_at(c, path, root, "a style file must be a mapping of sections such as "
+                      "'page:' and 'body:', not %s", node_kind_name(root));
+            status = LOAD_FAILED;
+        }
+    } else if (root) {
+        yaml_node_t *key = NULL;
+        yaml_node_t *ext = find_key(&doc, root, "extends", &key);
+        if (ext) {
+            const char *parent = scalar(ext);
+            if (!child) {
+                c->extends_file = path;
+                c->extends_line = (int)ext->start_mark.line + 1;
+                c->extends_column = (int)ext->start_mark.column + 1;
+            }
+            chain_link link = {name, child};
+            bool cycle = false;
+            for (const chain_link *l = &link; parent && l && !cycle; l = l->child)
+                cycle = strcmp(l->name, parent) == 0;
+            if (!parent || is_null(parent, is_plain(ext))) {
+                report_at(c, path, ext, "'extends' must name a style, as in 'extends: house'");
+                status = LOAD_FAILED;
+            } else if (cycle) {
+                report_cycle(c, path, ext, parent, &link);
+                status = LOAD_FAILED;
+            } else {
+                if (!child)
+                    c->parent = xstrdup(parent);
+                load_status up = load_file(c, parent, &link);
+                if (up == LOAD_MISSING)
+                    report_unknown_style(c, path, ext, parent);
+                if (up != LOAD_OK)
+                    status = LOAD_FAILED;
+            }
+        }
+        /* Applied even when the parent failed, so every problem is listed at once. */
+        apply_mapping(c, path, &doc, root, NULL);
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    free(text);
+    return status;
+}
+
+/* ---- struct style ----------------------------------------------------------- */
+
+static style *emit(const style_ctx *c, const char *name)
+{
+    style *s = xcalloc(1, sizeof *s);
+    s->name = xstrdup(name);
+    s->path = xstrdup(c->top_file);
+    s->extends = c->parent ? xstrdup(c->parent) : NULL;
+    for (size_t i = 0; i < c->field_count; i++) {
+        const field *f = &c->fields[i];
+        const value *v = &c->slots[i].v;
+        if (f->offset == NO_OFFSET)
+            continue;
+        void *at = (char *)s + f->offset;
+        switch (f->kind) {
+        case V_LENGTH: case V_SIZE: case V_RATIO:
+            *(double *)at = v->number[0];
+            break;
+        case V_COUNT: case V_WEIGHT:
+            *(int *)at = v->integer;
+            break;
+        case V_BOOL: case V_EMPHASIS:
+            *(bool *)at = v->flag;
+            break;
+        case V_COLOR:
+            *(rgb *)at = v->color;
+            break;
+        case V_FAMILY: case V_SUFFIX:
+            *(char **)at = xstrdup(v->text[0]);
+            break;
+        case V_PAGE_SIZE:
+            s->page_width = v->number[0];
+            s->page_height = v->number[1];
+            break;
+        case V_BULLETS:
+            for (int j = 0; j < 3; j++)
+                s->bullets[j] = xstrdup(v->text[j]);
+            break;
+        }
+    }
+    return s;
+}
+
+static void ctx_free(style_ctx *c)
+{
+    for (size_t i = 0; i < c->field_count; i++)
+        style_slot_free(&c->slots[i]);
+    for (size_t i = 0; i < c->file_count; i++)
+        free(c->files[i]);
+    free(c->files);
+    free(c->slots);
+    free(c->fields);
+    free(c->sections);
+    free(c->parent);
+}
+
+style *style_load(const char *styles_dir, const char *name, diag_list *diags)
+{
+    style_ctx c = {.dir = styles_dir, .diags = diags};
+    build_fields(&c);
+    c.slots = xcalloc(c.field_count, sizeof *c.slots);
+    for (size_t i = 0; i < c.field_count; i++)
+        c.slots[i].from = -1;
+
+    size_t errors = diags->errors;
+    style *s = NULL;
+    load_status status = load_file(&c, name, NULL);
+    if (status == LOAD_MISSING)
+        report_unknown_style(&c, NULL, NULL, name);
+    else if (status == LOAD_OK && diags->errors == errors && style_resolve_defaults(&c)
+             && style_validate(&c))
+        s = emit(&c, name);
+    ctx_free(&c);
+    return s;
+}

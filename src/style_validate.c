@@ -1,0 +1,231 @@
+/* Checks on the merged style: required values, page geometry, the variant
+ * suffix and WCAG AA contrast. Runs after the whole `extends` chain is
+ * applied, so a variant is judged by what it inherits too. */
+#include "style_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "textutil.h"
+
+#define MM(pt) ((pt) * 25.4 / 72.0)
+
+static void copy_value(value *to, const value *from)
+{
+    *to = *from;
+    for (int i = 0; i < 3; i++)
+        to->text[i] = from->text[i] ? xstrdup(from->text[i]) : NULL;
+}
+
+static bool resolve(style_ctx *c, int index, int depth)
+{
+    slot *s = &c->slots[index];
+    const field *f = &c->fields[index];
+    if (s->set)
+        return true;
+    if (f->from) {
+        int source = style_field_index(c, f->from);
+        if (source < 0 || depth > 8 || !resolve(c, source, depth + 1))
+            return false;
+        const slot *src = &c->slots[source];
+        copy_value(&s->v, &src->v);
+        /* Keep the source's position: a contrast error on a defaulted
+         * colour must point at the value that has to change. */
+        s->file = src->file;
+        s->line = src->line;
+        s->column = src->column;
+        s->seq = src->seq;
+        s->from = source;
+        s->set = true;
+        return true;
+    }
+    if (f->fallback && style_default_value(f, &s->v)) {
+        s->set = true;
+        return true;
+    }
+    return false;
+}
+
+static const section_pos *find_section(const style_ctx *c, const char *path)
+{
+    for (size_t i = 0; i < c->section_count; i++)
+        if (strcmp(c->sections[i].path, path) == 0)
+            return &c->sections[i];
+    return NULL;
+}
+
+bool style_resolve_defaults(style_ctx *c)
+{
+    bool ok = true;
+    for (size_t i = 0; i < c->field_count; i++) {
+        const field *f = &c->fields[i];
+        if (resolve(c, (int)i, 0) || f->from)
+            continue; /* an unset `from` source is reported once, for itself */
+        ok = false;
+        /* Report in the most derived file that has the section, else the
+         * requested style without a line. */
+        char section[FIELD_PATH_MAX];
+        snprintf(section, sizeof section, "%s", f->path);
+        char *dot = strrchr(section, '.');
+        const char *key = dot ? dot + 1 : f->path;
+        if (dot)
+            *dot = '\0';
+        const section_pos *at = dot ? find_section(c, section) : NULL;
+        diag_report(c->diags, SEVERITY_ERROR, at ? at->file : c->top_file, at ? at->line : 0,
+                    at ? at->column : 0, "'%s' needs '%s' (it has no default)",
+                    dot ? section : "style", key);
+    }
+    return ok;
+}
+
+void style_color_hex(rgb c, char buf[8])
+{
+    snprintf(buf, 8, "#%02x%02x%02x", (int)lround(c.r * 255), (int)lround(c.g * 255),
+             (int)lround(c.b * 255));
+}
+
+static const slot *get(const style_ctx *c, const char *path)
+{
+    return &c->slots[style_field_index(c, path)];
+}
+
+/* Reports at whichever of two values was set last: that is the change
+ * which broke the rule. */
+static void report_latest(style_ctx *c, const slot *a, const slot *b, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+static void report_latest(style_ctx *c, const slot *a, const slot *b, const char *format, ...)
+{
+    const slot *at = !b || (a && a->seq >= b->seq) ? a : b;
+    va_list args;
+    va_start(args, format);
+    diag_vreport(c->diags, SEVERITY_ERROR, at->file ? at->file : c->top_file, at->line,
+                 at->column, format, args);
+    va_end(args);
+}
+
+static bool check_contrast(style_ctx *c, const char *fg_path, const char *bg_path)
+{
+    const slot *fg = get(c, fg_path);
+    const slot *bg = bg_path ? get(c, bg_path) : NULL;
+    rgb back = bg ? bg->v.color : (rgb){1, 1, 1};
+    double ratio = contrast_ratio(fg->v.color, back);
+    if (ratio >= 4.5)
+        return true;
+    /* Two decimals, but never shown as 4.50 when it fails. */
+    double shown = round(ratio * 100) / 100;
+    if (shown >= 4.5)
+        shown = 4.49;
+    char fg_hex[8], bg_hex[8], via[FIELD_PATH_MAX + 32] = "";
+    style_color_hex(fg->v.color, fg_hex);
+    style_color_hex(back, bg_hex);
+    if (fg->from >= 0)
+        snprintf(via, sizeof via, " (defaults to %s)", c->fields[fg->from].path);
+    report_latest(c, fg, bg,
+                  "contrast of %s %s%s on %s %s is %.2f:1; WCAG AA needs at least 4.5:1",
+                  fg_path, fg_hex, via, bg_path ? bg_path : "white", bg_hex, shown);
+    return false;
+}
+
+static bool check_contrasts(style_ctx *c)
+{
+    bool ok = true;
+    static const char *const ON_WHITE[] = {
+        "body.color", "h1.color", "h2.color", "h3.color", "colophon.color", "footer.color",
+        "link.color",
+    };
+    for (size_t i = 0; i < sizeof ON_WHITE / sizeof *ON_WHITE; i++)
+        ok &= check_contrast(c, ON_WHITE[i], NULL);
+
+    static const char *const CONTACT_BG[] = {"contact.background", "contact.urgent_background"};
+    static const char *const CONTACT_FG[] = {"contact.color", "contact_heading.color", "link.color"};
+    for (size_t b = 0; b < 2; b++)
+        for (size_t f = 0; f < 3; f++)
+            ok &= check_contrast(c, CONTACT_FG[f], CONTACT_BG[b]);
+
+    static const char *const COVER_FG[] = {
+        "cover_title.color", "cover_subtitle.color", "cover_publisher.color",
+    };
+    for (size_t f = 0; f < 3; f++)
+        ok &= check_contrast(c, COVER_FG[f], "cover.band_color");
+
+    static const char *const BOXES[] = {"note", "tip", "warning"};
+    for (size_t b = 0; b < 3; b++) {
+        char bg[FIELD_PATH_MAX], title[FIELD_PATH_MAX];
+        snprintf(bg, sizeof bg, "box.%s.background", BOXES[b]);
+        snprintf(title, sizeof title, "box.%s.title_color", BOXES[b]);
+        ok &= check_contrast(c, "body.color", bg);
+        ok &= check_contrast(c, title, bg);
+        ok &= check_contrast(c, "link.color", bg);
+    }
+    return ok;
+}
+
+/* Margins must leave at least half the page each way for text: anything
+ * less is a typo (e.g. 160mm for 16mm), not a design. */
+static bool check_page(style_ctx *c)
+{
+    bool ok = true;
+    const slot *size = get(c, "page.size");
+    double width = size->v.number[0], height = size->v.number[1];
+    if (width <= 0 || height <= 0) {
+        report_latest(c, size, NULL, "page size must be more than 0 in both directions");
+        return false;
+    }
+    static const struct { const char *a, *b, *what; int dim; } AXES[] = {
+        {"page.margin_inner", "page.margin_outer", "width", 0},
+        {"page.margin_top", "page.margin_bottom", "height", 1},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        const slot *a = get(c, AXES[i].a), *b = get(c, AXES[i].b);
+        double full = size->v.number[AXES[i].dim];
+        double left = full - a->v.number[0] - b->v.number[0];
+        if (left >= full / 2)
+            continue;
+        const slot *latest = a->seq >= b->seq ? a : b;
+        report_latest(c, latest, size,
+                      "margins leave %.1fmm of the %.1fmm page %s for text; keep at least half",
+                      MM(left), MM(full), AXES[i].what);
+        ok = false;
+    }
+    const slot *offset = get(c, "footer.offset"), *bottom = get(c, "page.margin_bottom");
+    if (offset->v.number[0] >= bottom->v.number[0]) {
+        report_latest(c, offset, bottom,
+                      "footer.offset (%.1fmm) must be less than page.margin_bottom (%.1fmm): "
+                      "the footer sits in the bottom margin",
+                      MM(offset->v.number[0]), MM(bottom->v.number[0]));
+        ok = false;
+    }
+    const slot *band = get(c, "cover.band_height");
+    if (band->v.number[0] > height) {
+        report_latest(c, band, size, "cover.band_height (%.1fmm) is taller than the page (%.1fmm)",
+                      MM(band->v.number[0]), MM(height));
+        ok = false;
+    }
+    return ok;
+}
+
+/* A variant that inherited its parent's suffix would overwrite the parent's
+ * output files, so it must name its own. */
+static bool check_suffix(style_ctx *c)
+{
+    if (!c->parent)
+        return true;
+    const slot *suffix = get(c, "suffix");
+    if (suffix->file == c->top_file && suffix->v.text[0][0])
+        return true;
+    diag_report(c->diags, SEVERITY_ERROR, c->extends_file, c->extends_line, c->extends_column,
+                "a style that extends '%s' needs its own non-empty 'suffix' "
+                "(as in suffix: \"-grote-letter\"), or its output would overwrite the parent's",
+                c->parent);
+    return false;
+}
+
+bool style_validate(style_ctx *c)
+{
+    bool ok = check_suffix(c);
+    ok &= check_page(c);
+    ok &= check_contrasts(c);
+    return ok;
+}
