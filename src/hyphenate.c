@@ -64,6 +64,40 @@ void hyphenator_close(hyphenator *h)
     free(h);
 }
 
+struct hyphen_cache {
+    char *langs[8];
+    hyphenator *dicts[8];
+    size_t count;
+};
+
+hyphen_cache *hyphen_cache_new(void) { return xcalloc(1, sizeof(hyphen_cache)); }
+
+const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang)
+{
+    if (!lang)
+        return NULL;
+    for (size_t i = 0; i < cache->count; i++)
+        if (strcmp(cache->langs[i], lang) == 0)
+            return cache->dicts[i];
+    hyphenator *h = hyphenator_open(lang);
+    if (cache->count < sizeof cache->langs / sizeof *cache->langs) {
+        cache->langs[cache->count] = xstrdup(lang);
+        cache->dicts[cache->count++] = h;
+    }
+    return h; /* past eight languages a dictionary is not cached: it leaks no worse than that */
+}
+
+void hyphen_cache_free(hyphen_cache *cache)
+{
+    if (!cache)
+        return;
+    for (size_t i = 0; i < cache->count; i++) {
+        free(cache->langs[i]);
+        hyphenator_close(cache->dicts[i]);
+    }
+    free(cache);
+}
+
 /* Decodes one UTF-8 character (input is already validated). */
 static uint32_t next_char(const char *s, size_t *len)
 {

@@ -14,6 +14,14 @@ typedef struct hyphenator hyphenator;
 hyphenator *hyphenator_open(const char *lang);
 void hyphenator_close(hyphenator *h);
 
+/* Dictionaries opened once per language and shared by every layout of a
+ * run: loading Dutch patterns costs more than hyphenating a leaflet. */
+typedef struct hyphen_cache hyphen_cache;
+hyphen_cache *hyphen_cache_new(void);
+/* NULL when no patterns are installed for lang; owned by the cache. */
+const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang);
+void hyphen_cache_free(hyphen_cache *cache);
+
 /* Returns a new string. */
 char *hyphenate_text(const hyphenator *h, const char *text);
 char *protect_breaks(const char *text);

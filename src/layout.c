@@ -492,7 +492,7 @@ static void flow_reset(flow *f)
 }
 
 laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
-                       PangoFontMap *fonts)
+                       const layout_resources *res)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->errors_before = diags->errors;
@@ -500,8 +500,8 @@ laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s,
     ctx->style = s;
     ctx->diags = diags;
     ctx->source_path = doc->source_path;
-    ctx->pango = fonts_context(fonts);
-    ctx->hyphens = s->hyphenate ? hyphenator_open(doc->meta.lang) : NULL;
+    ctx->pango = fonts_context(res->fonts);
+    ctx->hyphens = s->hyphenate ? hyphen_cache_get(res->hyphens, doc->meta.lang) : NULL;
     ctx->content_width = s->page_width - s->margin_inner - s->margin_outer;
     laid_out *out = xcalloc(1, sizeof *out);
     out->width = s->page_width;
@@ -514,7 +514,6 @@ laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s,
 laid_out *layout_end(layout_context *ctx)
 {
     flow_reset(&ctx->flow);
-    hyphenator_close(ctx->hyphens);
     g_object_unref(ctx->pango);
     if (ctx->diags->errors > ctx->errors_before) {
         layout_free(ctx->out);
@@ -523,11 +522,11 @@ laid_out *layout_end(layout_context *ctx)
     return ctx->out;
 }
 
-laid_out *layout_document(const document *doc, const style *s, PangoFontMap *fonts,
+laid_out *layout_document(const document *doc, const style *s, const layout_resources *res,
                           diag_list *diags)
 {
     layout_context ctx;
-    laid_out *out = layout_begin(&ctx, doc, s, diags, fonts);
+    laid_out *out = layout_begin(&ctx, doc, s, diags, res);
     struct_elem *document_elem = elem_new(&ctx, ROLE_DOCUMENT, NULL);
     const doc_node *first = doc->root->first_child;
     const doc_node *title = first && first->type == NODE_HEADING && first->level == 1 ? first : NULL;

@@ -76,13 +76,20 @@ typedef struct laid_out {
     GPtrArray *layouts;            /* PangoLayouts the boxes borrow from */
 } laid_out;
 
+/* What every layout of a run shares, opened once. */
+struct hyphen_cache;
+typedef struct layout_resources {
+    PangoFontMap *fonts;          /* fonts.h: only the bundled fonts */
+    struct hyphen_cache *hyphens; /* hyphenate.h */
+} layout_resources;
+
 /* Lays out a styled document. Reports characters no bundled font has, with
  * their source line and column. NULL on error. */
-laid_out *layout_document(const document *doc, const style *s, PangoFontMap *fonts,
+laid_out *layout_document(const document *doc, const style *s, const layout_resources *res,
                           diag_list *diags);
 /* The one-page contact sheet: the contacts the leaflet uses, under the
  * leaflet's contact_sheet title. */
-laid_out *layout_contact_sheet(const document *doc, const style *s, PangoFontMap *fonts,
+laid_out *layout_contact_sheet(const document *doc, const style *s, const layout_resources *res,
                                diag_list *diags);
 void layout_free(laid_out *pages);
 

@@ -311,7 +311,7 @@ void layout_footer(layout_context *ctx, page *pg, int number)
     }
 }
 
-laid_out *layout_contact_sheet(const document *doc, const style *s, PangoFontMap *fonts,
+laid_out *layout_contact_sheet(const document *doc, const style *s, const layout_resources *res,
                                diag_list *diags)
 {
     /* The sheet is meant for the fridge door or the notice board: a full A4
@@ -321,7 +321,7 @@ laid_out *layout_contact_sheet(const document *doc, const style *s, PangoFontMap
     sheet.page_height = 297 * MM;
     s = &sheet;
     layout_context ctx;
-    laid_out *out = layout_begin(&ctx, doc, s, diags, fonts);
+    laid_out *out = layout_begin(&ctx, doc, s, diags, res);
     struct_elem *document_elem = elem_new(&ctx, ROLE_DOCUMENT, NULL);
     struct_elem *h1 = elem_new(&ctx, ROLE_H1, document_elem);
     page *pg = page_at(out, 0);

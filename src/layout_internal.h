@@ -74,7 +74,7 @@ typedef struct layout_context {
     const document *doc;
     const style *style;
     PangoContext *pango;
-    hyphenator *hyphens;       /* NULL: no hyphenation */
+    const hyphenator *hyphens; /* NULL: no hyphenation */
     laid_out *out;
     diag_list *diags;
     flow flow;
@@ -110,7 +110,7 @@ double place_paragraph(page *pg, paragraph *p, double left, double top,
                        struct_elem *elem);
 size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_top);
 laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
-                       PangoFontMap *fonts);
+                       const layout_resources *res);
 laid_out *layout_end(layout_context *ctx);
 
 /* layout_generated.c: what the leaflet shows beyond its body */

@@ -18,6 +18,7 @@
 #include "contacts.h"
 #include "diag.h"
 #include "fonts.h"
+#include "hyphenate.h"
 #include "layout.h"
 #include "parse.h"
 #include "pdf_finish.h"
@@ -183,7 +184,7 @@ static bool write_pdf(const options *o, const document *doc, laid_out *pages, co
 
 /* One leaflet, every variant. Returns false when anything failed. */
 static bool process_leaflet(const options *o, const char *path, const contact_registry *registry,
-                            PangoFontMap *fonts)
+                            const layout_resources *res)
 {
     diag_list diags;
     diag_init(&diags);
@@ -219,8 +220,8 @@ static bool process_leaflet(const options *o, const char *path, const contact_re
         for (size_t i = 0; i < plan_count; i++) {
             style_apply(plans[i].style, doc);
             pages[i] = plans[i].contact_sheet
-                ? layout_contact_sheet(doc, plans[i].style, fonts, &diags)
-                : layout_document(doc, plans[i].style, fonts, &diags);
+                ? layout_contact_sheet(doc, plans[i].style, res, &diags)
+                : layout_document(doc, plans[i].style, res, &diags);
         }
     }
     ok = diags.errors == 0 && doc;
@@ -333,6 +334,7 @@ int main(int argc, char **argv)
     if (file_exists(o.contacts_path))
         contacts_load(o.contacts_path, &registry, &setup);
     PangoFontMap *fonts = fonts_open(o.fonts_dir, &setup);
+    layout_resources res = {fonts, hyphen_cache_new()};
     if (o.build && setup.errors == 0 && mkdir(o.output_dir, 0777) != 0 && errno != EEXIST)
         diag_report(&setup, SEVERITY_ERROR, o.output_dir, 0, 0, "cannot create the output folder: %s",
                     strerror(errno));
@@ -344,7 +346,7 @@ int main(int argc, char **argv)
             status = 1;
         size_t failed = 0;
         for (size_t i = 0; i < file_count; i++)
-            if (!process_leaflet(&o, files[i], &registry, fonts))
+            if (!process_leaflet(&o, files[i], &registry, &res))
                 failed++;
         if (failed) {
             fprintf(stderr, "leafpress: %zu of %zu leaflets failed\n", failed, file_count);
@@ -355,6 +357,7 @@ int main(int argc, char **argv)
     contacts_free(&registry);
     if (fonts)
         g_object_unref(fonts);
+    hyphen_cache_free(res.hyphens);
     globfree(&found);
     return status;
 }
