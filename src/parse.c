@@ -240,7 +240,6 @@ typedef struct builder {
     doc_node *first_h1;
     int image_depth;           /* inside ![...]: text is alt text */
     strbuf alt;
-    int empty_line, empty_column; /* where the body starts, for "missing H1" in an empty body */
 } builder;
 
 static void error_at(builder *b, int line, int column, const char *format, ...)
@@ -1148,7 +1147,6 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
     builder *b = userdata;
     if (b->depth)
         close_implicit(b);
-    frame *parent = b->depth ? top(b) : NULL;
     frame *f = push(b, false, type);
     if (type == MD_BLOCK_DOC) {
         f->node = b->doc->root;
@@ -1157,8 +1155,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
     }
     if (f->ignore)
         return 0;
-    /* parent was moved by push's realloc: find it again */
-    parent = &b->frames[b->depth - 2];
+    frame *parent = &b->frames[b->depth - 2];
     unsigned level = type == MD_BLOCK_H ? ((MD_BLOCK_H_DETAIL *)detail)->level : 0;
     if (parent->type == MD_BLOCK_DOC && !parent->span)
         check_top_level(b, f, type, level);
@@ -1255,10 +1252,27 @@ static void consume_marker_line(builder *b, const char *chars)
         b->consumed = next_line(b, p);
 }
 
+static void pop(builder *b)
+{
+    frame *f = top(b);
+    free(f->problems[0]);
+    free(f->problems[1]);
+    b->depth--;
+}
+
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
     (void)detail;
     builder *b = userdata;
+    /* md4c 0.4.8 can leave spans unbalanced on odd input ("![]([)]()"):
+     * drop span frames it never closed, and ignore leaves that match nothing. */
+    while (b->depth && top(b)->span) {
+        if (top(b)->type == MD_SPAN_IMG)
+            b->image_depth = 0;
+        pop(b);
+    }
+    if (!b->depth || top(b)->type != (int)type)
+        return 0;
     if (type == MD_BLOCK_LI)
         close_implicit(b);
     frame *f = top(b);
@@ -1304,9 +1318,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
             break;
         }
     }
-    free(f->problems[0]);
-    free(f->problems[1]);
-    b->depth--;
+    pop(b);
     return 0;
 }
 
@@ -1370,6 +1382,8 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
     (void)detail;
     builder *b = userdata;
+    if (!b->depth || !top(b)->span || top(b)->type != (int)type)
+        return 0; /* unbalanced (see leave_block) */
     frame *f = top(b);
     if (!f->positioned)
         place_span_fallback(b, f);
@@ -1381,9 +1395,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
             finish_link(b, f);
         }
     }
-    free(f->problems[0]);
-    free(f->problems[1]);
-    b->depth--;
+    pop(b);
     return 0;
 }
 
@@ -1412,6 +1424,8 @@ static void check_footnote(builder *b, const char *text, size_t size, size_t off
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
 {
     builder *b = userdata;
+    if (!b->depth)
+        return 0;
     size_t offset = body_offset(b, text);
     if (offset != SIZE_MAX && offset + size > b->body_length)
         offset = SIZE_MAX;

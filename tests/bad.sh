@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The broken-input corpus: every mistake a user can make gets a clear error
+# and never costs a good PDF.
+#
+#   bash tests/bad.sh LEAFPRESS [BUILDDIR]      (from the repository root)
+#
+# For each tests/bad/CASE.md, `leafpress build` and `leafpress check` run
+# into a fresh output folder that already holds a good CASE.pdf. Each must
+# exit 1, print every line of tests/bad/CASE.expected exactly on stderr,
+# leave CASE.pdf byte for byte as it was, and add no file (no temporary
+# file, no new PDF). Options per case:
+#   tests/bad/contacts.yaml             the registry every case uses, unless
+#   tests/bad/CASE.contacts.yaml        exists (broken registry cases)
+#   tests/bad/styles-CASE/              used as --styles when it exists
+set -u
+
+leafpress=${1:?usage: bash tests/bad.sh LEAFPRESS [BUILDDIR]}
+builddir=${2:-}
+corpus=tests/bad
+
+if [ ! -d "$corpus" ]; then
+    echo "bad.sh: run from the repository root ($corpus not found)" >&2
+    exit 2
+fi
+if [ ! -x "$leafpress" ]; then
+    echo "bad.sh: $leafpress is not an executable" >&2
+    exit 2
+fi
+
+# Scratch space in the build tree when we have one, so nothing lands in the sources.
+if [ -n "$builddir" ] && [ -d "$builddir" ]; then
+    scratch=$(mktemp -d "$builddir/bad.XXXXXX")
+else
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-bad.XXXXXX")
+fi
+trap 'rm -rf "$scratch"' EXIT
+
+previous="$scratch/previous.pdf"
+printf 'previous good pdf\n' >"$previous"
+
+passed=0
+failed=0
+
+# run_case CASE MODE: runs one mode; prints the first reason it failed, if any.
+run_case() {
+    local case=$1 mode=$2
+    local source="$corpus/$case.md" expected="$corpus/$case.expected"
+    local out="$scratch/$case-$mode" err="$scratch/$case-$mode.stderr"
+    local contacts="$corpus/contacts.yaml"
+    [ -f "$corpus/$case.contacts.yaml" ] && contacts="$corpus/$case.contacts.yaml"
+    local -a options=(-o "$out" --contacts "$contacts")
+    [ -d "$corpus/styles-$case" ] && options+=(--styles "$corpus/styles-$case")
+
+    mkdir "$out"
+    cp "$previous" "$out/$case.pdf"
+
+    local status=0
+    "$leafpress" "$mode" "${options[@]}" "$source" >/dev/null 2>"$err" || status=$?
+
+    if [ "$status" -ne 1 ]; then
+        echo "$mode exited with $status, not 1"
+        return
+    fi
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        [ -z "$line" ] && continue
+        if ! grep -Fxq -- "$line" "$err"; then
+            echo "$mode did not report: $line"
+            return
+        fi
+    done <"$expected"
+    if ! cmp -s "$previous" "$out/$case.pdf"; then
+        echo "$mode changed the existing $case.pdf"
+        return
+    fi
+    local extra="" file
+    for file in "$out"/* "$out"/.[!.]* "$out"/..?*; do
+        [ -e "$file" ] || continue
+        [ "$file" = "$out/$case.pdf" ] || extra+="${file##*/} "
+    done
+    if [ -n "$extra" ]; then
+        echo "$mode left files in the output folder: $extra"
+        return
+    fi
+}
+
+shopt -s nullglob
+for source in "$corpus"/*.md; do
+    case=$(basename "$source" .md)
+    why=""
+    if [ ! -s "$corpus/$case.expected" ]; then
+        why="no $corpus/$case.expected"
+    else
+        for mode in build check; do
+            why=$(run_case "$case" "$mode")
+            [ -n "$why" ] && break
+        done
+    fi
+    if [ -z "$why" ]; then
+        echo "ok $case"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $case: $why"
+        # what it did print, to see at a glance what changed
+        [ -f "$scratch/$case-$mode.stderr" ] && sed 's/^/    /' "$scratch/$case-$mode.stderr" | head -n 8
+        failed=$((failed + 1))
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,1137 @@
+/* Unit tests for the parse stage: front matter, contacts.yaml, the
+ * Markdown body, typography, and every error message with its position.
+ *
+ * Each test writes its source into a fresh mkdtemp directory, which is
+ * also the working directory and the project root, so diagnostics name
+ * files exactly as written here ("t.md:9:1: error: ..."). */
+#define _XOPEN_SOURCE 700 /* mkdtemp, realpath */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "contacts.h"
+#include "diag.h"
+#include "doc.h"
+#include "frontmatter.h"
+#include "parse.h"
+#include "suggest.h"
+#include "textutil.h"
+
+static char work_dir[96];      /* .../proj: the project root and cwd */
+static char outer_dir[80];     /* its parent, for "outside the project" */
+static char previous_dir[PATH_MAX];
+static contact_registry registry;
+
+/* The front matter every body test starts with: the body begins on line 7. */
+#define FM "---\ntitle: Titel\nlang: nl-NL\npublisher: P\nupdated: 2020-02\n---\n"
+
+static const char CONTACTS[] =
+    "vumc-algemeen:\n"
+    "  organisation: Amsterdam UMC\n"
+    "  department: locatie VUmc\n"
+    "  phones:\n"
+    "    - \"020 444 44 44\"\n"
+    "  website: https://www.amsterdamumc.nl/\n"
+    "afsprakenlijn:\n"
+    "  organisation: Amsterdam UMC\n"
+    "  phones:\n"
+    "    - {number: \"020 444 11 00\", label: Afspraken}\n"
+    "    - \"06 25 71 60 27\"\n"
+    "  email: poli@example.nl\n"
+    "  hours: ma-vr 9-17\n"
+    "alarmnummer:\n"
+    "  organisation: Alarmnummer\n"
+    "  description: Bij levensgevaar\n"
+    "  phones: [\"112\"]\n"
+    "  urgent: true\n";
+
+/* A 1x1 PNG: parse only checks that the file exists, but keep it real. */
+static const unsigned char PNG[] = {
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
+    0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+    0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+};
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void write_text(const char *path, const char *text) { write_bytes(path, text, strlen(text)); }
+
+static int setup_all(void **state)
+{
+    (void)state;
+    assert_non_null(getcwd(previous_dir, sizeof previous_dir));
+    snprintf(outer_dir, sizeof outer_dir, "/tmp/leafpress-parse-XXXXXX");
+    assert_non_null(mkdtemp(outer_dir));
+    snprintf(work_dir, sizeof work_dir, "%s/proj", outer_dir);
+    assert_int_equal(mkdir(work_dir, 0777), 0);
+    assert_int_equal(chdir(work_dir), 0);
+    assert_int_equal(mkdir("img", 0777), 0);
+    write_bytes("img/logo.png", PNG, sizeof PNG);
+    write_bytes("img/foto.jpg", PNG, sizeof PNG);
+    write_bytes("../buiten.png", PNG, sizeof PNG);
+    write_text("contacts.yaml", CONTACTS);
+    diag_list d;
+    diag_init(&d);
+    bool ok = contacts_load("contacts.yaml", &registry, &d);
+    assert_int_equal(d.count, 0);
+    assert_true(ok);
+    diag_free(&d);
+    return 0;
+}
+
+static int teardown_all(void **state)
+{
+    (void)state;
+    contacts_free(&registry);
+    static const char *const files[] = {
+        "img/logo.png", "img/foto.jpg", "img", "../buiten.png", "contacts.yaml", "t.md",
+        "c.yaml", "Foute Naam.md",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        remove(files[i]);
+    assert_int_equal(chdir(previous_dir), 0);
+    rmdir(work_dir);
+    rmdir(outer_dir);
+    return 0;
+}
+
+/* Every diagnostic as "file:line:col: error: message\n", in order. */
+static char *all_diags(const diag_list *d)
+{
+    strbuf b = {0};
+    for (size_t i = 0; i < d->count; i++) {
+        char *line = diag_format(&d->items[i]);
+        strbuf_printf(&b, "%s\n", line);
+        free(line);
+    }
+    return strbuf_take(&b);
+}
+
+/* Parses `source` (written to t.md); *diags gets every diagnostic joined. */
+static document *parse_source(const char *source, char **diags)
+{
+    write_text("t.md", source);
+    diag_list d;
+    diag_init(&d);
+    document *doc = parse_leaflet("t.md", &registry, ".", &d);
+    *diags = all_diags(&d);
+    diag_free(&d);
+    return doc;
+}
+
+#define assert_diags(source, expected)                  \
+    do {                                                \
+        char *got_;                                     \
+        document *doc_ = parse_source(source, &got_);   \
+        assert_string_equal(got_, expected);            \
+        free(got_);                                     \
+        doc_free(doc_);                                 \
+    } while (0)
+
+/* Parses a source that must have no diagnostics. */
+static document *parse_ok(const char *source)
+{
+    char *got;
+    document *doc = parse_source(source, &got);
+    assert_string_equal(got, "");
+    free(got);
+    assert_non_null(doc);
+    return doc;
+}
+
+/* The n-th child (0-based) of a node, which must exist. */
+static doc_node *child(const doc_node *n, int index)
+{
+    doc_node *c = n->first_child;
+    for (int i = 0; i < index && c; i++)
+        c = c->next;
+    assert_non_null(c);
+    return c;
+}
+
+static int child_count(const doc_node *n)
+{
+    int count = 0;
+    for (doc_node *c = n->first_child; c; c = c->next)
+        count++;
+    return count;
+}
+
+static void assert_text_node(const doc_node *n, const char *text, int line, int column)
+{
+    assert_int_equal(n->type, NODE_TEXT);
+    assert_string_equal(n->text, text);
+    assert_int_equal(n->line, line);
+    assert_int_equal(n->column, column);
+}
+
+/* --- front matter: splitting --------------------------------------------- */
+
+static void test_split(void **state)
+{
+    (void)state;
+    const char text[] = "---\ntitle: X\n---\n# X\n";
+    const char *yaml, *body;
+    size_t yaml_length;
+    int body_line;
+    diag_list d;
+    diag_init(&d);
+    assert_true(frontmatter_split("a.md", text, strlen(text), &yaml, &yaml_length, &body,
+                                  &body_line, &d));
+    assert_ptr_equal(yaml, text + 4);
+    assert_int_equal(yaml_length, strlen("title: X\n"));
+    assert_string_equal(body, "# X\n");
+    assert_int_equal(body_line, 4);
+
+    /* CRLF line ends, trailing blanks after the fence, a BOM */
+    const char crlf[] = "\xEF\xBB\xBF---  \r\na: 1\r\nb: 2\r\n--- \r\nbody";
+    assert_true(frontmatter_split("a.md", crlf, strlen(crlf), &yaml, &yaml_length, &body,
+                                  &body_line, &d));
+    assert_int_equal(yaml_length, strlen("a: 1\r\nb: 2\r\n"));
+    assert_string_equal(body, "body");
+    assert_int_equal(body_line, 5);
+
+    /* the closing fence may be the last line */
+    const char last[] = "---\na: 1\n---";
+    assert_true(frontmatter_split("a.md", last, strlen(last), &yaml, &yaml_length, &body,
+                                  &body_line, &d));
+    assert_string_equal(body, "");
+    assert_int_equal(d.count, 0);
+
+    const char none[] = "# X\n";
+    assert_false(frontmatter_split("a.md", none, strlen(none), &yaml, &yaml_length, &body,
+                                   &body_line, &d));
+    const char open[] = "---\ntitle: X\n# X\n";
+    assert_false(frontmatter_split("a.md", open, strlen(open), &yaml, &yaml_length, &body,
+                                   &body_line, &d));
+    const char only[] = "---";
+    assert_false(frontmatter_split("a.md", only, strlen(only), &yaml, &yaml_length, &body,
+                                   &body_line, &d));
+    char *got = all_diags(&d);
+    assert_string_equal(got,
+        "a.md:1:1: error: missing front matter; a leaflet starts with a '---' line, then YAML, then '---'\n"
+        "a.md:1:1: error: front matter is not closed; end it with a '---' line\n"
+        "a.md:1:1: error: front matter is not closed; end it with a '---' line\n");
+    free(got);
+    diag_free(&d);
+}
+
+/* --- front matter: keys ---------------------------------------------------- */
+
+/* Parses front matter text (file line 2 onwards) into meta; returns the diagnostics. */
+static char *parse_meta(const char *yaml, leaflet_meta *meta, bool *ok)
+{
+    diag_list d;
+    diag_init(&d);
+    memset(meta, 0, sizeof *meta);
+    *ok = frontmatter_parse("sources/net.md", yaml, strlen(yaml), &registry, meta, &d);
+    char *got = all_diags(&d);
+    diag_free(&d);
+    return got;
+}
+
+static void test_meta_all_keys(void **state)
+{
+    (void)state;
+    leaflet_meta m;
+    bool ok;
+    char *got = parse_meta(
+        "title: Over \"zo'n\" ding\n"
+        "subtitle: Voor patiënten\n"
+        "short_title: Kort\n"
+        "lang: nl-NL\n"
+        "publisher: Amsterdam UMC\n"
+        "authors: [A, \"B, C\"]\n"
+        "reviewers:\n"
+        "  - Dr. X\n"
+        "review_note: Getoetst\n"
+        "updated: 2020-02-29\n"
+        "subject: >\n"
+        "  Over iets\n"
+        "  in twee regels\n"
+        "keywords: [een, twee]\n"
+        "contacts: [afsprakenlijn, alarmnummer]\n"
+        "contact_sheet: Belangrijke telefoonnummers\n"
+        "style: grote-letter\n"
+        "slug: mijn-folder\n",
+        &m, &ok);
+    assert_string_equal(got, "");
+    assert_true(ok);
+    assert_string_equal(m.title, "Over \xE2\x80\x9Czo\xE2\x80\x99n\xE2\x80\x9D ding");
+    assert_string_equal(m.subtitle, "Voor patiënten");
+    assert_string_equal(m.short_title, "Kort");
+    assert_string_equal(m.lang, "nl-NL");
+    assert_string_equal(m.publisher, "Amsterdam UMC");
+    assert_int_equal(m.author_count, 2);
+    assert_string_equal(m.authors[0], "A");
+    assert_string_equal(m.authors[1], "B, C");
+    assert_int_equal(m.reviewer_count, 1);
+    assert_string_equal(m.reviewers[0], "Dr. X");
+    assert_string_equal(m.review_note, "Getoetst");
+    assert_int_equal(m.updated_year, 2020);
+    assert_int_equal(m.updated_month, 2);
+    assert_int_equal(m.updated_day, 29);
+    assert_string_equal(m.subject, "Over iets in twee regels");
+    assert_int_equal(m.keyword_count, 2);
+    assert_string_equal(m.keywords[1], "twee");
+    assert_int_equal(m.contact_count, 2);
+    assert_string_equal(m.contact_ids[0], "afsprakenlijn");
+    assert_ptr_equal(m.contacts[0], contacts_find(&registry, "afsprakenlijn"));
+    assert_ptr_equal(m.contacts[1], contacts_find(&registry, "alarmnummer"));
+    assert_string_equal(m.contact_sheet, "Belangrijke telefoonnummers");
+    assert_string_equal(m.style, "grote-letter");
+    assert_int_equal(m.style_line, 18);
+    assert_int_equal(m.style_column, 8);
+    assert_string_equal(m.slug, "mijn-folder");
+    meta_free(&m);
+    free(got);
+}
+
+static void test_meta_defaults(void **state)
+{
+    (void)state;
+    leaflet_meta m;
+    bool ok;
+    char *got = parse_meta("title: Neuro-endocriene tumoren\nlang: nl\npublisher: P\n"
+                           "updated: 2017-05\nauthors: kanker.nl\n", &m, &ok);
+    assert_string_equal(got, "");
+    assert_true(ok);
+    assert_string_equal(m.short_title, "Neuro-endocriene tumoren");
+    assert_string_equal(m.style, "house");
+    assert_int_equal(m.style_line, 0);
+    assert_string_equal(m.slug, "net");
+    assert_null(m.subtitle);
+    assert_int_equal(m.author_count, 1);
+    assert_string_equal(m.authors[0], "kanker.nl");
+    assert_int_equal(m.updated_year, 2017);
+    assert_int_equal(m.updated_month, 5);
+    assert_int_equal(m.updated_day, 0);
+    assert_int_equal(m.contact_count, 0);
+    meta_free(&m);
+    free(got);
+}
+
+static void test_meta_errors(void **state)
+{
+    (void)state;
+    leaflet_meta m;
+    bool ok;
+    char *got = parse_meta(
+        "title: Titel\n"                    /* line 2 */
+        "titel: Titel\n"
+        "lang: nl_NL\n"
+        "publisher: [a, b]\n"
+        "updated: 2020-13\n"
+        "authors: {a: b}\n"
+        "keywords: kanker\n"
+        "reviewers: [[a]]\n"
+        "title: Nog eens\n"                 /* line 10 */
+        "slug: Mijn_Folder\n"
+        "style: ../x\n"
+        "subtitle:\n"
+        "kleur: rood\n"
+        "contacts: [vumc-algemen, alarmnummer, alarmnummer]\n",
+        &m, &ok);
+    assert_false(ok);
+    assert_string_equal(got,
+        "sources/net.md:3:1: error: unknown key 'titel' in front matter; did you mean 'title'?\n"
+        "sources/net.md:4:7: error: 'lang' must be a language tag like 'nl-NL', not 'nl_NL'\n"
+        "sources/net.md:5:12: error: 'publisher' must be a string, not a list\n"
+        "sources/net.md:6:10: error: 'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '2020-13'\n"
+        "sources/net.md:7:10: error: 'authors' must be a list of strings, not a mapping\n"
+        "sources/net.md:8:11: error: 'keywords' must be a list of strings, not a string\n"
+        "sources/net.md:9:13: error: each item of 'reviewers' must be a string, not a list\n"
+        "sources/net.md:10:1: error: duplicate key 'title' in front matter; it is also on line 2\n"
+        "sources/net.md:11:7: error: 'slug' may only contain a-z, 0-9 and '-', not 'Mijn_Folder'\n"
+        "sources/net.md:12:8: error: 'style' must be a style name like 'house' (a-z, 0-9 and '-'), not '../x'\n"
+        "sources/net.md:13:10: error: 'subtitle' is empty; give it a value or remove it\n"
+        "sources/net.md:14:1: error: unknown key 'kleur' in front matter\n"
+        "sources/net.md:15:12: error: unknown contact 'vumc-algemen'; did you mean 'vumc-algemeen'?\n"
+        "sources/net.md:15:39: error: contact 'alarmnummer' is listed twice\n");
+    /* a badly typed required key is reported as such, not also as missing */
+    /* unknown and repeated contacts are dropped, keeping contact_ids and contacts parallel */
+    assert_int_equal(m.contact_count, 1);
+    assert_string_equal(m.contact_ids[0], "alarmnummer");
+    assert_ptr_equal(m.contacts[0], contacts_find(&registry, "alarmnummer"));
+    meta_free(&m);
+    free(got);
+}
+
+static void test_meta_missing_and_broken(void **state)
+{
+    (void)state;
+    leaflet_meta m;
+    bool ok;
+    char *got = parse_meta("subject: S\n", &m, &ok);
+    assert_false(ok);
+    assert_string_equal(got,
+        "sources/net.md:1:1: error: missing required key 'title' in front matter\n"
+        "sources/net.md:1:1: error: missing required key 'lang' in front matter\n"
+        "sources/net.md:1:1: error: missing required key 'publisher' in front matter\n"
+        "sources/net.md:1:1: error: missing required key 'updated' in front matter\n");
+    meta_free(&m);
+    free(got);
+
+    got = parse_meta("title: X\n  lang: nl\n", &m, &ok);
+    assert_false(ok);
+    assert_string_equal(got,
+        "sources/net.md:3:7: error: invalid YAML: mapping values are not allowed in this context\n");
+    meta_free(&m);
+    free(got);
+
+    got = parse_meta("title: \"X\nlang: nl\n", &m, &ok);
+    assert_string_equal(got,
+        "sources/net.md:4:1: error: invalid YAML: found unexpected end of stream "
+        "(while scanning a quoted scalar on line 2)\n");
+    meta_free(&m);
+    free(got);
+
+    got = parse_meta("- title\n- lang\n", &m, &ok);
+    assert_string_equal(got,
+        "sources/net.md:2:1: error: front matter must be 'key: value' lines, not a list\n"
+        "sources/net.md:1:1: error: missing required key 'title' in front matter\n"
+        "sources/net.md:1:1: error: missing required key 'lang' in front matter\n"
+        "sources/net.md:1:1: error: missing required key 'publisher' in front matter\n"
+        "sources/net.md:1:1: error: missing required key 'updated' in front matter\n");
+    meta_free(&m);
+    free(got);
+}
+
+static void test_dates(void **state)
+{
+    (void)state;
+    static const struct { const char *value; int year, month, day; } good[] = {
+        {"2017-05", 2017, 5, 0}, {"2020-02-29", 2020, 2, 29}, {"2000-02-29", 2000, 2, 29},
+        {"2021-12-31", 2021, 12, 31}, {"\"2020-01\"", 2020, 1, 0},
+    };
+    static const char *const bad[] = {
+        "2020-13", "2020-00", "2021-02-29", "1900-02-29", "2020-04-31", "2020-1", "20-01",
+        "2020/01", "2020-01-1", "mei 2020", "2020-01-00",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        char yaml[128];
+        snprintf(yaml, sizeof yaml, "title: X\nlang: nl\npublisher: P\nupdated: %s\n", good[i].value);
+        leaflet_meta m;
+        bool ok;
+        char *got = parse_meta(yaml, &m, &ok);
+        assert_string_equal(got, "");
+        assert_int_equal(m.updated_year, good[i].year);
+        assert_int_equal(m.updated_month, good[i].month);
+        assert_int_equal(m.updated_day, good[i].day);
+        meta_free(&m);
+        free(got);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char yaml[128], expected[256];
+        snprintf(yaml, sizeof yaml, "title: X\nlang: nl\npublisher: P\nupdated: %s\n", bad[i]);
+        snprintf(expected, sizeof expected,
+                 "sources/net.md:5:10: error: 'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'\n",
+                 bad[i]);
+        leaflet_meta m;
+        bool ok;
+        char *got = parse_meta(yaml, &m, &ok);
+        assert_string_equal(got, expected);
+        assert_false(ok);
+        meta_free(&m);
+        free(got);
+    }
+}
+
+static void test_lang_shapes(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"nl", "nl-NL", "fry-NL", "en"};
+    static const char *const bad[] = {"NL", "nl-nl", "n", "nlnl", "nl-NLD", "nl_NL", "nl-"};
+    for (size_t i = 0; i < 4 + 7; i++) {
+        bool expect_ok = i < 4;
+        const char *value = expect_ok ? good[i] : bad[i - 4];
+        char yaml[128];
+        snprintf(yaml, sizeof yaml, "title: X\nlang: %s\npublisher: P\nupdated: 2020-01\n", value);
+        leaflet_meta m;
+        bool ok;
+        char *got = parse_meta(yaml, &m, &ok);
+        assert_int_equal(ok, expect_ok);
+        if (expect_ok)
+            assert_string_equal(m.lang, value);
+        meta_free(&m);
+        free(got);
+    }
+}
+
+static void test_suggest(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"title", "subtitle", "short_title", "contacts"};
+    assert_string_equal(suggest_closest("titel", keys, 4), "title");
+    assert_string_equal(suggest_closest("subtitel", keys, 4), "subtitle");
+    assert_string_equal(suggest_closest("contact", keys, 4), "contacts");
+    assert_string_equal(suggest_closest("shorttitle", keys, 4), "short_title");
+    assert_null(suggest_closest("kleur", keys, 4));
+}
+
+static void test_slug_from_file_name(void **state)
+{
+    (void)state;
+    write_text("Foute Naam.md", FM "# Titel\n");
+    diag_list d;
+    diag_init(&d);
+    document *doc = parse_leaflet("Foute Naam.md", &registry, ".", &d);
+    char *got = all_diags(&d);
+    assert_string_equal(got, "Foute Naam.md:1:1: error: file name 'Foute Naam' cannot be the "
+                             "output name; set 'slug' (a-z, 0-9 and '-')\n");
+    free(got);
+    diag_free(&d);
+    doc_free(doc);
+}
+
+/* --- contacts.yaml ----------------------------------------------------------- */
+
+static void test_contacts_loaded(void **state)
+{
+    (void)state;
+    assert_int_equal(registry.count, 3);
+    const contact *c = contacts_find(&registry, "afsprakenlijn");
+    assert_non_null(c);
+    assert_string_equal(c->id, "afsprakenlijn");
+    assert_string_equal(c->organisation, "Amsterdam UMC");
+    assert_null(c->department);
+    assert_int_equal(c->phone_count, 2);
+    assert_string_equal(c->phones[0], "020 444 11 00");
+    assert_string_equal(c->phone_labels[0], "Afspraken");
+    assert_string_equal(c->phones[1], "06 25 71 60 27");
+    assert_null(c->phone_labels[1]);
+    assert_string_equal(c->email, "poli@example.nl");
+    assert_string_equal(c->hours, "ma-vr 9-17");
+    assert_false(c->urgent);
+    assert_int_equal(c->line, 7);
+    assert_int_equal(c->column, 1);
+    c = contacts_find(&registry, "alarmnummer");
+    assert_true(c->urgent);
+    assert_string_equal(c->description, "Bij levensgevaar");
+    assert_string_equal(contacts_find(&registry, "vumc-algemeen")->website,
+                        "https://www.amsterdamumc.nl/");
+    assert_null(contacts_find(&registry, "onbekend"));
+    const char *const *ids = contacts_ids(&registry);
+    assert_string_equal(ids[0], "vumc-algemeen");
+    assert_string_equal(ids[1], "afsprakenlijn");
+    assert_string_equal(ids[2], "alarmnummer");
+    assert_null(ids[3]);
+}
+
+static void test_contacts_errors(void **state)
+{
+    (void)state;
+    write_text("c.yaml",
+        "goed:\n"
+        "  organisation: A\n"
+        "fout:\n"
+        "  organisatie: B\n"
+        "  phones:\n"
+        "    - \"020-abc\"\n"
+        "    - \"12\"\n"
+        "    - numbr: \"1234\"\n"
+        "    - [x]\n"
+        "  email: geen-adres\n"
+        "  website: http://a.nl\n"
+        "  urgent: ja\n"
+        "Fout_Id:\n"
+        "  organisation: C\n"
+        "goed:\n"
+        "  organisation: D\n"
+        "tekst: hallo\n"
+        "lijst:\n"
+        "  organisation: E\n"
+        "  phones: \"020 1234567\"\n"
+        "  hours: [a]\n"
+        "  email: a@b.nl\n"
+        "  email: c@d.nl\n");
+    contact_registry r;
+    diag_list d;
+    diag_init(&d);
+    assert_false(contacts_load("c.yaml", &r, &d));
+    char *got = all_diags(&d);
+    assert_string_equal(got,
+        "c.yaml:4:3: error: unknown key 'organisatie' in contact 'fout'; did you mean 'organisation'?\n"
+        "c.yaml:6:7: error: phone number '020-abc' may only contain digits, spaces and + - ( )\n"
+        "c.yaml:7:7: error: phone number '12' needs at least 3 digits\n"
+        "c.yaml:8:7: error: unknown key 'numbr' in phone; did you mean 'number'?\n"
+        "c.yaml:8:7: error: phone has no 'number'\n"
+        "c.yaml:9:7: error: each phone must be a number or a mapping with 'number' and 'label', not a list\n"
+        "c.yaml:10:10: error: 'email' must be an e-mail address like 'naam@example.nl', not 'geen-adres'\n"
+        "c.yaml:11:12: error: 'website' must start with 'https://', not 'http://a.nl'\n"
+        "c.yaml:12:11: error: 'urgent' must be true or false, not 'ja'\n"
+        "c.yaml:3:1: error: contact 'fout' has no 'organisation'\n"
+        "c.yaml:13:1: error: contact id 'Fout_Id' may only contain a-z, 0-9 and '-'\n"
+        "c.yaml:15:1: error: duplicate contact 'goed'; it is also on line 1\n"
+        "c.yaml:17:8: error: contact 'tekst' must be a mapping of keys to values, not a string\n"
+        "c.yaml:20:11: error: 'phones' must be a list, not a string\n"
+        "c.yaml:21:10: error: 'hours' must be a string, not a list\n"
+        "c.yaml:23:3: error: duplicate key 'email' in contact 'lijst'\n");
+    free(got);
+    /* entries with problems stay, so leaflets naming them get no second error */
+    assert_non_null(contacts_find(&r, "fout"));
+    assert_non_null(contacts_find(&r, "lijst"));
+    assert_null(contacts_find(&r, "Fout_Id"));
+    contacts_free(&r);
+    diag_free(&d);
+
+    diag_init(&d);
+    write_text("c.yaml", "a:\n  organisation: [x\n");
+    assert_false(contacts_load("c.yaml", &r, &d));
+    assert_int_equal(r.count, 0);
+    contacts_free(&r); /* needed even after a failure */
+    assert_false(contacts_load("bestaat-niet.yaml", &r, &d));
+    got = all_diags(&d);
+    assert_string_equal(got,
+        "c.yaml:3:1: error: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence on line 2)\n"
+        "bestaat-niet.yaml: error: cannot read contacts: No such file or directory\n");
+    free(got);
+    contacts_free(&r);
+    diag_free(&d);
+}
+
+static void test_tel_uri(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"020 444 44 44", "tel:+31204444444"},
+        {"06 25 71 60 27", "tel:+31625716027"},
+        {"020 44 43 636", "tel:+31204443636"},
+        {"112", "tel:112"},
+        {"14 020", "tel:14020"},
+        {"+31 20 444 44 44", "tel:+31204444444"},
+        {"+32 (0)2 123 45 67", "tel:+32021234567"},
+        {"0031 20 444 4444", "tel:+31204444444"},
+        {"0800-0123", "tel:+318000123"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *uri = phone_tel_uri(cases[i][0]);
+        assert_string_equal(uri, cases[i][1]);
+        free(uri);
+    }
+}
+
+/* --- body ------------------------------------------------------------------- */
+
+static void test_whole_document(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(FM
+        "# Titel\n"                                   /* 7 */
+        "\n"
+        "Eerste *alinea* met **vet**\n"               /* 9 */
+        "over twee regels.\\\n"                        /* 10 */
+        "Na een harde breuk.\n"
+        "\n"
+        "## Kop 2\n"                                  /* 13 */
+        "\n"
+        "### Kop 3\n"                                 /* 15 */
+        "\n"
+        "## Weer 2\n");
+    assert_string_equal(doc->source_path, "t.md");
+    doc_node *root = doc->root;
+    assert_int_equal(root->type, NODE_DOCUMENT);
+    assert_int_equal(child_count(root), 5);
+
+    doc_node *h1 = child(root, 0);
+    assert_int_equal(h1->type, NODE_HEADING);
+    assert_int_equal(h1->level, 1);
+    assert_int_equal(h1->line, 7);
+    assert_int_equal(h1->column, 1);
+    assert_text_node(child(h1, 0), "Titel", 7, 3);
+
+    doc_node *p = child(root, 1);
+    assert_int_equal(p->type, NODE_PARAGRAPH);
+    assert_int_equal(p->line, 9);
+    assert_int_equal(p->column, 1);
+    assert_text_node(child(p, 0), "Eerste ", 9, 1);
+    assert_int_equal(child(p, 1)->type, NODE_EMPHASIS);
+    assert_int_equal(child(p, 1)->column, 8);
+    assert_text_node(child(child(p, 1), 0), "alinea", 9, 9);
+    assert_text_node(child(p, 2), " met ", 9, 16);
+    assert_int_equal(child(p, 3)->type, NODE_STRONG);
+    assert_text_node(child(child(p, 3), 0), "vet", 9, 23);
+    /* the soft break is a space, merged into one text node */
+    assert_text_node(child(p, 4), " over twee regels.", 9, 28);
+    assert_int_equal(child(p, 5)->type, NODE_LINE_BREAK);
+    assert_text_node(child(p, 6), "Na een harde breuk.", 11, 1);
+    assert_int_equal(child_count(p), 7);
+
+    assert_int_equal(child(root, 2)->level, 2);
+    assert_int_equal(child(root, 2)->line, 13);
+    assert_int_equal(child(root, 3)->level, 3);
+    assert_int_equal(child(root, 4)->level, 2);
+
+    char *plain = doc_plain_text(p);
+    assert_string_equal(plain, "Eerste alinea met vet over twee regels. Na een harde breuk.");
+    free(plain);
+    doc_free(doc);
+}
+
+static void test_heading_errors(void **state)
+{
+    (void)state;
+    assert_diags(FM "Geen kop.\n\n# Titel\n",
+                 "t.md:7:1: error: the body must start with a level-1 heading like '# Title'\n");
+    assert_diags(FM "\n\n",
+                 "t.md:7:1: error: the body must start with a level-1 heading like '# Title'\n");
+    assert_diags(FM "## Titel\n",
+                 "t.md:7:1: error: the body must start with a level-1 heading like '# Title'\n");
+    assert_diags(FM "# Titel\n\n# Nog een\n",
+                 "t.md:9:1: error: only one level-1 heading is allowed; the first is on line 7\n");
+    assert_diags(FM "# Titel\n\n### Drie\n",
+                 "t.md:9:1: error: skipped heading level: '###' after '#'\n");
+    assert_diags(FM "# Titel\n\n## Twee\n\n#### Vier\n\n##### Vijf\n",
+                 "t.md:11:1: error: heading level 4 is not supported; use '#', '##' or '###'\n"
+                 "t.md:13:1: error: heading level 5 is not supported; use '#', '##' or '###'\n");
+    assert_diags(FM "# Titel\n\n- ## In lijst\n",
+                 "t.md:9:3: error: headings cannot be inside a list or alert\n");
+    /* setext headings count too; their underline is not a horizontal rule */
+    assert_diags(FM "Titel\n=====\n\nTwee\n----\n\n### Drie\n", "");
+    assert_diags(FM "# Titel\n\n##\n", "t.md:9:1: error: heading has no text\n");
+    /* the cover shows the front matter title: a different H1 is probably a mistake */
+    assert_diags(FM "# Andere titel\n",
+                 "t.md:7:1: warning: the level-1 heading differs from the front matter title 'Titel'\n");
+}
+
+static void test_lists(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(FM
+        "# Titel\n"
+        "\n"
+        "3. drie\n"                   /* 9 */
+        "4. vier\n"
+        "   - genest\n"               /* 11 */
+        "   - ook\n"
+        "     1. dieper\n"            /* 13 */
+        "\n"
+        "- los\n"                     /* 15 */
+        "\n"
+        "  tweede alinea\n");
+    doc_node *ol = child(doc->root, 1);
+    assert_int_equal(ol->type, NODE_LIST);
+    assert_true(ol->ordered);
+    assert_int_equal(ol->start, 3);
+    assert_int_equal(ol->line, 9);
+    assert_int_equal(ol->column, 1);
+    assert_int_equal(child_count(ol), 2);
+    doc_node *item = child(ol, 1);
+    assert_int_equal(item->type, NODE_ITEM);
+    assert_int_equal(item->line, 10);
+    /* a tight item still gets a paragraph */
+    assert_int_equal(child(item, 0)->type, NODE_PARAGRAPH);
+    assert_text_node(child(child(item, 0), 0), "vier", 10, 4);
+    doc_node *ul = child(item, 1);
+    assert_int_equal(ul->type, NODE_LIST);
+    assert_false(ul->ordered);
+    assert_int_equal(ul->line, 11);
+    assert_int_equal(ul->column, 4);
+    doc_node *deeper = child(child(ul, 1), 1);
+    assert_int_equal(deeper->type, NODE_LIST);
+    assert_true(deeper->ordered);
+    assert_int_equal(deeper->start, 1);
+    assert_text_node(child(child(child(deeper, 0), 0), 0), "dieper", 13, 9);
+
+    doc_node *loose = child(doc->root, 2);
+    assert_int_equal(child_count(child(loose, 0)), 2);
+    assert_text_node(child(child(child(loose, 0), 1), 0), "tweede alinea", 17, 3);
+    doc_free(doc);
+}
+
+static void test_alerts(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(FM
+        "# Titel\n"
+        "\n"
+        "> [!TIP] Tips voor 'patiënten'\n"         /* 9 */
+        "> - een\n"
+        "> - twee\n"
+        "\n"
+        "> [!warning]\n"                            /* 13 */
+        "> Bel *meteen*.\n"
+        "\n"
+        "> [!Note]   Let op  \n"                   /* 16 */
+        ">\n"
+        "> Tekst.\n"
+        "\n"
+        "> [!IMPORTANT] Belangrijk\n"
+        "> Eerste regel\n"
+        "> tweede regel.\n"
+        "\n"
+        "> [!CAUTION]\n");
+    doc_node *tip = child(doc->root, 1);
+    assert_int_equal(tip->type, NODE_ALERT);
+    assert_int_equal(tip->alert, ALERT_TIP);
+    assert_string_equal(tip->title, "Tips voor \xE2\x80\x98patiënten\xE2\x80\x99");
+    assert_int_equal(tip->line, 9);
+    assert_int_equal(tip->column, 1);
+    assert_int_equal(child_count(tip), 1);
+    assert_int_equal(child(tip, 0)->type, NODE_LIST);
+    assert_int_equal(child_count(child(tip, 0)), 2);
+
+    doc_node *warning = child(doc->root, 2);
+    assert_int_equal(warning->alert, ALERT_WARNING);
+    assert_null(warning->title);
+    doc_node *p = child(warning, 0);
+    assert_int_equal(p->type, NODE_PARAGRAPH);
+    assert_int_equal(p->line, 14);
+    assert_int_equal(p->column, 3);
+    assert_text_node(child(p, 0), "Bel ", 14, 3);
+    assert_int_equal(child(p, 1)->type, NODE_EMPHASIS);
+
+    doc_node *note = child(doc->root, 3);
+    assert_int_equal(note->alert, ALERT_NOTE);
+    assert_string_equal(note->title, "Let op");
+    assert_int_equal(child_count(note), 1);
+    assert_text_node(child(child(note, 0), 0), "Tekst.", 18, 3);
+
+    doc_node *important = child(doc->root, 4);
+    assert_int_equal(important->alert, ALERT_IMPORTANT);
+    assert_string_equal(important->title, "Belangrijk");
+    assert_text_node(child(child(important, 0), 0), "Eerste regel tweede regel.", 21, 3);
+
+    doc_node *caution = child(doc->root, 5);
+    assert_int_equal(caution->alert, ALERT_CAUTION);
+    assert_null(caution->first_child);
+    doc_free(doc);
+}
+
+static void test_alert_errors(void **state)
+{
+    (void)state;
+    assert_diags(FM "# Titel\n\n> Gewoon citaat.\n",
+                 "t.md:9:1: error: block quotes must be alerts like '> [!TIP]'\n");
+    assert_diags(FM "# Titel\n\n> - lijst\n",
+                 "t.md:9:1: error: block quotes must be alerts like '> [!TIP]'\n");
+    assert_diags(FM "# Titel\n\n>\n",
+                 "t.md:9:1: error: block quotes must be alerts like '> [!TIP]'\n");
+    assert_diags(FM "# Titel\n\n> [!WARNIGN] Spoed\n",
+                 "t.md:9:1: error: unknown alert '[!WARNIGN]'; did you mean '[!WARNING]'?\n");
+    assert_diags(FM "# Titel\n\n> [!DANGER]\n> x\n",
+                 "t.md:9:1: error: unknown alert '[!DANGER]'; use [!NOTE], [!TIP], [!IMPORTANT], "
+                 "[!WARNING] or [!CAUTION]\n");
+    assert_diags(FM "# Titel\n\n- > [!TIP]\n  > x\n",
+                 "t.md:9:3: error: alerts cannot be inside a list or another alert\n");
+}
+
+static void test_links(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(FM
+        "# Titel\n"
+        "\n"
+        "[a](https://a.nl) [b](http://b.nl) [c](mailto:c@d.nl) [d](TEL:112)\n"  /* 9 */
+        "<https://auto.nl/it's> <info@x.nl> [e](https://e.nl/?a=1&amp;b=2)\n");
+    doc_node *p = child(doc->root, 1);
+    doc_node *a = child(p, 0);
+    assert_int_equal(a->type, NODE_LINK);
+    assert_string_equal(a->url, "https://a.nl");
+    assert_int_equal(a->line, 9);
+    assert_int_equal(a->column, 1);
+    assert_text_node(child(a, 0), "a", 9, 2);
+    assert_string_equal(child(p, 2)->url, "http://b.nl");
+    assert_string_equal(child(p, 4)->url, "mailto:c@d.nl");
+    assert_string_equal(child(p, 6)->url, "TEL:112");
+    doc_node *autolink = child(p, 8);
+    assert_string_equal(autolink->url, "https://auto.nl/it's");
+    assert_int_equal(autolink->column, 1);
+    assert_int_equal(autolink->line, 10);
+    /* an address shown as text keeps its straight quote */
+    assert_string_equal(child(autolink, 0)->text, "https://auto.nl/it's");
+    assert_string_equal(child(p, 10)->url, "mailto:info@x.nl");
+    assert_string_equal(child(child(p, 10), 0)->text, "info@x.nl");
+    assert_string_equal(child(p, 12)->url, "https://e.nl/?a=1&b=2");
+    doc_free(doc);
+
+    assert_diags(FM "# Titel\n\n[a](ftp://x.nl) [b](folder.md) [c](#kop) [](https://leeg.nl) [d]()\n",
+                 "t.md:9:1: error: link 'ftp://x.nl' is not allowed; use an https:, http:, mailto:, tel: or contact: address\n"
+                 "t.md:9:17: error: link 'folder.md' is not allowed; use an https:, http:, mailto:, tel: or contact: address\n"
+                 "t.md:9:32: error: link '#kop' is not allowed; use an https:, http:, mailto:, tel: or contact: address\n"
+                 "t.md:9:42: error: link to 'https://leeg.nl' has no text\n"
+                 "t.md:9:62: error: link has no address\n");
+}
+
+static void test_contact_references(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(FM
+        "# Titel\n"
+        "\n"
+        "Bel [](contact:vumc-algemeen), [](contact:afsprakenlijn#phone),\n"   /* 9 */
+        "[](contact:alarmnummer) of mail [](contact:afsprakenlijn#email);\n"
+        "zie [](contact:vumc-algemeen#website).\n");
+    doc_node *p = child(doc->root, 1);
+    doc_node *l = child(p, 1);
+    assert_int_equal(l->type, NODE_LINK);
+    assert_string_equal(l->url, "tel:+31204444444");
+    assert_int_equal(l->line, 9);
+    assert_int_equal(l->column, 5);
+    assert_text_node(child(l, 0), "020 444 44 44", 9, 5);
+    assert_string_equal(child(p, 3)->url, "tel:+31204441100");
+    assert_string_equal(child(child(p, 3), 0)->text, "020 444 11 00");
+    assert_string_equal(child(p, 5)->url, "tel:112");
+    assert_string_equal(child(child(p, 5), 0)->text, "112");
+    assert_string_equal(child(p, 7)->url, "mailto:poli@example.nl");
+    assert_string_equal(child(child(p, 7), 0)->text, "poli@example.nl");
+    assert_string_equal(child(p, 9)->url, "https://www.amsterdamumc.nl/");
+    assert_string_equal(child(child(p, 9), 0)->text, "www.amsterdamumc.nl");
+    char *plain = doc_plain_text(p);
+    assert_string_equal(plain, "Bel 020 444 44 44, 020 444 11 00, 112 of mail poli@example.nl; "
+                               "zie www.amsterdamumc.nl.");
+    free(plain);
+    doc_free(doc);
+
+    assert_diags(FM "# Titel\n\n"
+                 "Bel [](contact:vumc-algemen) of [](contact:onbekend-nummer).\n"      /* 9 */
+                 "[Bel ons](contact:vumc-algemeen) [](contact:) [](contact:alarmnummer#email)\n"
+                 "[](contact:alarmnummer#website) [](contact:vumc-algemeen#emial) [](contact:vumc-algemeen#fax)\n",
+                 "t.md:9:5: error: unknown contact 'vumc-algemen'; did you mean 'vumc-algemeen'?\n"
+                 "t.md:9:33: error: unknown contact 'onbekend-nummer'\n"
+                 "t.md:10:1: error: a contact link must have empty text, like '[](contact:vumc-algemeen)'\n"
+                 "t.md:10:34: error: contact link has no contact id, like '[](contact:ID)'\n"
+                 "t.md:10:47: error: contact 'alarmnummer' has no e-mail address\n"
+                 "t.md:11:1: error: contact 'alarmnummer' has no website\n"
+                 "t.md:11:33: error: unknown contact detail '#emial'; did you mean '#email'?\n"
+                 "t.md:11:65: error: unknown contact detail '#fax'; use #phone, #email or #website\n");
+}
+
+static void test_images(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(FM
+        "# Titel\n"
+        "\n"
+        "![Logo van \"Amsterdam UMC\"](img/logo.png)\n"  /* 9 */
+        "\n"
+        "- ![In een lijst](./img/../img/logo.png)\n");
+    doc_node *image = child(doc->root, 1);
+    assert_int_equal(image->type, NODE_IMAGE);
+    assert_int_equal(image->line, 9);
+    assert_int_equal(image->column, 1);
+    char expected[PATH_MAX + 32];
+    char *real_root = realpath(".", NULL);
+    snprintf(expected, sizeof expected, "%s/img/logo.png", real_root);
+    free(real_root);
+    assert_string_equal(image->url, expected);
+    assert_string_equal(image->alt, "Logo van \xE2\x80\x9C" "Amsterdam UMC\xE2\x80\x9D");
+    doc_node *in_item = child(child(child(doc->root, 2), 0), 0);
+    assert_int_equal(in_item->type, NODE_IMAGE);
+    assert_string_equal(in_item->url, expected);
+    doc_free(doc);
+
+    assert_diags(FM "# Titel\n\n"
+                 "![Logo](img/weg.png)\n\n"            /* 9 */
+                 "![Logo](../buiten.png)\n\n"          /* 11 */
+                 "![Logo](../../../nergens.png)\n\n"   /* 13 */
+                 "![Logo](img/foto.jpg)\n\n"           /* 15 */
+                 "![](img/logo.png)\n\n"               /* 17 */
+                 "Tekst ![Logo](img/logo.png) erin.\n\n" /* 19 */
+                 "![Logo](https://x.nl/logo.png)\n\n"  /* 21 */
+                 "![Logo](img)\n",                     /* 23 */
+                 "t.md:9:1: error: image 'img/weg.png' not found\n"
+                 "t.md:11:1: error: image '../buiten.png' is outside the project\n"
+                 "t.md:13:1: error: image '../../../nergens.png' is outside the project\n"
+                 "t.md:15:1: error: image 'img/foto.jpg' must be a .png or .svg file\n"
+                 "t.md:17:1: error: image 'img/logo.png' has no alt text; describe what it shows, like '![description](img/logo.png)'\n"
+                 "t.md:19:7: error: images must stand alone in their own paragraph\n"
+                 "t.md:21:1: error: image 'https://x.nl/logo.png' must be a file in the project, not a web address\n"
+                 "t.md:23:1: error: image 'img' is not a file\n");
+}
+
+static void test_unsupported(void **state)
+{
+    (void)state;
+    assert_diags(FM "# Titel\n\n"
+                 "Met <b>html</b> en `code` en ~~weg~~.\n"   /* 9 */
+                 "\n"
+                 "<div>\nblok\n</div>\n"                    /* 11 */
+                 "\n"
+                 "```sh\nls\n```\n"                         /* 15 */
+                 "\n"
+                 "    ingesprongen\n"                       /* 19 */
+                 "\n"
+                 "| a | b |\n|---|---|\n| 1 | 2 |\n"        /* 21 */
+                 "\n"
+                 "---\n"                                    /* 25 */
+                 "\n"
+                 "  * * *\n"                                /* 27 */
+                 "\n"
+                 "- [ ] taak\n"                             /* 29 */
+                 "\n"
+                 "Voetnoot[^1] en &#7; en &bogus; en &#xD800; en &nbsp;.\n" /* 31 */
+                 "\n"
+                 "[^2]: definitie\n"                        /* 33 */
+                 "\n"
+                 "~~~\n~~~\n",                              /* 35 */
+                 "t.md:9:5: error: raw HTML is not supported\n"
+                 "t.md:9:12: error: raw HTML is not supported\n"
+                 "t.md:9:20: error: code is not supported\n"
+                 "t.md:9:30: error: strikethrough is not supported\n"
+                 "t.md:11:1: error: raw HTML is not supported\n"
+                 "t.md:15:1: error: code blocks are not supported\n"
+                 "t.md:19:5: error: code blocks are not supported\n"
+                 "t.md:21:1: error: tables are not supported\n"
+                 "t.md:25:1: error: horizontal rules are not supported\n"
+                 "t.md:27:3: error: horizontal rules are not supported\n"
+                 "t.md:29:3: error: task lists are not supported\n"
+                 "t.md:31:9: error: footnotes are not supported\n"
+                 "t.md:31:17: error: entity '&#7;' produces a control character\n"
+                 "t.md:31:25: error: unknown entity '&bogus;'\n"
+                 "t.md:31:36: error: entity '&#xD800;' is not a valid character\n"
+                 "t.md:35:1: error: code blocks are not supported\n"
+                 "t.md:33:1: error: footnotes are not supported\n");
+    /* a used footnote definition turns "[^1]" into a link: still a footnote */
+    assert_diags(FM "# Titel\n\nTekst[^1].\n\n[^1]: https://x.nl\n",
+                 "t.md:9:6: error: footnotes are not supported\n"
+                 "t.md:11:1: error: footnotes are not supported\n");
+}
+
+static void test_file_errors(void **state)
+{
+    (void)state;
+    assert_diags("", "t.md:1:1: error: empty file\n");
+    assert_diags(" \n\n", "t.md:1:1: error: empty file\n");
+    assert_diags(FM "# Titel\n\nCaf\xC3\xA9 \xE9t\xE9\n", "t.md:9:6: error: invalid UTF-8\n");
+    assert_diags("---\ntitle: \xC0\xAF\n", "t.md:2:8: error: invalid UTF-8\n");
+    assert_diags(FM "# Titel\n\nBel\x07!\n", "t.md:9:4: error: control character U+0007 is not allowed\n");
+    assert_diags(FM "# Titel\n\nBel\xC2\x85!\n", "t.md:9:4: error: control character U+0085 is not allowed\n");
+    assert_diags("# Titel\n", "t.md:1:1: error: missing front matter; a leaflet starts with a '---' "
+                              "line, then YAML, then '---'\n");
+    assert_diags("---\ntitle: Titel\n\n# Titel\n",
+                 "t.md:1:1: error: front matter is not closed; end it with a '---' line\n");
+    /* front matter and body errors are all reported, with file positions */
+    assert_diags("---\ntitel: Titel\nlang: nl-NL\npublisher: P\nupdated: 2020-02\n---\n## Kop\n",
+                 "t.md:2:1: error: unknown key 'titel' in front matter; did you mean 'title'?\n"
+                 "t.md:1:1: error: missing required key 'title' in front matter\n"
+                 "t.md:7:1: error: the body must start with a level-1 heading like '# Title'\n");
+
+    diag_list d;
+    diag_init(&d);
+    assert_null(parse_leaflet("bestaat-niet.md", &registry, ".", &d));
+    char *got = all_diags(&d);
+    assert_string_equal(got, "bestaat-niet.md: error: cannot read file: No such file or directory\n");
+    free(got);
+    diag_free(&d);
+}
+
+static void test_text_details(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(FM "# Titel\n\n"
+                             "Caf&eacute; &amp; bar&nbsp;1 &#x263A; [a](https://x.nl/?q=&quot;)\n\n"
+                             "![Logo](img/lo%67o.png)\n\n"
+                             "Setext\n------\n\n### Drie\n");
+    doc_node *p = child(doc->root, 1);
+    assert_text_node(child(p, 0), "Caf\xC3\xA9 & bar\xC2\xA0" "1 \xE2\x98\xBA ", 9, 1);
+    assert_string_equal(child(p, 1)->url, "https://x.nl/?q=\"");
+    assert_int_equal(child(doc->root, 2)->type, NODE_IMAGE); /* %67 is 'g' */
+    doc_node *setext = child(doc->root, 3);
+    assert_int_equal(setext->level, 2);
+    assert_int_equal(setext->line, 13);
+    assert_int_equal(child(doc->root, 4)->line, 16);
+    doc_free(doc);
+
+    /* md4c 0.4.8 closes the spans of this out of order; it must not crash */
+    assert_diags(FM "# Titel\n\n![]([)]()\n",
+                 "t.md:9:1: error: image '[' not found\n"
+                 "t.md:9:1: error: image '[' has no alt text; describe what it shows, like '![description]([)'\n");
+}
+
+/* --- typography --------------------------------------------------------------- */
+
+static void assert_quotes(const char *in, const char *out)
+{
+    bool od = false, os = false;
+    char *got = typography_quotes(in, &od, &os);
+    assert_string_equal(got, out);
+    free(got);
+}
+
+static void test_typography(void **state)
+{
+    (void)state;
+    assert_quotes("zo'n", "zo\xE2\x80\x99n");
+    assert_quotes("auto's en foto's", "auto\xE2\x80\x99s en foto\xE2\x80\x99s");
+    assert_quotes("'primaire tumor onbekend'",
+                  "\xE2\x80\x98primaire tumor onbekend\xE2\x80\x99");
+    assert_quotes("een \"curatieve\" behandeling",
+                  "een \xE2\x80\x9C" "curatieve\xE2\x80\x9D behandeling");
+    assert_quotes("(\"x\")", "(\xE2\x80\x9Cx\xE2\x80\x9D)");
+    assert_quotes("zie: \"x\".", "zie: \xE2\x80\x9Cx\xE2\x80\x9D.");
+    assert_quotes("'s avonds en 't is '80", "\xE2\x80\x99s avonds en \xE2\x80\x99t is \xE2\x80\x99" "80");
+    assert_quotes("wacht...", "wacht\xE2\x80\xA6");
+    assert_quotes("al \xE2\x80\x98" "curly\xE2\x80\x99 en \xE2\x80\x9C" "curly\xE2\x80\x9D",
+                  "al \xE2\x80\x98" "curly\xE2\x80\x99 en \xE2\x80\x9C" "curly\xE2\x80\x9D");
+    assert_quotes("Jezus' leerlingen", "Jezus\xE2\x80\x99 leerlingen");
+    assert_quotes("geen quotes", "geen quotes");
+
+    /* state carries over between calls (text nodes of one paragraph) */
+    bool od = false, os = false;
+    char *a = typography_quotes("hij zei \"", &od, &os);
+    assert_true(od);
+    char *b = typography_quotes("\" toen", &od, &os);
+    assert_false(od);
+    assert_string_equal(a, "hij zei \xE2\x80\x9C");
+    assert_string_equal(b, "\xE2\x80\x9D toen");
+    free(a);
+    free(b);
+
+    /* in a paragraph, quotes around emphasis see the neighbouring nodes */
+    document *doc = parse_ok(FM "# Titel\n\n"
+                             "Ze zei \"*nee*\" en '*zo*'n' ding.\n");
+    doc_node *p = child(doc->root, 1);
+    assert_string_equal(child(p, 0)->text, "Ze zei \xE2\x80\x9C");
+    assert_string_equal(child(p, 2)->text, "\xE2\x80\x9D en \xE2\x80\x98");
+    assert_string_equal(child(p, 4)->text, "\xE2\x80\x99n\xE2\x80\x99 ding.");
+    doc_free(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_meta_all_keys),
+        cmocka_unit_test(test_meta_defaults),
+        cmocka_unit_test(test_meta_errors),
+        cmocka_unit_test(test_meta_missing_and_broken),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_lang_shapes),
+        cmocka_unit_test(test_suggest),
+        cmocka_unit_test(test_slug_from_file_name),
+        cmocka_unit_test(test_contacts_loaded),
+        cmocka_unit_test(test_contacts_errors),
+        cmocka_unit_test(test_tel_uri),
+        cmocka_unit_test(test_whole_document),
+        cmocka_unit_test(test_heading_errors),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_alerts),
+        cmocka_unit_test(test_alert_errors),
+        cmocka_unit_test(test_links),
+        cmocka_unit_test(test_contact_references),
+        cmocka_unit_test(test_images),
+        cmocka_unit_test(test_unsupported),
+        cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_text_details),
+        cmocka_unit_test(test_typography),
+    };
+    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}

@@ -1,0 +1,807 @@
+/* Unit tests for the style stage: the shipped styles, the extends cascade,
+ * units, colours, contrast, every error message with its position, and
+ * style_variants / style_apply. Run from the repository root (reads styles/).
+ * Fixture styles are written into a fresh mkdtemp directory. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "doc.h"
+#include "style.h"
+#include "textutil.h"
+
+#define MM(x) ((x) * 72.0 / 25.4)
+#define EPS 1e-9
+
+/* cmocka 1.1 compares only floats; lengths need doubles. */
+#define assert_double_equal(a, b, eps)                                                   \
+    do {                                                                                 \
+        double a_ = (a), b_ = (b);                                                       \
+        if (!(fabs(a_ - b_) <= (eps)))                                                   \
+            fail_msg("%s = %.12g, expected %.12g (within %g)", #a, a_, b_, (double)(eps)); \
+    } while (0)
+
+static char fixture_dir[96];
+
+/* A complete root style, written so that line/column positions in the
+ * variants below are easy to count. Every required key, nothing else. */
+static const char BASE[] =
+    "page:\n"
+    "  size: A5\n"
+    "  margin_top: 16mm\n"
+    "  margin_bottom: 20mm\n"
+    "  margin_inner: 16mm\n"
+    "  margin_outer: 16mm\n"
+    "fonts:\n"
+    "  family: \"Test Sans\"\n"
+    "body:\n"
+    "  size: 10pt\n"
+    "  line_height: 1.4\n"
+    "  color: \"#1a1a1a\"\n"
+    "  space_after: 5pt\n"
+    "h1: { size: 20pt, weight: bold }\n"
+    "h2: { size: 14pt }\n"
+    "h3: { size: 12pt }\n"
+    "colophon: { size: 8pt }\n"
+    "footer: { size: 8pt, rule_color: \"#cccccc\" }\n"
+    "contact:\n"
+    "  size: 9pt\n"
+    "  background: \"#eef4f5\"\n"
+    "  urgent_background: \"#f9dccb\"\n"
+    "  rule: \"#005a6e\"\n"
+    "contact_heading: { size: 10pt }\n"
+    "cover: { band_color: \"#005a6e\", band_height: 60mm }\n"
+    "cover_title: { size: 24pt, color: \"#ffffff\" }\n"
+    "cover_subtitle: { size: 12pt, color: \"#ffffff\" }\n"
+    "cover_publisher: { size: 10pt, color: \"#ffffff\" }\n"
+    "link: { color: \"#005a6e\" }\n"
+    "box:\n"
+    "  note: { background: \"#eef1f5\", border: \"#2c4a6e\", title_color: \"#2c4a6e\" }\n"
+    "  tip: { background: \"#e6f1f3\", border: \"#005a6e\", title_color: \"#005a6e\" }\n"
+    "  warning: { background: \"#fdf0e6\", border: \"#b33a00\", title_color: \"#9c2a00\" }\n";
+
+static void write_style(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s.yaml", fixture_dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(fixture_dir, sizeof fixture_dir, "/tmp/leafpress-style-XXXXXX");
+    if (!mkdtemp(fixture_dir))
+        return -1;
+    write_style("base", BASE);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf '%s'", fixture_dir);
+    return system(command) == 0 ? 0 : -1;
+}
+
+static rgb hex(unsigned v)
+{
+    return (rgb){((v >> 16) & 0xff) / 255.0, ((v >> 8) & 0xff) / 255.0, (v & 0xff) / 255.0};
+}
+
+static void assert_color(rgb got, unsigned want)
+{
+    rgb w = hex(want);
+    assert_double_equal(got.r, w.r, EPS);
+    assert_double_equal(got.g, w.g, EPS);
+    assert_double_equal(got.b, w.b, EPS);
+}
+
+static bool same_color(rgb a, rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+
+static void assert_same_text_style(const text_style *a, const text_style *b)
+{
+    assert_string_equal(a->font_family, b->font_family);
+    assert_double_equal(a->size, b->size, 0);
+    assert_double_equal(a->line_height, b->line_height, 0);
+    assert_int_equal(a->weight, b->weight);
+    assert_int_equal(a->italic, b->italic);
+    assert_true(same_color(a->color, b->color));
+    assert_double_equal(a->space_before, b->space_before, 0);
+    assert_double_equal(a->space_after, b->space_after, 0);
+}
+
+/* Loads a fixture that must fail; returns the first diagnostic, formatted. */
+static char *first_error(const char *name, diag_list *d)
+{
+    diag_init(d);
+    style *s = style_load(fixture_dir, name, d);
+    assert_null(s);
+    assert_true(d->errors > 0);
+    return diag_format(&d->items[0]);
+}
+
+/* Writes `text` as NAME.yaml, loads it, and checks the first error is
+ * "DIR/NAME.yaml:WHERE: error: MESSAGE". */
+static void expect_error(const char *name, const char *text, const char *where, const char *message)
+{
+    write_style(name, text);
+    diag_list d;
+    char *got = first_error(name, &d);
+    char want[1024];
+    snprintf(want, sizeof want, "%s/%s.yaml:%s: error: %s", fixture_dir, name, where, message);
+    assert_string_equal(got, want);
+    free(got);
+    diag_free(&d);
+}
+
+static style *load_ok(const char *dir, const char *name)
+{
+    diag_list d;
+    diag_init(&d);
+    style *s = style_load(dir, name, &d);
+    if (!s || d.count)
+        diag_print(&d);
+    assert_non_null(s);
+    assert_int_equal(d.count, 0);
+    diag_free(&d);
+    return s;
+}
+
+static const text_style *all_texts(const style *s, size_t i)
+{
+    const text_style *texts[] = {
+        &s->body, &s->h1, &s->h2, &s->h3, &s->colophon, &s->footer, &s->contact,
+        &s->contact_heading, &s->cover_title, &s->cover_subtitle, &s->cover_publisher,
+    };
+    return i < sizeof texts / sizeof *texts ? texts[i] : NULL;
+}
+
+/* ---- the shipped styles --------------------------------------------------- */
+
+static void test_house(void **state)
+{
+    (void)state;
+    style *s = load_ok("styles", "house");
+    assert_string_equal(s->name, "house");
+    assert_string_equal(s->path, "styles/house.yaml");
+    assert_null(s->extends);
+    assert_string_equal(s->suffix, "");
+    assert_double_equal(s->page_width, MM(148), EPS);
+    assert_double_equal(s->page_height, MM(210), EPS);
+    double margins[] = {s->margin_top, s->margin_bottom, s->margin_inner, s->margin_outer};
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(margins[i] >= MM(15) - EPS);
+        assert_true(margins[i] <= MM(20) + EPS);
+    }
+    assert_true(s->margin_inner >= s->margin_outer);
+    assert_true(s->hyphenate);
+    assert_false(s->emphasis_bold);
+    assert_string_equal(s->body.font_family, "Atkinson Hyperlegible Next, DejaVu Sans");
+    assert_double_equal(s->body.size, 10.5, 0);
+    assert_double_equal(s->body.line_height, 1.4, 0);
+    assert_int_equal(s->body.weight, 400);
+    assert_double_equal(s->h1.size, 22, 0);
+    assert_int_equal(s->h1.weight, 700);
+    assert_double_equal(s->h2.size, 14, 0);
+    assert_int_equal(s->h2.weight, 700);
+    assert_true(same_color(s->h2.color, s->cover_band_color)); /* accent */
+    assert_double_equal(s->h3.size, 11.5, 0);
+    assert_int_equal(s->h3.weight, 600);
+    assert_double_equal(s->footer.size, 8, 0);
+    assert_color(s->body.color, 0x1a1a1a);
+    assert_string_equal(s->bullets[0], "\xe2\x80\xa2");
+    assert_true(s->link_underline);
+    for (size_t i = 0; all_texts(s, i); i++) {
+        assert_string_equal(all_texts(s, i)->font_family, s->body.font_family);
+        assert_false(all_texts(s, i)->italic);
+    }
+    /* The footer baseline sits inside the bottom margin. */
+    assert_true(s->footer_offset < s->margin_bottom);
+    style_free(s);
+}
+
+static void test_grote_letter(void **state)
+{
+    (void)state;
+    style *s = load_ok("styles", "grote-letter");
+    assert_string_equal(s->name, "grote-letter");
+    assert_string_equal(s->extends, "house");
+    assert_string_equal(s->suffix, "-grote-letter");
+    assert_double_equal(s->page_width, MM(210), EPS);
+    assert_double_equal(s->page_height, MM(297), EPS);
+    assert_double_equal(s->body.size, 16, 0);
+    assert_true(s->h1.size >= 28 && s->h2.size >= 20 && s->h3.size >= 17);
+    assert_false(s->hyphenate);
+    assert_true(s->emphasis_bold);
+    assert_true(s->margin_inner >= MM(22) && s->margin_outer >= MM(22));
+    style_free(s);
+}
+
+/* The read-back test of the PDF checks this too; here it fails early and
+ * names the element. */
+static void test_grote_letter_large_everywhere(void **state)
+{
+    (void)state;
+    style *s = load_ok("styles", "grote-letter");
+    static const char *const names[] = {
+        "body", "h1", "h2", "h3", "colophon", "footer", "contact", "contact_heading",
+        "cover_title", "cover_subtitle", "cover_publisher",
+    };
+    for (size_t i = 0; all_texts(s, i); i++) {
+        const text_style *t = all_texts(s, i);
+        if (t->size < 16 || t->italic || t->line_height < 1.5)
+            fail_msg("grote-letter %s: %.1fpt, line height %.2f, italic %d", names[i], t->size,
+                     t->line_height, t->italic);
+    }
+    assert_true(s->emphasis_bold);
+    style_free(s);
+}
+
+static void test_cascade_shipped(void **state)
+{
+    (void)state;
+    style *house = load_ok("styles", "house");
+    style *large = load_ok("styles", "grote-letter");
+    /* Inherited: colours, family, weights, page-break rules, boxes' colours. */
+    for (size_t i = 0; all_texts(house, i); i++) {
+        assert_string_equal(all_texts(large, i)->font_family, all_texts(house, i)->font_family);
+        assert_int_equal(all_texts(large, i)->weight, all_texts(house, i)->weight);
+        assert_true(same_color(all_texts(large, i)->color, all_texts(house, i)->color));
+    }
+    assert_int_equal(large->widows, house->widows);
+    assert_int_equal(large->orphans, house->orphans);
+    assert_int_equal(large->keep_with_next, house->keep_with_next);
+    assert_true(same_color(large->link_color, house->link_color));
+    assert_int_equal(large->link_underline, house->link_underline);
+    const box_style *hb[] = {&house->box_note, &house->box_tip, &house->box_warning};
+    const box_style *lb[] = {&large->box_note, &large->box_tip, &large->box_warning};
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(same_color(lb[i]->background, hb[i]->background));
+        assert_true(same_color(lb[i]->border, hb[i]->border));
+        assert_true(same_color(lb[i]->title_color, hb[i]->title_color));
+    }
+    assert_true(same_color(large->contact_background, house->contact_background));
+    assert_true(same_color(large->contact_urgent_background, house->contact_urgent_background));
+    assert_true(same_color(large->cover_band_color, house->cover_band_color));
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(large->bullets[i], house->bullets[i]);
+    /* Overridden. */
+    assert_true(large->body.size > house->body.size);
+    assert_true(large->box_tip.border_width > house->box_tip.border_width);
+    style_free(house);
+    style_free(large);
+}
+
+/* ---- cascade and defaults on fixtures ---------------------------------------- */
+
+static void test_cascade_only_what_is_set(void **state)
+{
+    (void)state;
+    write_style("cascade-child",
+                "extends: \"base\"\n"
+                "suffix: -child\n"
+                "body: { color: \"#333333\" }\n"
+                "h2: { size: 15pt }\n"
+                "box: { padding: 5mm, tip: { padding: 2mm } }\n");
+    style *base = load_ok(fixture_dir, "base");
+    style *child = load_ok(fixture_dir, "cascade-child");
+    /* Set here. */
+    assert_color(child->body.color, 0x333333);
+    assert_double_equal(child->h2.size, 15, 0);
+    /* Kept from the parent, in the same section. */
+    assert_double_equal(child->body.size, base->body.size, 0);
+    assert_double_equal(child->body.space_after, base->body.space_after, 0);
+    assert_double_equal(child->body.line_height, base->body.line_height, 0);
+    assert_same_text_style(&child->cover_title, &base->cover_title);
+    assert_double_equal(child->h1.size, base->h1.size, 0);
+    assert_int_equal(child->h1.weight, base->h1.weight);
+    assert_double_equal(child->margin_top, base->margin_top, 0);
+    /* Defaults resolve after merging: colours defaulting to body.color follow
+     * the child's body.color; the parent's explicit ones stay. */
+    assert_color(child->h3.color, 0x333333);
+    assert_color(child->contact.color, 0x333333);
+    assert_color(child->cover_title.color, 0xffffff);
+    /* Box-wide padding feeds kinds that do not set their own. */
+    assert_double_equal(child->box_note.padding, MM(5), EPS);
+    assert_double_equal(child->box_warning.padding, MM(5), EPS);
+    assert_double_equal(child->box_tip.padding, MM(2), EPS);
+    style_free(base);
+    style_free(child);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    style *s = load_ok(fixture_dir, "base");
+    assert_string_equal(s->suffix, "");
+    assert_false(s->hyphenate);
+    assert_false(s->emphasis_bold);
+    assert_int_equal(s->widows, 2);
+    assert_int_equal(s->orphans, 2);
+    assert_int_equal(s->keep_with_next, 2);
+    for (size_t i = 0; all_texts(s, i); i++)
+        assert_string_equal(all_texts(s, i)->font_family, "Test Sans");
+    assert_int_equal(s->h2.weight, 400);
+    assert_int_equal(s->h1.weight, 700);
+    assert_double_equal(s->h2.line_height, 1.4, 0);
+    assert_double_equal(s->h2.space_before, 0, 0);
+    assert_true(s->link_underline);
+    assert_double_equal(s->list_indent, MM(6), EPS);
+    assert_double_equal(s->list_label_gap, MM(2), EPS);
+    assert_double_equal(s->list_item_space, 2, 0);
+    assert_string_equal(s->bullets[0], "\xe2\x80\xa2");
+    assert_string_equal(s->bullets[1], "\xe2\x80\x93");
+    assert_string_equal(s->bullets[2], "\xe2\x97\xa6");
+    assert_double_equal(s->box_tip.border_width, 3, 0);
+    assert_double_equal(s->box_tip.padding, MM(4), EPS);
+    assert_double_equal(s->contact_padding, MM(4), EPS);
+    assert_double_equal(s->footer_offset, MM(10), EPS);
+    style_free(s);
+}
+
+static void test_bullets_repeat_last(void **state)
+{
+    (void)state;
+    write_style("bullets", "extends: base\nsuffix: -b\nlist: { bullets: [\"-\", \"+\"] }\n");
+    style *s = load_ok(fixture_dir, "bullets");
+    assert_string_equal(s->bullets[0], "-");
+    assert_string_equal(s->bullets[1], "+");
+    assert_string_equal(s->bullets[2], "+");
+    style_free(s);
+}
+
+/* ---- units and colours ------------------------------------------------------- */
+
+static void test_units(void **state)
+{
+    (void)state;
+    write_style("units",
+                "extends: base\n"
+                "suffix: -units\n"
+                "page: { size: [148mm, 21cm], margin_top: 25.4mm, margin_bottom: 2.54cm,\n"
+                "        margin_inner: 1in, margin_outer: 72pt }\n"
+                "body: { size: 10.5pt, space_after: 0.5in }\n"
+                "h1: { space_before: 3 mm }\n");
+    style *s = load_ok(fixture_dir, "units");
+    assert_double_equal(s->margin_top, 72, EPS);
+    assert_double_equal(s->margin_bottom, 72, EPS);
+    assert_true(s->margin_inner == 72.0);  /* in and pt are exact */
+    assert_true(s->margin_outer == 72.0);
+    assert_true(s->body.size == 10.5);
+    assert_true(s->body.space_after == 36.0);
+    assert_double_equal(s->page_width, 148 * 72 / 25.4, EPS);
+    assert_double_equal(s->page_height, 210 * 72 / 25.4, EPS);
+    assert_double_equal(s->h1.space_before, 3 * 72 / 25.4, EPS);
+    style_free(s);
+}
+
+static void test_colours(void **state)
+{
+    (void)state;
+    write_style("colours",
+                "extends: base\n"
+                "suffix: -c\n"
+                "body: { color: \"#123\" }\n"
+                "h1: { color: \"#0A5b6C\" }\n");
+    style *s = load_ok(fixture_dir, "colours");
+    assert_color(s->body.color, 0x112233);
+    assert_color(s->h1.color, 0x0a5b6c);
+    style_free(s);
+}
+
+static void test_contrast_ratio(void **state)
+{
+    (void)state;
+    rgb black = {0, 0, 0}, white = {1, 1, 1};
+    assert_double_equal(contrast_ratio(black, white), 21, EPS);
+    assert_double_equal(contrast_ratio(white, black), 21, EPS);
+    assert_double_equal(contrast_ratio(white, white), 1, EPS);
+    assert_double_equal(contrast_ratio(hex(0x777777), white), 4.478, 0.001);
+    assert_true(contrast_ratio(hex(0x767676), white) >= 4.5); /* the lightest AA grey */
+    assert_double_equal(contrast_ratio(hex(0xff0000), white), 3.998, 0.001);
+}
+
+/* The shipped colour pairs pass with some margin, not by a hair. */
+static void test_shipped_contrast(void **state)
+{
+    (void)state;
+    style *s = load_ok("styles", "house");
+    rgb white = {1, 1, 1};
+    assert_true(contrast_ratio(s->body.color, white) >= 7);
+    assert_true(contrast_ratio(s->cover_title.color, s->cover_band_color) >= 7);
+    assert_true(contrast_ratio(s->box_warning.title_color, s->box_warning.background) >= 4.5);
+    assert_true(contrast_ratio(s->link_color, s->contact_urgent_background) >= 4.5);
+    style_free(s);
+}
+
+/* ---- errors, each with its exact text and position ------------------------------- */
+
+static void test_error_bare_number(void **state)
+{
+    (void)state;
+    expect_error("bare", "extends: base\nsuffix: -x\npage:\n  margin_top: 16\n", "4:15",
+                 "'margin_top' needs a unit (mm, pt, cm, in), as in '16mm'");
+    expect_error("bare-size", "extends: base\nsuffix: -x\nbody: { size: 10.5 }\n", "3:15",
+                 "'size' needs a unit (mm, pt, cm, in), as in '10.5pt'");
+}
+
+static void test_error_unknown_unit(void **state)
+{
+    (void)state;
+    expect_error("unit", "extends: base\nsuffix: -x\npage:\n  margin_top: 12px\n", "4:15",
+                 "unknown unit 'px' in '12px'; use mm, pt, cm or in");
+    expect_error("not-length", "extends: base\nsuffix: -x\nh1:\n  space_after: lots\n", "4:16",
+                 "'space_after' must be a length such as '12pt', not 'lots'");
+    expect_error("negative", "extends: base\nsuffix: -x\nh1:\n  space_after: -2pt\n", "4:16",
+                 "'space_after' must not be negative, not '-2pt'");
+    expect_error("zero-size", "extends: base\nsuffix: -x\nh1:\n  size: 0pt\n", "4:9",
+                 "'size' must be more than 0, not '0pt'");
+}
+
+static void test_error_colour(void **state)
+{
+    (void)state;
+    expect_error("colour-name", "extends: base\nsuffix: -x\nh1:\n  color: red\n", "4:10",
+                 "bad colour 'red'; use #rrggbb");
+    expect_error("colour-short", "extends: base\nsuffix: -x\nh1:\n  color: \"#12345\"\n", "4:10",
+                 "bad colour '#12345'; use #rrggbb");
+    expect_error("colour-hex", "extends: base\nsuffix: -x\nh1:\n  color: \"#ggg\"\n", "4:10",
+                 "bad colour '#ggg'; use #rrggbb");
+    /* Unquoted, the # starts a comment and the value is empty. */
+    expect_error("colour-unquoted", "extends: base\nsuffix: -x\nh1:\n  color: #123456\n", "4:9",
+                 "bad colour ''; use #rrggbb, in quotes (\"#1a1a1a\"): "
+                 "an unquoted # starts a YAML comment");
+}
+
+static void test_error_unknown_key(void **state)
+{
+    (void)state;
+    expect_error("key-nested", "extends: base\nsuffix: -x\nbody:\n  colour: \"#000000\"\n", "4:3",
+                 "unknown key 'colour' in 'body'; did you mean 'color'?");
+    expect_error("key-top", "extends: base\nsuffix: -x\npagee: { size: A4 }\n", "3:1",
+                 "unknown key 'pagee'; did you mean 'page'?");
+    expect_error("key-box", "extends: base\nsuffix: -x\nbox:\n  tip:\n    backgrund: \"#fff\"\n",
+                 "5:5", "unknown key 'backgrund' in 'box.tip'; did you mean 'background'?");
+    expect_error("key-extends", "extend: base\n", "1:1",
+                 "unknown key 'extend'; did you mean 'extends'?");
+    expect_error("key-none", "extends: base\nsuffix: -x\nh1:\n  xyzzy: 1\n", "4:3",
+                 "unknown key 'xyzzy' in 'h1'");
+}
+
+static void test_error_wrong_type(void **state)
+{
+    (void)state;
+    expect_error("type-section", "extends: base\nsuffix: -x\nbody: 12pt\n", "3:7",
+                 "'body' must be a mapping of keys, not a single value");
+    expect_error("type-list", "extends: base\nsuffix: -x\nh1:\n  size: [12pt]\n", "4:9",
+                 "'size' must be a single value, not a list");
+    expect_error("type-bool", "extends: base\nsuffix: -x\ntext:\n  hyphenate: yes\n", "4:14",
+                 "'hyphenate' must be true or false, not 'yes'");
+    expect_error("type-bool-quoted", "extends: base\nsuffix: -x\ntext:\n  hyphenate: \"true\"\n",
+                 "4:14", "'hyphenate' must be true or false, not 'true'");
+    expect_error("type-count", "extends: base\nsuffix: -x\ntext:\n  widows: two\n", "4:11",
+                 "'widows' must be a whole number such as 2, not 'two'");
+    expect_error("type-count-min", "extends: base\nsuffix: -x\ntext:\n  orphans: 0\n", "4:12",
+                 "'orphans' must be at least 1, not '0'");
+    expect_error("type-lh", "extends: base\nsuffix: -x\nh1:\n  line_height: 14pt\n", "4:16",
+                 "'line_height' must be a plain number (a multiple of the font size) such as 1.4, "
+                 "not '14pt'");
+    expect_error("type-lh-min", "extends: base\nsuffix: -x\nh1:\n  line_height: 0.9\n", "4:16",
+                 "'line_height' must be at least 1, not '0.9'");
+    expect_error("type-weight", "extends: base\nsuffix: -x\nh1:\n  weight: heavy\n", "4:11",
+                 "'weight' must be regular, semibold or bold (or 400, 600, 700), not 'heavy'");
+    expect_error("type-emphasis", "extends: base\nsuffix: -x\ntext: { emphasis: underline }\n",
+                 "3:19", "'emphasis' must be italic or bold, not 'underline'");
+    expect_error("type-page", "extends: base\nsuffix: -x\npage: { size: B5 }\n", "3:15",
+                 "unknown page size 'B5'; use A3, A4, A5, A6 or [width, height] as in [148mm, 210mm]");
+    expect_error("type-page-dim", "extends: base\nsuffix: -x\npage: { size: [148mm, 210] }\n",
+                 "3:23", "'size' needs a unit (mm, pt, cm, in), as in '210mm'");
+    expect_error("type-bullets", "extends: base\nsuffix: -x\nlist: { bullets: [a, b, c, d] }\n",
+                 "3:18", "'bullets' must be a list of 1 to 3 labels, one per nesting level, "
+                 "as in [\"\xe2\x80\xa2\", \"\xe2\x80\x93\", \"\xe2\x97\xa6\"]");
+    expect_error("type-suffix", "extends: base\nsuffix: \"a b\"\n", "2:9",
+                 "'suffix' may only hold letters, digits, '-', '_' and '.', not 'a b'");
+    expect_error("type-root", "- a\n- b\n", "1:1",
+                 "a style file must be a mapping of sections such as 'page:' and 'body:', not a list");
+    expect_error("type-empty", "extends: base\nsuffix: -x\nh1:\n  size:\n", "4:8",
+                 "'size' has no value");
+}
+
+static void test_error_duplicate_and_syntax(void **state)
+{
+    (void)state;
+    expect_error("dup", "extends: base\nsuffix: -x\nh1:\n  size: 1pt\n  size: 2pt\n", "5:3",
+                 "duplicate key 'size'");
+    expect_error("syntax", "extends: base\nh1:\n  size: 1pt\n bad\n", "4:2",
+                 "bad YAML: did not find expected key (while parsing a block mapping)");
+}
+
+static void test_every_error_listed(void **state)
+{
+    (void)state;
+    write_style("many", "extends: base\nsuffix: -x\nh1: { size: 3, color: red }\nh9: {}\n");
+    diag_list d;
+    char *first = first_error("many", &d);
+    free(first);
+    assert_int_equal(d.errors, 3);
+    assert_int_equal(d.items[1].line, 3);
+    assert_int_equal(d.items[1].column, 23);
+    assert_int_equal(d.items[2].line, 4);
+    diag_free(&d);
+}
+
+static void test_error_missing_style(void **state)
+{
+    (void)state;
+    diag_list d;
+    char *got = first_error("nope", &d);
+    assert_string_equal(got, "leafpress: error: unknown style 'nope'");
+    free(got);
+    diag_free(&d);
+    got = first_error("bace", &d);
+    assert_string_equal(got, "leafpress: error: unknown style 'bace'; did you mean 'base'?");
+    free(got);
+    diag_free(&d);
+}
+
+static void test_error_missing_parent(void **state)
+{
+    (void)state;
+    expect_error("orphan", "suffix: -o\nextends: bse\n", "2:10",
+                 "unknown style 'bse'; did you mean 'base'?");
+    expect_error("orphan2", "extends: zzzzzzzz\n", "1:10", "unknown style 'zzzzzzzz'");
+    expect_error("orphan3", "extends: [base]\n", "1:10",
+                 "'extends' must name a style, as in 'extends: house'");
+}
+
+static void test_error_cycle(void **state)
+{
+    (void)state;
+    write_style("cycle-b", "extends: cycle-a\nsuffix: -b\n");
+    write_style("cycle-a", "suffix: -a\nextends: cycle-b\n");
+    /* cycle-a -> cycle-b -> cycle-a: reported where the cycle closes, in cycle-b. */
+    char want[256];
+    diag_list d;
+    char *got = first_error("cycle-a", &d);
+    snprintf(want, sizeof want, "%s/cycle-b.yaml:1:10: error: "
+             "'extends' makes a cycle: cycle-a -> cycle-b -> cycle-a", fixture_dir);
+    assert_string_equal(got, want);
+    free(got);
+    diag_free(&d);
+    expect_error("cycle-self", "extends: cycle-self\n", "1:10",
+                 "'extends' makes a cycle: cycle-self -> cycle-self");
+}
+
+static void test_error_missing_required(void **state)
+{
+    (void)state;
+    /* A root style without body.color: reported at its body section. */
+    char text[sizeof BASE];
+    snprintf(text, sizeof text, "%s", BASE);
+    char *line = strstr(text, "  color: \"#1a1a1a\"\n");
+    assert_non_null(line);
+    memmove(line, line + strlen("  color: \"#1a1a1a\"\n"),
+            strlen(line + strlen("  color: \"#1a1a1a\"\n")) + 1);
+    expect_error("no-color", text, "9:1", "'body' needs 'color' (it has no default)");
+}
+
+/* No section to point at: the file is named without a line. */
+static void test_error_missing_section(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"bare-root", "empty-file"};
+    write_style("bare-root", "fonts: { family: x }\n");
+    write_style("empty-file", "");
+    for (size_t i = 0; i < 2; i++) {
+        diag_list d;
+        char *got = first_error(names[i], &d);
+        char want[256];
+        snprintf(want, sizeof want, "%s/%s.yaml: error: 'page' needs 'size' (it has no default)",
+                 fixture_dir, names[i]);
+        assert_string_equal(got, want);
+        free(got);
+        diag_free(&d);
+    }
+}
+
+static void test_error_suffix_needed(void **state)
+{
+    (void)state;
+    expect_error("no-suffix", "extends: base\nh1: { size: 30pt }\n", "1:10",
+                 "a style that extends 'base' needs its own non-empty 'suffix' "
+                 "(as in suffix: \"-grote-letter\"), or its output would overwrite the parent's");
+}
+
+static void test_error_contrast(void **state)
+{
+    (void)state;
+    expect_error("low-h2", "extends: base\nsuffix: -x\nh2:\n  color: \"#7fb3bf\"\n", "4:10",
+                 "contrast of h2.color #7fb3bf on white #ffffff is 2.31:1; "
+                 "WCAG AA needs at least 4.5:1");
+    expect_error("low-grey", "extends: base\nsuffix: -x\nfooter: { color: \"#777\" }\n", "3:18",
+                 "contrast of footer.color #777777 on white #ffffff is 4.48:1; "
+                 "WCAG AA needs at least 4.5:1");
+    /* The background was set last: the error points at it. */
+    expect_error("low-box", "extends: base\nsuffix: -x\nbox:\n  tip:\n    background: \"#005a6e\"\n",
+                 "5:17", "contrast of body.color #1a1a1a on box.tip.background #005a6e is 2.23:1; "
+                 "WCAG AA needs at least 4.5:1");
+    /* A defaulted colour says where it comes from and points there. */
+    expect_error("low-body",
+                 "extends: base\nsuffix: -x\nbody: { color: \"#999999\" }\nh1: { color: \"#000000\" }\n"
+                 "link: { color: \"#000000\" }\n",
+                 "3:16", "contrast of body.color #999999 on white #ffffff is 2.85:1; "
+                 "WCAG AA needs at least 4.5:1");
+    diag_list d;
+    char *first = first_error("low-body", &d);
+    free(first);
+    bool found = false;
+    for (size_t i = 0; i < d.count; i++) {
+        if (strstr(d.items[i].message, "contrast of h2.color #999999 (defaults to body.color) "
+                                       "on white #ffffff is 2.85:1") == d.items[i].message) {
+            found = true;
+            assert_int_equal(d.items[i].line, 3);
+            assert_int_equal(d.items[i].column, 16);
+        }
+        assert_null(strstr(d.items[i].message, "h1.color"));
+    }
+    assert_true(found);
+    diag_free(&d);
+    expect_error("low-cover", "extends: base\nsuffix: -x\ncover: { band_color: \"#9fc5cf\" }\n",
+                 "3:22", "contrast of cover_title.color #ffffff on cover.band_color #9fc5cf is "
+                 "1.85:1; WCAG AA needs at least 4.5:1");
+    expect_error("low-urgent", "extends: base\nsuffix: -x\ncontact: { urgent_background: \"#333333\" }\n",
+                 "3:31", "contrast of contact.color #1a1a1a (defaults to body.color) on "
+                 "contact.urgent_background #333333 is 1.38:1; WCAG AA needs at least 4.5:1");
+}
+
+static void test_error_page(void **state)
+{
+    (void)state;
+    expect_error("wide-margins", "extends: base\nsuffix: -x\npage: { margin_inner: 60mm }\n",
+                 "3:23", "margins leave 72.0mm of the 148.0mm page width for text; keep at least half");
+    expect_error("footer-low", "extends: base\nsuffix: -x\nfooter: { offset: 20mm }\n", "3:19",
+                 "footer.offset (20.0mm) must be less than page.margin_bottom (20.0mm): "
+                 "the footer sits in the bottom margin");
+    expect_error("band-tall", "extends: base\nsuffix: -x\ncover: { band_height: 300mm }\n", "3:23",
+                 "cover.band_height (300.0mm) is taller than the page (210.0mm)");
+}
+
+/* ---- style_variants and style_apply ----------------------------------------------- */
+
+static void test_variants(void **state)
+{
+    (void)state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%.90s/variants", fixture_dir);
+    char saved[96];
+    snprintf(saved, sizeof saved, "%s", fixture_dir);
+    char command[160];
+    snprintf(command, sizeof command, "mkdir -p '%.128s'", dir);
+    assert_int_equal(system(command), 0);
+    snprintf(fixture_dir, sizeof fixture_dir, "%.95s", dir);
+    write_style("base", BASE);
+    write_style("zz-large", "# comment\nsuffix: -z\nextends: base\n");
+    write_style("aa-print", "page: { size: A4, extends: nope }\nextends: base\n");
+    write_style("mm-other", "extends: other\n");
+    write_style("nested", "body: { extends: base }\n");
+    write_style("listed", "extends: [base]\n");
+    snprintf(fixture_dir, sizeof fixture_dir, "%s", saved);
+
+    diag_list d;
+    diag_init(&d);
+    size_t count = 99;
+    char **names = style_variants(dir, "base", &count, &d);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(count, 2);
+    assert_string_equal(names[0], "aa-print");
+    assert_string_equal(names[1], "zz-large");
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+
+    names = style_variants(dir, "zz-large", &count, &d);
+    assert_int_equal(count, 0);
+    free(names);
+
+    /* The shipped set. */
+    names = style_variants("styles", "house", &count, &d);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(count, 1);
+    assert_string_equal(names[0], "grote-letter");
+    free(names[0]);
+    free(names);
+    diag_free(&d);
+}
+
+static void test_apply(void **state)
+{
+    (void)state;
+    style *s = load_ok("styles", "house");
+    document doc = {0};
+    doc.root = doc_node_new(NODE_DOCUMENT, 1, 1);
+    doc_node *h[3];
+    for (int i = 0; i < 3; i++) {
+        h[i] = doc_node_new(NODE_HEADING, i + 1, 1);
+        h[i]->level = i + 1;
+        doc_node_append(doc.root, h[i]);
+        doc_node *t = doc_node_new(NODE_TEXT, i + 1, 3);
+        t->text = xstrdup("Kop");
+        doc_node_append(h[i], t);
+    }
+    doc_node *para = doc_node_new(NODE_PARAGRAPH, 5, 1);
+    doc_node_append(doc.root, para);
+    doc_node *em = doc_node_new(NODE_EMPHASIS, 5, 1);
+    doc_node_append(para, em);
+    doc_node *list = doc_node_new(NODE_LIST, 6, 1);
+    doc_node_append(doc.root, list);
+    doc_node *item = doc_node_new(NODE_ITEM, 6, 1);
+    doc_node_append(list, item);
+    doc_node *alert = doc_node_new(NODE_ALERT, 7, 1);
+    doc_node_append(doc.root, alert);
+    doc_node *inner = doc_node_new(NODE_PARAGRAPH, 8, 3);
+    doc_node_append(alert, inner);
+
+    style_apply(s, &doc);
+    assert_ptr_equal(h[0]->style, &s->h1);
+    assert_ptr_equal(h[1]->style, &s->h2);
+    assert_ptr_equal(h[2]->style, &s->h3);
+    assert_ptr_equal(para->style, &s->body);
+    assert_ptr_equal(list->style, &s->body);
+    assert_ptr_equal(item->style, &s->body);
+    assert_ptr_equal(alert->style, &s->body);
+    assert_ptr_equal(inner->style, &s->body);
+    assert_null(em->style);                 /* inlines take their block's style */
+    assert_null(h[0]->first_child->style);
+    doc_node_free(doc.root);
+    style_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_house),
+        cmocka_unit_test(test_grote_letter),
+        cmocka_unit_test(test_grote_letter_large_everywhere),
+        cmocka_unit_test(test_cascade_shipped),
+        cmocka_unit_test(test_cascade_only_what_is_set),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bullets_repeat_last),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_colours),
+        cmocka_unit_test(test_contrast_ratio),
+        cmocka_unit_test(test_shipped_contrast),
+        cmocka_unit_test(test_error_bare_number),
+        cmocka_unit_test(test_error_unknown_unit),
+        cmocka_unit_test(test_error_colour),
+        cmocka_unit_test(test_error_unknown_key),
+        cmocka_unit_test(test_error_wrong_type),
+        cmocka_unit_test(test_error_duplicate_and_syntax),
+        cmocka_unit_test(test_every_error_listed),
+        cmocka_unit_test(test_error_missing_style),
+        cmocka_unit_test(test_error_missing_parent),
+        cmocka_unit_test(test_error_cycle),
+        cmocka_unit_test(test_error_missing_required),
+        cmocka_unit_test(test_error_missing_section),
+        cmocka_unit_test(test_error_suffix_needed),
+        cmocka_unit_test(test_error_contrast),
+        cmocka_unit_test(test_error_page),
+        cmocka_unit_test(test_variants),
+        cmocka_unit_test(test_apply),
+    };
+    return cmocka_run_group_tests_name("style", tests, setup, teardown);
+}
