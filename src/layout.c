@@ -396,6 +396,19 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
         }
         pen += w;
     }
+    int end = line->start_index + line->length;
+    bool breaks_at_space = end > 0 && (p->text[end - 1] == ' ' || p->text[end] == '\n');
+    if (p->space && breaks_at_space &&
+        item->line_index + 1 < pango_layout_get_line_count(p->layout)) {
+        PangoLayoutLine *space_line = pango_layout_get_line_readonly(p->space, 0);
+        if (space_line->runs) {
+            PangoGlyphItem *run = space_line->runs->data;
+            page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline,
+                               .width = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE,
+                               .height = item->height, .elem = item->elem, .color = p->color,
+                               .run = run, .text = " "});
+        }
+    }
 }
 
 static void add_outline(laid_out *out, const char *title, int level, size_t pg, double y)

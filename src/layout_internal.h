@@ -22,6 +22,7 @@ typedef struct paragraph {
     bool link_underline;
     double size;               /* pt, for underline geometry */
     double pitch;              /* baseline-to-baseline, pt */
+    PangoLayout *space;        /* a lone space, drawn where a line ends at a link's edge */
 } paragraph;
 
 typedef enum { ITEM_LINE, ITEM_SPACE, ITEM_IMAGE } item_kind;

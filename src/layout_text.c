@@ -163,7 +163,6 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     PangoLayout *layout = pango_layout_new(b->ctx->pango);
     PangoFontDescription *desc = font_for(ts);
     pango_layout_set_font_description(layout, desc);
-    pango_font_description_free(desc);
     pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
     pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
     const char *lang = b->ctx->doc ? b->ctx->doc->meta.lang : NULL;
@@ -174,7 +173,16 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
         add_attr(b->attrs, pango_attr_insert_hyphens_new(FALSE), 0, PANGO_ATTR_INDEX_TO_TEXT_END);
     pango_layout_set_text(layout, p->text, -1);
     pango_layout_set_attributes(layout, b->attrs);
+    if (b->link_count) {
+        /* Pango draws nothing for the space a line breaks at. Inside one
+         * element readers infer it from the line break; where a link ends
+         * the line, the next element would run on without it. */
+        p->space = pango_layout_new(b->ctx->pango);
+        pango_layout_set_font_description(p->space, desc);
+        pango_layout_set_text(p->space, " ", 1);
+    }
     pango_attr_list_unref(b->attrs);
+    pango_font_description_free(desc);
     p->layout = layout;
     report_unknown_glyphs(b, layout, line, column);
     free(b->origins);
@@ -224,6 +232,8 @@ void paragraph_free(paragraph *p)
     if (!p)
         return;
     g_object_unref(p->layout);
+    if (p->space)
+        g_object_unref(p->space);
     free((char *)p->text);
     free(p->links);
     free(p);

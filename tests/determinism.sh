@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# determinism: the same sources give the same PDFs, byte for byte.
+#
+#   bash tests/determinism.sh /path/to/leafpress /path/to/builddir
+#
+# Run from the repository root (ctest does). Builds every leaflet into
+# fresh temporary folders:
+#   A, B  SOURCE_DATE_EPOCH unset, B a second later than A: identical
+#         (dates come from each source's `updated`, never from the clock)
+#   C, D  SOURCE_DATE_EPOCH=1700000000: identical to each other, and
+#         different from A (the dates do come from SOURCE_DATE_EPOCH)
+# Prints one ok/FAIL line per check and "N passed, M failed"; exits non-zero
+# when anything failed.
+set -uo pipefail
+
+if [ $# -lt 1 ]; then
+    echo "usage: bash tests/determinism.sh LEAFPRESS [BUILDDIR]" >&2
+    exit 2
+fi
+leafpress=$1
+builddir=${2:-}
+if [ ! -x "$leafpress" ]; then
+    echo "FAIL: $leafpress is not an executable" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+if [ ! -d sources ]; then
+    echo "FAIL: no sources/ here; run from the repository root" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+tmp_parent=${builddir:-${TMPDIR:-/tmp}}
+[ -d "$tmp_parent" ] || tmp_parent=${TMPDIR:-/tmp}
+work=$(mktemp -d "$tmp_parent/determinism.XXXXXX") || { echo "FAIL: mktemp"; exit 1; }
+cleanup() { rm -rf -- "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+ok()   { echo "ok   $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+
+# build NAME [ENV...]: typesets every leaflet into $work/NAME
+build() {
+    local name=$1; shift
+    local out="$work/$name"
+    mkdir -p "$out"
+    if env "$@" "$leafpress" build -q -o "$out" >"$work/$name.log" 2>&1; then
+        ok "build $name ($*) exits 0"
+    else
+        fail "build $name ($*) exits $?; its output:"
+        sed 's/^/     /' "$work/$name.log"
+    fi
+}
+
+# the PDFs of a folder, one name a line, sorted
+pdf_list() { (cd "$1" && find . -maxdepth 1 -name '*.pdf' -printf '%f\n' | LC_ALL=C sort); }
+
+# same NAME1 NAME2: same file list, every PDF byte for byte equal
+same() {
+    local a=$1 b=$2
+    local la lb
+    la=$(pdf_list "$work/$a")
+    lb=$(pdf_list "$work/$b")
+    if [ "$la" = "$lb" ]; then
+        ok "$a and $b hold the same $(printf '%s\n' "$la" | grep -c .) PDFs"
+    else
+        fail "$a and $b hold different PDFs:"
+        diff <(printf '%s\n' "$la") <(printf '%s\n' "$lb") | sed 's/^/     /'
+    fi
+    local differ=0 f
+    while IFS= read -r f; do
+        [ -n "$f" ] || continue
+        [ -f "$work/$b/$f" ] || continue
+        if ! cmp -s "$work/$a/$f" "$work/$b/$f"; then
+            differ=$((differ + 1))
+            echo "     $f differs: $(cmp "$work/$a/$f" "$work/$b/$f" 2>&1 | head -1)"
+        fi
+    done <<<"$la"
+    if [ "$differ" -eq 0 ]; then
+        ok "$a and $b are byte-for-byte identical"
+    else
+        fail "$a and $b: $differ PDFs differ (listed above)"
+    fi
+}
+
+unset SOURCE_DATE_EPOCH
+
+build A -u SOURCE_DATE_EPOCH
+sleep 1
+build B -u SOURCE_DATE_EPOCH
+build C SOURCE_DATE_EPOCH=1700000000
+sleep 1
+build D SOURCE_DATE_EPOCH=1700000000
+
+count=$(pdf_list "$work/A" | grep -c .)
+expected=0
+for src in sources/*.md; do
+    expected=$((expected + 2))
+    grep -q '^contact_sheet:' "$src" && expected=$((expected + 1))
+done
+[ "$expected" -lt 9 ] && expected=9
+if [ "$count" -ge "$expected" ]; then
+    ok "A holds $count PDFs (at least $expected: house and grote-letter per source, plus contact sheets)"
+else
+    fail "A holds $count PDFs; expected at least $expected:"
+    pdf_list "$work/A" | sed 's/^/     /'
+fi
+
+same A B
+same C D
+
+# SOURCE_DATE_EPOCH must change the dates, so every PDF differs from A
+changed=0 unchanged=""
+while IFS= read -r f; do
+    if [ -z "$f" ] || [ ! -f "$work/C/$f" ]; then continue; fi
+    if cmp -s "$work/A/$f" "$work/C/$f"; then
+        unchanged="$unchanged $f"
+    else
+        changed=$((changed + 1))
+    fi
+done < <(pdf_list "$work/A")
+if [ -z "$unchanged" ] && [ "$changed" -gt 0 ]; then
+    ok "with SOURCE_DATE_EPOCH=1700000000 all $changed PDFs differ from the default build"
+else
+    fail "with SOURCE_DATE_EPOCH=1700000000 these PDFs are unchanged (dates ignore SOURCE_DATE_EPOCH?):${unchanged:- none built}"
+fi
+
+# the PDF with streams and object streams decompressed (qpdf), else as it is
+plain() {
+    if command -v qpdf >/dev/null 2>&1; then
+        qpdf --stream-data=uncompress --object-streams=disable "$1" - 2>/dev/null || cat "$1"
+    else
+        cat "$1"
+    fi
+}
+
+# ...and the date is the one asked for (2023-11-14T22:13:20Z)
+missing_date=""
+while IFS= read -r f; do
+    [ -n "$f" ] || continue
+    # grep -c reads everything: -q would close the pipe early, and pipefail
+    # would count qpdf's SIGPIPE as a failure
+    hits=$(plain "$work/C/$f" | LC_ALL=C grep -ac -e '2023-11-14T22:13:20' -e 'D:20231114221320')
+    if [ "${hits:-0}" -eq 0 ]; then
+        missing_date="$missing_date $f"
+    fi
+done < <(pdf_list "$work/C")
+if [ -z "$missing_date" ] && [ "$count" -gt 0 ]; then
+    ok "with SOURCE_DATE_EPOCH=1700000000 every PDF carries the date 2023-11-14T22:13:20Z"
+else
+    fail "with SOURCE_DATE_EPOCH=1700000000 these PDFs lack the date 2023-11-14T22:13:20Z (or D:20231114221320) in their metadata:${missing_date:- none built}"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
