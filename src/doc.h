@@ -88,6 +88,7 @@ typedef struct leaflet_meta {
     const contact **contacts;                      /* resolved against the registry */
     char *slug;                /* output base name; defaults to the source file's base name */
     char *contact_sheet;       /* title of an extra one-page contact sheet; may be NULL */
+    char *colophon_title;      /* heading above the colophon; NULL: the language's default */
     char *style;               /* style name; defaults to "house" */
     int style_line, style_column; /* where the style value is, for "unknown style"; 0 when defaulted */
 } leaflet_meta;

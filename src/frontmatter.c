@@ -267,6 +267,7 @@ static bool valid_name(const char *s)
 static const char *const known_keys[] = {
     "title", "subtitle", "short_title", "lang", "publisher", "authors", "reviewers",
     "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "slug",
+    "colophon_title",
 };
 enum { KEY_COUNT = sizeof known_keys / sizeof *known_keys };
 
@@ -374,6 +375,8 @@ static void check_pair(const checker *c, const char *key, const yaml_node_t *val
         set_string(&meta->subject, s);
     } else if (!strcmp(key, "contact_sheet")) {
         set_string(&meta->contact_sheet, s);
+    } else if (!strcmp(key, "colophon_title")) {
+        set_string(&meta->colophon_title, s);
     } else if (!strcmp(key, "style")) {
         if (valid_name(s)) {
             set_string(&meta->style, s);
@@ -514,6 +517,7 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
     curl(&meta->subject);
     curl(&meta->review_note);
     curl(&meta->contact_sheet);
+    curl(&meta->colophon_title);
     for (size_t i = 0; i < meta->author_count; i++)
         curl(&meta->authors[i]);
     for (size_t i = 0; i < meta->reviewer_count; i++)
@@ -544,6 +548,7 @@ void meta_free(leaflet_meta *meta)
     free(meta->contacts);
     free(meta->slug);
     free(meta->contact_sheet);
+    free(meta->colophon_title);
     free(meta->style);
     memset(meta, 0, sizeof *meta);
 }

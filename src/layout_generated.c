@@ -236,7 +236,8 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
     const char *lang = m->lang;
     double width = ctx->content_width;
     struct_elem *h = elem_new(ctx, ROLE_H2, parent);
-    paragraph *hp = paragraph_from_text(ctx, label_text(lang, "colophon"), &s->h2, width, false, h, NULL);
+    const char *heading = m->colophon_title ? m->colophon_title : label_text(lang, "colophon");
+    paragraph *hp = paragraph_from_text(ctx, heading, &s->h2, width, false, h, NULL);
     flow_add_paragraph(ctx, hp, &s->h2, 0, h, 0, true, 2);
 
     strbuf line = {0};

@@ -126,7 +126,13 @@ static void draw_image(cairo_t *cr, const box *b)
         if (!svg)
             return;
         RsvgRectangle viewport = {b->x, b->y, b->width, b->height};
+        /* Drawn as one group so the PDF holds it as a single XObject, which
+         * finishing can mark as the Figure's content; loose paths could
+         * only become artifacts. */
+        cairo_push_group(cr);
         rsvg_handle_render_document(svg, cr, &viewport, NULL);
+        cairo_pop_group_to_source(cr);
+        cairo_paint(cr);
         g_object_unref(svg);
         return;
     }
@@ -143,7 +149,7 @@ static void draw_image(cairo_t *cr, const box *b)
     cairo_surface_destroy(png);
 }
 
-static void draw_box(cairo_t *cr, const box *b, const laid_out *pages, double bleed)
+static void draw_box(cairo_t *cr, const box *b, double bleed)
 {
     cairo_set_source_rgb(cr, b->color.r, b->color.g, b->color.b);
     switch (b->kind) {
@@ -158,7 +164,6 @@ static void draw_box(cairo_t *cr, const box *b, const laid_out *pages, double bl
         if (b->bleed_edges & EDGE_TOP) y0 -= bleed;
         if (b->bleed_edges & EDGE_RIGHT) x1 += bleed;
         if (b->bleed_edges & EDGE_BOTTOM) y1 += bleed;
-        (void)pages;
         cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
         cairo_fill(cr);
         break;
@@ -230,10 +235,10 @@ bool render_pdf(const laid_out *pages, const leaflet_meta *meta, const render_op
             const box *b = &pg->boxes[i];
             if (b->elem) {
                 enter(&tags, b->elem);
-                draw_box(cr, b, pages, bleed);
+                draw_box(cr, b, bleed);
             } else {
                 cairo_tag_begin(cr, "Artifact", NULL);
-                draw_box(cr, b, pages, bleed);
+                draw_box(cr, b, bleed);
                 cairo_tag_end(cr, "Artifact");
             }
         }

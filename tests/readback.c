@@ -599,8 +599,9 @@ static void expect_contacts(expectation *e, const leaflet_meta *m, bool with_hea
 static void expect_colophon(expectation *e, const leaflet_meta *m)
 {
     const char *origin = "generated: colophon";
-    add_unit(e, LABEL_COLOPHON, UNIT_GENERATED, origin);
-    add_heading(e, 2, LABEL_COLOPHON);
+    const char *colophon_heading = m->colophon_title ? m->colophon_title : LABEL_COLOPHON;
+    add_unit(e, colophon_heading, UNIT_GENERATED, origin);
+    add_heading(e, 2, colophon_heading);
     strbuf b = {0};
     char *text;
     if (m->review_note)
