@@ -96,7 +96,13 @@ void flow_add_paragraph(layout_context *ctx, paragraph *p, const text_style *ts,
             }
         } else {
             bool orphan_or_widow = i < s->orphans || n - i < s->widows;
-            item->keep_with_previous = heading || glued || orphan_or_widow;
+            /* no hyphen on the last line of a page: the word's halves would
+             * be pages apart, and extracted text would split it */
+            PangoLayoutLine *above = pango_layout_get_line_readonly(p->layout, i - 1);
+            int end = above->start_index + above->length;
+            bool hyphenated = end >= 2 && (unsigned char)p->text[end - 2] == 0xC2 &&
+                              (unsigned char)p->text[end - 1] == 0xAD;
+            item->keep_with_previous = heading || glued || orphan_or_widow || hyphenated;
         }
     }
     f->pending_space = ts->space_after;

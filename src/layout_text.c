@@ -146,6 +146,24 @@ static void report_unknown_glyphs(inline_builder *b, PangoLayout *layout, int li
     }
 }
 
+/* pdftotext, like most extractors, reads a line ending in '-' as a
+ * hyphenated word and drops the hyphen, so "internist-oncoloog" broken
+ * after its hyphen would come back as "internistoncoloog". Lines may break
+ * at soft hyphens only, never after a hard one inside a word. */
+static void keep_hard_hyphens(PangoAttrList *attrs, const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        if (*c != '-' || c == text || !g_unichar_isalnum(g_utf8_get_char(g_utf8_prev_char(c))))
+            continue;
+        gunichar next = g_utf8_get_char(c + 1);
+        if (!g_unichar_isalnum(next))
+            continue;
+        size_t start = (size_t)(c - text);
+        add_attr(attrs, pango_attr_allow_breaks_new(FALSE), start,
+                 start + 1 + (size_t)g_unichar_to_utf8(next, NULL));
+    }
+}
+
 static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, double width,
                                    int line, int column)
 {
@@ -171,6 +189,7 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
                  PANGO_ATTR_INDEX_TO_TEXT_END);
     if (!b->hyphenate)
         add_attr(b->attrs, pango_attr_insert_hyphens_new(FALSE), 0, PANGO_ATTR_INDEX_TO_TEXT_END);
+    keep_hard_hyphens(b->attrs, p->text);
     pango_layout_set_text(layout, p->text, -1);
     pango_layout_set_attributes(layout, b->attrs);
     if (b->link_count) {
