@@ -27,7 +27,7 @@ typedef struct struct_elem {
     struct struct_elem *parent;
     char *uri;                 /* ROLE_LINK */
     char *alt;                 /* ROLE_FIGURE */
-    char *title;               /* ROLE_BOX: e.g. "Tip"; may be NULL */
+    char *title;               /* ROLE_BOX: e.g. "Tip"; ROLE_LINK: the text shown; may be NULL */
 } struct_elem;
 
 typedef enum {

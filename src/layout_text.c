@@ -164,12 +164,33 @@ static void keep_hard_hyphens(PangoAttrList *attrs, const char *text)
     }
 }
 
+/* The words a reader sees, without the soft hyphens and no-break spaces
+ * line breaking added. */
+static char *plain_range(const char *text, int start, int end)
+{
+    strbuf out = {0};
+    for (int i = start; i < end; i++) {
+        unsigned char c = (unsigned char)text[i], next = (unsigned char)text[i + 1];
+        if (c == 0xC2 && next == 0xAD) {
+            i++;
+        } else if (c == 0xC2 && next == 0xA0) {
+            strbuf_puts(&out, " ");
+            i++;
+        } else {
+            strbuf_append(&out, text + i, 1);
+        }
+    }
+    return strbuf_take(&out);
+}
+
 static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, double width,
                                    int line, int column)
 {
     const style *s = b->ctx->style;
     paragraph *p = xcalloc(1, sizeof *p);
     p->text = strbuf_take(&b->text);
+    for (size_t i = 0; i < b->link_count; i++)
+        b->links[i].elem->title = plain_range(p->text, b->links[i].start, b->links[i].end);
     p->links = b->links;
     p->link_count = b->link_count;
     p->color = ts->color;

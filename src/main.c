@@ -151,13 +151,19 @@ static bool write_pdf(const options *o, const document *doc, laid_out *pages, co
     size_t length = 0;
     if (!render_pdf(pages, &shown, &ro, &pdf, &length, diags))
         return false;
-    const char **alts = NULL;
-    size_t figures = 0;
-    for (size_t i = 0; i < pages->elem_count; i++)
-        if (pages->elems[i]->role == ROLE_FIGURE) {
-            alts = xrealloc(alts, (figures + 1) * sizeof *alts);
-            alts[figures++] = pages->elems[i]->alt;
+    const char **alts = xcalloc(pages->elem_count, sizeof *alts);
+    const char **link_uris = xcalloc(pages->elem_count, sizeof *link_uris);
+    const char **link_texts = xcalloc(pages->elem_count, sizeof *link_texts);
+    size_t figures = 0, links = 0;
+    for (size_t i = 0; i < pages->elem_count; i++) {
+        const struct_elem *e = pages->elems[i];
+        if (e->role == ROLE_FIGURE)
+            alts[figures++] = e->alt;
+        if (e->role == ROLE_LINK && e->uri && e->title) {
+            link_uris[links] = e->uri;
+            link_texts[links++] = e->title;
         }
+    }
     char date[32];
     time_t t = (time_t)ro.epoch;
     struct tm tm;
@@ -167,11 +173,14 @@ static bool write_pdf(const options *o, const document *doc, laid_out *pages, co
     char *keywords = join(m->keywords, m->keyword_count, ", ");
     pdf_finish_info info = {.title = shown.title, .author = author, .subject = m->subject,
                             .keywords = keywords, .lang = m->lang, .date = date,
-                            .figure_alts = alts, .figure_count = figures};
+                            .figure_alts = alts, .figure_count = figures,
+                            .link_uris = link_uris, .link_texts = link_texts, .link_count = links};
     bool ok = pdf_finish_write(pdf, length, &info, path, diags);
     free(author);
     free(keywords);
     free(alts);
+    free(link_uris);
+    free(link_texts);
     free(pdf);
     if (ok && !o->quiet) {
         struct stat st;
@@ -351,6 +360,9 @@ int main(int argc, char **argv)
         if (failed) {
             fprintf(stderr, "leafpress: %zu of %zu leaflets failed\n", failed, file_count);
             status = 1;
+        } else if (!o.build && !o.quiet && status == 0) {
+            printf("leafpress: %zu %s and the styles in %s: no problems\n", file_count,
+                   file_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
         }
     }
     diag_free(&setup);

@@ -460,8 +460,12 @@ static char *tel_number(const char *uri)
 static char *describe_uri(const finisher *f, const char *uri)
 {
     strbuf b = {0};
+    const char *shown = NULL;
+    for (size_t i = 0; f->info && i < f->info->link_count; i++)
+        if (strcmp(f->info->link_uris[i], uri) == 0)
+            shown = f->info->link_texts[i];
     if (has_prefix_ci(uri, "tel:")) {
-        char *number = tel_number(uri);
+        char *number = shown ? xstrdup(shown) : tel_number(uri);
         strbuf_printf(&b, "%s %s", f->dutch ? "Bel" : "Call", number);
         free(number);
     } else if (has_prefix_ci(uri, "mailto:")) {

@@ -14,6 +14,11 @@ typedef struct pdf_finish_info {
     const char *date;          /* ISO 8601, e.g. "2017-05-01T00:00:00Z", for XMP */
     const char *const *figure_alts;   /* /Alt of each /Figure, in structure order */
     size_t figure_count;
+    /* What each link shows, by URI: a tel: link is described with the
+     * number as the reader sees it ("Bel 020 444 44 44"). May be empty. */
+    const char *const *link_uris;
+    const char *const *link_texts;
+    size_t link_count;
 } pdf_finish_info;
 
 /* Adds /Lang, /ViewerPreferences /DisplayDocTitle, XMP metadata with

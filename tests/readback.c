@@ -2930,16 +2930,28 @@ static void check_catalog(pdf_case *c, checker *ck)
             if (!qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, a, "/Subtype"), "/Link"))
                 continue;
             qpdf_oh contents = qpdf_oh_get_key(q, a, "/Contents");
-            const char *uri = "";
+            /* qpdf's C API reuses one buffer for returned strings: copy */
+            char *uri = NULL;
             qpdf_oh action = qpdf_oh_get_key(q, a, "/A");
             qpdf_oh u = qpdf_oh_get_key_if_dict(q, action, "/URI");
-            if (qpdf_oh_is_string(q, u))
-                uri = qpdf_oh_get_utf8_value(q, u);
-            if (!qpdf_oh_is_string(q, contents) || !*qpdf_oh_get_utf8_value(q, contents))
+            uri = g_strdup(qpdf_oh_is_string(q, u) ? qpdf_oh_get_utf8_value(q, u) : "");
+            if (!qpdf_oh_is_string(q, contents) || !*qpdf_oh_get_utf8_value(q, contents)) {
                 problem(ck, "page %d: link annotation %d (%s) has no /Contents text", p + 1, i + 1, uri);
+            } else if (strncmp(uri, "tel:", 4) == 0) {
+                /* a phone link is described by the number as the page shows it */
+                const char *text = qpdf_oh_get_utf8_value(q, contents);
+                char *shown = p < c->page_count ? g_strdup(c->page_text[p]) : g_strdup("");
+                for (char *nb; (nb = strstr(shown, "\u00A0"));)
+                    memmove(nb, nb + 1, strlen(nb + 1) + 1), *nb = ' ';
+                if (strncmp(text, "Bel ", 4) != 0 || !strstr(shown, text + 4))
+                    problem(ck, "page %d: phone link %s is described as '%s', not 'Bel' and the "
+                            "number the page shows", p + 1, uri, text);
+                g_free(shown);
+            }
             if (!qpdf_oh_is_integer(q, qpdf_oh_get_key(q, a, "/StructParent")))
                 problem(ck, "page %d: link annotation %d (%s) has no /StructParent (not tagged)",
                         p + 1, i + 1, uri);
+            g_free(uri);
         }
     }
     qpdf_cleanup(&q);
