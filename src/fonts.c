@@ -10,6 +10,29 @@
 #include <pango/pangocairo.h>
 #include <pango/pangofc-fontmap.h>
 
+static bool is_font_file(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 5 && (strcasecmp(name + n - 4, ".ttf") == 0 || strcasecmp(name + n - 4, ".otf") == 0);
+}
+
+bool fonts_check_dir(const char *fonts_dir, diag_list *diags)
+{
+    DIR *dir = opendir(fonts_dir);
+    if (!dir) {
+        diag_report(diags, SEVERITY_ERROR, fonts_dir, 0, 0, "cannot read the fonts folder");
+        return false;
+    }
+    bool found = false;
+    struct dirent *entry;
+    while (!found && (entry = readdir(dir)))
+        found = is_font_file(entry->d_name);
+    closedir(dir);
+    if (!found)
+        diag_report(diags, SEVERITY_ERROR, fonts_dir, 0, 0, "no fonts found in the fonts folder");
+    return found;
+}
+
 PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
 {
     /* An empty configuration, not FcInitLoadConfig: the system's fonts and
@@ -28,9 +51,7 @@ PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
      * cache next to the user's and complains where it cannot. */
     struct dirent *entry;
     while ((entry = readdir(dir))) {
-        size_t n = strlen(entry->d_name);
-        if (n < 5 || (strcasecmp(entry->d_name + n - 4, ".ttf") != 0 &&
-                      strcasecmp(entry->d_name + n - 4, ".otf") != 0))
+        if (!is_font_file(entry->d_name))
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", fonts_dir, entry->d_name);

@@ -4,12 +4,17 @@
 #define LEAFPRESS_FONTS_H
 
 #include <pango/pango.h>
+#include <stdbool.h>
 #include "diag.h"
 
 /* A Pango font map over fonts_dir only, with hinting off (PDF output wants
  * unhinted, scalable metrics). NULL after reporting when the folder has no
  * usable fonts. Unref with g_object_unref. */
 PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags);
+
+/* Checks, without fontconfig, that fonts_dir holds font files: the batch
+ * reports a bad folder once, before its workers start. */
+bool fonts_check_dir(const char *fonts_dir, diag_list *diags);
 
 /* A context for laying out text with that map. */
 PangoContext *fonts_context(PangoFontMap *map);

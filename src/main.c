@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ typedef struct options {
     bool build;            /* false: check */
     const char *output_dir, *styles_dir, *contacts_path, *fonts_dir;
     bool quiet;
+    size_t jobs;           /* leaflets at once; 0: one per core */
 } options;
 
 static void usage(FILE *to)
@@ -51,6 +53,7 @@ static void usage(FILE *to)
           "      --styles DIR     style folder (default: styles)\n"
           "      --contacts FILE  contact registry (default: sources/contacts.yaml)\n"
           "      --fonts DIR      the only fonts used (default: fonts)\n"
+          "  -j, --jobs N         leaflets typeset at once (default: one per core)\n"
           "  -q, --quiet          print problems only\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
@@ -253,6 +256,143 @@ static bool process_leaflet(const options *o, const char *path, const contact_re
     return ok;
 }
 
+/* Copies what a worker wrote to a capture file onto `to`, then closes it. */
+static void replay(FILE *capture, FILE *to)
+{
+    rewind(capture);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, capture)) > 0)
+        fwrite(chunk, 1, n, to);
+    fclose(capture);
+    fflush(to);
+}
+
+/* Typesets the leaflets assigned to `worker` (all of them when there is one
+ * worker), with fonts and hyphenation opened once. With capture files, each
+ * leaflet's output goes to its own pair. Returns how many failed. */
+static size_t run_worker(const options *o, char **files, size_t count, const size_t *assigned,
+                         size_t worker, const contact_registry *registry, FILE **out, FILE **err)
+{
+    diag_list setup;
+    diag_init(&setup);
+    PangoFontMap *fonts = fonts_open(o->fonts_dir, &setup);
+    diag_print(&setup);
+    diag_free(&setup);
+    layout_resources res = {fonts, hyphen_cache_new()};
+    size_t failed = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (assigned[i] != worker)
+            continue;
+        if (out) {
+            fflush(stdout);
+            fflush(stderr);
+            dup2(fileno(out[i]), STDOUT_FILENO);
+            dup2(fileno(err[i]), STDERR_FILENO);
+        }
+        if (!fonts || !process_leaflet(o, files[i], registry, &res))
+            failed++;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    if (fonts)
+        g_object_unref(fonts);
+    hyphen_cache_free(res.hyphens);
+    return failed;
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* Leaflets are independent, so a batch runs on every core: worker processes
+ * forked before any font or Pango call (Pango keeps a fontconfig thread,
+ * which a fork would not carry over), the largest leaflets spread first.
+ * Output is captured per leaflet and replayed in input order, so it reads
+ * as a sequential run would. Returns how many leaflets failed. */
+static size_t run_leaflets(const options *o, char **files, size_t count,
+                           const contact_registry *registry)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t workers = o->jobs ? o->jobs : cores > 0 ? (size_t)cores : 1;
+    if (workers > count)
+        workers = count;
+    size_t *assigned = xcalloc(count, sizeof *assigned);
+    if (workers < 2) {
+        size_t failed = run_worker(o, files, count, assigned, 0, registry, NULL, NULL);
+        free(assigned);
+        return failed;
+    }
+    /* longest first, each to the least loaded worker; source size stands in for work */
+    long *load = xcalloc(workers, sizeof *load);
+    bool *placed = xcalloc(count, sizeof *placed);
+    for (size_t n = 0; n < count; n++) {
+        size_t largest = 0;
+        for (size_t i = 0, best = 0; i < count; i++)
+            if (!placed[i] && (best++ == 0 || file_size(files[i]) > file_size(files[largest])))
+                largest = i;
+        size_t lightest = 0;
+        for (size_t w = 1; w < workers; w++)
+            if (load[w] < load[lightest])
+                lightest = w;
+        placed[largest] = true;
+        assigned[largest] = lightest;
+        load[lightest] += file_size(files[largest]) + 1;
+    }
+    free(placed);
+    free(load);
+    FILE **out = xcalloc(count, sizeof *out), **err = xcalloc(count, sizeof *err);
+    bool captured = true;
+    for (size_t i = 0; i < count; i++)
+        captured = captured && (out[i] = tmpfile()) && (err[i] = tmpfile());
+    pid_t *pids = xcalloc(workers, sizeof *pids);
+    fflush(stdout);
+    fflush(stderr);
+    for (size_t w = 0; captured && w < workers; w++) {
+        pids[w] = fork();
+        if (pids[w] == 0) {
+            size_t failed = run_worker(o, files, count, assigned, w, registry, out, err);
+            /* exit, not _exit: the sanitizer build checks each worker for leaks */
+            exit(failed > 255 ? 255 : (int)failed);
+        }
+    }
+    size_t failed = 0;
+    for (size_t w = 0; w < workers; w++) {
+        int status = 0;
+        if (pids[w] > 0) {
+            while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+                ;
+        }
+        if (pids[w] <= 0 || !captured) { /* no process to spare: do its share here */
+            for (size_t i = 0; i < count; i++)
+                if (assigned[i] == w && out[i]) {
+                    fclose(out[i]);
+                    out[i] = NULL;
+                }
+            failed += run_worker(o, files, count, assigned, w, registry, NULL, NULL);
+        } else if (WIFEXITED(status)) {
+            failed += (size_t)WEXITSTATUS(status);
+        } else {
+            fprintf(stderr, "leafpress: error: a worker crashed (signal %d)\n", WTERMSIG(status));
+            for (size_t i = 0; i < count; i++)
+                failed += assigned[i] == w;
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (out[i])
+            replay(out[i], stdout);
+        if (err[i])
+            replay(err[i], stderr);
+    }
+    free(out);
+    free(err);
+    free(pids);
+    free(assigned);
+    return failed;
+}
+
 /* check: every style in the folder must load, not just the ones in use. */
 static bool check_styles(const options *o)
 {
@@ -288,14 +428,25 @@ int main(int argc, char **argv)
         {"contacts", required_argument, NULL, OPT_CONTACTS},
         {"fonts", required_argument, NULL, OPT_FONTS},
         {"quiet", no_argument, NULL, 'q'},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0, 0, 0, 0},
     };
     int c;
     /* GNU getopt permutes: options may come before or after the command. */
-    while ((c = getopt_long(argc, argv, "o:qhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:qhV", long_options, NULL)) != -1) {
         switch (c) {
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 64) {
+                fprintf(stderr, "leafpress: --jobs takes a number from 1 to 64, not '%s'\n", optarg);
+                return 2;
+            }
+            o.jobs = (size_t)n;
+            break;
+        }
         case 'o': o.output_dir = optarg; break;
         case OPT_STYLES: o.styles_dir = optarg; break;
         case OPT_CONTACTS: o.contacts_path = optarg; break;
@@ -342,8 +493,7 @@ int main(int argc, char **argv)
     contact_registry registry = {0};
     if (file_exists(o.contacts_path))
         contacts_load(o.contacts_path, &registry, &setup);
-    PangoFontMap *fonts = fonts_open(o.fonts_dir, &setup);
-    layout_resources res = {fonts, hyphen_cache_new()};
+    fonts_check_dir(o.fonts_dir, &setup);
     if (o.build && setup.errors == 0 && mkdir(o.output_dir, 0777) != 0 && errno != EEXIST)
         diag_report(&setup, SEVERITY_ERROR, o.output_dir, 0, 0, "cannot create the output folder: %s",
                     strerror(errno));
@@ -353,10 +503,7 @@ int main(int argc, char **argv)
     } else {
         if (!o.build && !check_styles(&o))
             status = 1;
-        size_t failed = 0;
-        for (size_t i = 0; i < file_count; i++)
-            if (!process_leaflet(&o, files[i], &registry, &res))
-                failed++;
+        size_t failed = run_leaflets(&o, files, file_count, &registry);
         if (failed) {
             fprintf(stderr, "leafpress: %zu of %zu leaflets failed\n", failed, file_count);
             status = 1;
@@ -367,9 +514,6 @@ int main(int argc, char **argv)
     }
     diag_free(&setup);
     contacts_free(&registry);
-    if (fonts)
-        g_object_unref(fonts);
-    hyphen_cache_free(res.hyphens);
     globfree(&found);
     return status;
 }
