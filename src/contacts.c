@@ -12,6 +12,7 @@
 
 #include "suggest.h"
 #include "textutil.h"
+#include "yaml_util.h"
 
 typedef struct checker {
     const char *path;
@@ -30,32 +31,15 @@ static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...
     va_end(args);
 }
 
-static const char *type_name(const yaml_node_t *node)
-{
-    switch (node->type) {
-    case YAML_SEQUENCE_NODE: return "a list";
-    case YAML_MAPPING_NODE: return "a mapping";
-    default: return "a string";
-    }
-}
-
-static bool is_null(const yaml_node_t *node)
-{
-    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    const char *v = (const char *)node->data.scalar.value;
-    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL");
-}
-
 /* A trimmed, non-empty string, or NULL after reporting. */
 static char *want_string(const checker *c, const char *key, const yaml_node_t *node)
 {
     if (node->type != YAML_SCALAR_NODE) {
-        error_at(c, node->start_mark, "'%s' must be a string, not %s", key, type_name(node));
+        error_at(c, node->start_mark, "'%s' must be a string, not %s", key, yaml_node_kind(node));
         return NULL;
     }
     const char *v = (const char *)node->data.scalar.value;
-    size_t n = is_null(node) ? 0 : node->data.scalar.length;
+    size_t n = yaml_node_is_null(node) ? 0 : node->data.scalar.length;
     while (n && strchr(" \t\r\n", v[n - 1]))
         n--;
     while (n && strchr(" \t\r\n", *v)) {
@@ -171,7 +155,7 @@ static void check_phone_mapping(const checker *c, const yaml_node_t *node, conta
 static void check_phones(const checker *c, const yaml_node_t *node, contact *ct)
 {
     if (node->type != YAML_SEQUENCE_NODE) {
-        error_at(c, node->start_mark, "'phones' must be a list, not %s", type_name(node));
+        error_at(c, node->start_mark, "'phones' must be a list, not %s", yaml_node_kind(node));
         return;
     }
     for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++) {
@@ -185,7 +169,7 @@ static void check_phones(const checker *c, const yaml_node_t *node, contact *ct)
         } else {
             error_at(c, item->start_mark,
                      "each phone must be a number or a mapping with 'number' and 'label', not %s",
-                     type_name(item));
+                     yaml_node_kind(item));
         }
     }
 }
@@ -195,7 +179,7 @@ static void check_entry(const checker *c, const yaml_node_t *key_node, const yam
 {
     if (node->type != YAML_MAPPING_NODE) {
         error_at(c, node->start_mark, "contact '%s' must be a mapping of keys to values, not %s",
-                 ct->id, type_name(node));
+                 ct->id, yaml_node_kind(node));
         return;
     }
     bool seen[sizeof entry_keys / sizeof *entry_keys] = {false};
@@ -203,7 +187,7 @@ static void check_entry(const checker *c, const yaml_node_t *key_node, const yam
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
         if (k->type != YAML_SCALAR_NODE) {
-            error_at(c, k->start_mark, "keys must be words, not %s", type_name(k));
+            error_at(c, k->start_mark, "keys must be words, not %s", yaml_node_kind(k));
             continue;
         }
         const char *key = (const char *)k->data.scalar.value;
@@ -237,7 +221,7 @@ static void check_entry(const checker *c, const yaml_node_t *key_node, const yam
                 error_at(c, v->start_mark, "'urgent' must be true or false, not '%s'",
                          (const char *)v->data.scalar.value);
             else
-                error_at(c, v->start_mark, "'urgent' must be true or false, not %s", type_name(v));
+                error_at(c, v->start_mark, "'urgent' must be true or false, not %s", yaml_node_kind(v));
         } else {
             char *s = want_string(c, key, v);
             if (!s)
@@ -305,9 +289,9 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
     free(text);
 
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && !is_null(root) && root->type != YAML_MAPPING_NODE) {
+    if (root && !yaml_node_is_null(root) && root->type != YAML_MAPPING_NODE) {
         error_at(&c, root->start_mark,
-                 "contacts must be a mapping from contact id to its details, not %s", type_name(root));
+                 "contacts must be a mapping from contact id to its details, not %s", yaml_node_kind(root));
     } else if (root && root->type == YAML_MAPPING_NODE) {
         size_t n = (size_t)(root->data.mapping.pairs.top - root->data.mapping.pairs.start);
         registry->items = xcalloc(n, sizeof *registry->items);
@@ -317,7 +301,7 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
             yaml_node_t *k = yaml_document_get_node(&doc, p->key);
             yaml_node_t *v = yaml_document_get_node(&doc, p->value);
             if (k->type != YAML_SCALAR_NODE) {
-                error_at(&c, k->start_mark, "contact ids must be words, not %s", type_name(k));
+                error_at(&c, k->start_mark, "contact ids must be words, not %s", yaml_node_kind(k));
                 continue;
             }
             const char *id = (const char *)k->data.scalar.value;

@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "suggest.h"
 #include "textutil.h"
+#include "yaml_util.h"
 
 enum { YAML_FIRST_LINE = 2 };
 
@@ -96,24 +97,6 @@ static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...
     va_end(args);
 }
 
-static const char *type_name(const yaml_node_t *node)
-{
-    switch (node->type) {
-    case YAML_SEQUENCE_NODE: return "a list";
-    case YAML_MAPPING_NODE: return "a mapping";
-    default: return "a string";
-    }
-}
-
-/* Plain "", "~" and "null" are YAML's null: the key is there without a value. */
-static bool is_null(const yaml_node_t *node)
-{
-    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    const char *v = (const char *)node->data.scalar.value;
-    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL");
-}
-
 /* Scalar value trimmed, line breaks (block scalars) folded to spaces. */
 static char *scalar_text(const yaml_node_t *node)
 {
@@ -136,10 +119,10 @@ static char *scalar_text(const yaml_node_t *node)
 static char *want_string(const checker *c, const char *key, const yaml_node_t *node)
 {
     if (node->type != YAML_SCALAR_NODE) {
-        error_at(c, node->start_mark, "'%s' must be a string, not %s", key, type_name(node));
+        error_at(c, node->start_mark, "'%s' must be a string, not %s", key, yaml_node_kind(node));
         return NULL;
     }
-    char *s = is_null(node) ? NULL : scalar_text(node);
+    char *s = yaml_node_is_null(node) ? NULL : scalar_text(node);
     if (!s || !*s) {
         free(s);
         error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
@@ -152,7 +135,7 @@ static char *want_string(const checker *c, const char *key, const yaml_node_t *n
 static bool want_list(const checker *c, const char *key, const yaml_node_t *node, bool single_ok,
                       char ***items, size_t *count, yaml_mark_t **marks)
 {
-    if (node->type == YAML_SCALAR_NODE && single_ok && !is_null(node)) {
+    if (node->type == YAML_SCALAR_NODE && single_ok && !yaml_node_is_null(node)) {
         char *s = want_string(c, key, node);
         if (!s)
             return false;
@@ -166,11 +149,11 @@ static bool want_list(const checker *c, const char *key, const yaml_node_t *node
         return true;
     }
     if (node->type != YAML_SEQUENCE_NODE) {
-        if (is_null(node))
+        if (yaml_node_is_null(node))
             error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
         else
             error_at(c, node->start_mark, "'%s' must be a list of strings, not %s", key,
-                     type_name(node));
+                     yaml_node_kind(node));
         return false;
     }
     size_t n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
@@ -183,11 +166,11 @@ static bool want_list(const checker *c, const char *key, const yaml_node_t *node
         yaml_node_t *item = yaml_document_get_node(c->doc, node->data.sequence.items.start[i]);
         if (item->type != YAML_SCALAR_NODE) {
             error_at(c, item->start_mark, "each item of '%s' must be a string, not %s", key,
-                     type_name(item));
+                     yaml_node_kind(item));
             ok = false;
             continue;
         }
-        char *s = is_null(item) ? NULL : scalar_text(item);
+        char *s = yaml_node_is_null(item) ? NULL : scalar_text(item);
         if (!s || !*s) {
             free(s);
             error_at(c, item->start_mark, "empty item in '%s'", key);
@@ -418,7 +401,7 @@ static void check_mapping(const checker *c, yaml_node_t *root, const contact_reg
         yaml_node_t *k = yaml_document_get_node(c->doc, pairs[i].key);
         yaml_node_t *v = yaml_document_get_node(c->doc, pairs[i].value);
         if (k->type != YAML_SCALAR_NODE) {
-            error_at(c, k->start_mark, "front matter keys must be words, not %s", type_name(k));
+            error_at(c, k->start_mark, "front matter keys must be words, not %s", yaml_node_kind(k));
             continue;
         }
         const char *key = (const char *)k->data.scalar.value;
@@ -469,10 +452,10 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
         return false;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && !(root->type == YAML_SCALAR_NODE && is_null(root))) {
+    if (root && !(root->type == YAML_SCALAR_NODE && yaml_node_is_null(root))) {
         if (root->type != YAML_MAPPING_NODE)
             error_at(&c, root->start_mark, "front matter must be 'key: value' lines, not %s",
-                     type_name(root));
+                     yaml_node_kind(root));
         else
             check_mapping(&c, root, contacts, meta, seen);
     }

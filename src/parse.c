@@ -980,34 +980,6 @@ static void finish_link(builder *b, frame *f)
         error_at(b, f->line, f->column, "link to '%s' has no text", link->url);
     }
 }
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* "figuur%201.png" -> "figuur 1.png": Markdown destinations are URLs. */
-static char *percent_decode(const char *s)
-{
-    strbuf b = {0};
-    strbuf_append(&b, "", 0);
-    for (; *s; s++) {
-        int hi, lo;
-        if (*s == '%' && (hi = hex_value(s[1])) >= 0 && (lo = hex_value(s[2])) >= 0 &&
-            (hi || lo)) {
-            char c = (char)(hi * 16 + lo);
-            strbuf_append(&b, &c, 1);
-            s += 2;
-        } else {
-            strbuf_append(&b, s, 1);
-        }
-    }
-    return strbuf_take(&b);
-}
-
 /* Resolves "." and ".." in an absolute path without touching the disk, so a
  * path that leaves the project is caught even when the file does not exist. */
 static char *normalize_path(const char *path)
@@ -1081,7 +1053,7 @@ static void finish_image(builder *b, frame *f)
         error_at(b, f->line, f->column, "image '%s' must be a file in the project, not a web address",
                  src);
     } else {
-        char *decoded = percent_decode(src);
+        char *decoded = percent_decode(src, strlen(src));
         strbuf joined = {0};
         if (decoded[0] != '/')
             strbuf_printf(&joined, "%s/", b->source_dir);

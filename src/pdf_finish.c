@@ -388,47 +388,6 @@ static void finish_info(finisher *f, const char *pdf_date)
 }
 
 /* ---- links ------------------------------------------------------------ */
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s[0..n) as far as the result stays valid, printable UTF-8;
- * otherwise returns it as written. Caller frees. */
-static char *uri_decode(const char *s, size_t n)
-{
-    char *out = xmalloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hex_value(s[i + 1])) >= 0 &&
-            (lo = hex_value(s[i + 2])) >= 0) {
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    int line, column;
-    bool printable = utf8_validate(out, o, &line, &column);
-    for (size_t i = 0; printable && i < o; i++)
-        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F)
-            printable = false;
-    if (!printable) {
-        memcpy(out, s, n);
-        out[n] = '\0';
-    }
-    return out;
-}
-
 static bool has_prefix_ci(const char *s, const char *prefix)
 {
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
@@ -440,7 +399,7 @@ static char *tel_number(const char *uri)
 {
     const char *number = uri + 4;
     size_t n = strcspn(number, ";");
-    char *decoded = uri_decode(number, n);
+    char *decoded = percent_decode(number, n);
     strbuf b = {0};
     bool space = false;
     for (const char *p = decoded; *p; p++) {
@@ -470,7 +429,7 @@ static char *describe_uri(const finisher *f, const char *uri)
         free(number);
     } else if (has_prefix_ci(uri, "mailto:")) {
         const char *address = uri + 7;
-        char *decoded = uri_decode(address, strcspn(address, "?"));
+        char *decoded = percent_decode(address, strcspn(address, "?"));
         strbuf_printf(&b, "%s %s", f->dutch ? "E-mail naar" : "Email", decoded);
         free(decoded);
     } else if (has_prefix_ci(uri, "https://") || has_prefix_ci(uri, "http://")) {
@@ -480,11 +439,11 @@ static char *describe_uri(const finisher *f, const char *uri)
         const char *slash = strchr(rest, '/');
         if (slash && slash[1] == '\0')
             n--;
-        char *decoded = uri_decode(rest, n);
+        char *decoded = percent_decode(rest, n);
         strbuf_printf(&b, "Website %s", decoded);
         free(decoded);
     } else {
-        char *decoded = uri_decode(uri, strlen(uri));
+        char *decoded = percent_decode(uri, strlen(uri));
         strbuf_printf(&b, "%s %s", f->dutch ? "Link naar" : "Link to", decoded);
         free(decoded);
     }

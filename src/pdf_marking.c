@@ -10,6 +10,7 @@
  * the tokens tracks the marked-content depth and records insertions at
  * token boundaries; the output is the input with those insertions. */
 #include "pdf_marking.h"
+#include "textutil.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -49,17 +50,6 @@ static bool is_delimiter(unsigned char c)
 }
 
 static bool is_regular(unsigned char c) { return !is_space(c) && !is_delimiter(c); }
-
-static int hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool token_is(const unsigned char *s, const token *t, const char *word)
 {

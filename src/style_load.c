@@ -235,14 +235,6 @@ static char *convert_length(const field *f, const char *key, const char *text, d
     return format_alloc("unknown unit '%s' in '%s'; use mm, pt, cm or in", unit, text);
 }
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
 static bool parse_color(const char *text, rgb *out)
 {
     size_t n = strlen(text);

@@ -113,6 +113,42 @@ bad:
     return false;
 }
 
+int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+char *percent_decode(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n && (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+            (lo = hex_digit((unsigned char)s[i + 2])) >= 0 && (hi || lo)) {
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    /* decoding must not smuggle in bad UTF-8 or control characters */
+    int line, column;
+    bool printable = utf8_validate(out, o, &line, &column);
+    for (size_t i = 0; printable && i < o; i++)
+        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F)
+            printable = false;
+    if (!printable) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+    }
+    return out;
+}
+
 void strbuf_append(strbuf *b, const char *s, size_t n)
 {
     if (b->length + n + 1 > b->capacity) {

@@ -25,6 +25,13 @@ void strbuf_puts(strbuf *b, const char *s);
 void strbuf_printf(strbuf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 char *strbuf_take(strbuf *b); /* returns the NUL-terminated data, resets b */
 
+/* Value of a hexadecimal digit, or -1. */
+int hex_digit(int c);
+/* Decodes %XX escapes in the first n bytes of s ("figuur%201.png"); a
+ * malformed escape or %00 stays as written, and so does the whole string
+ * when decoding would give bad UTF-8 or a control character. Caller frees. */
+char *percent_decode(const char *s, size_t n);
+
 /* Allocation that aborts on out-of-memory: leaflets are tiny, and a
  * half-built tree is worse than a clear crash message. */
 void *xmalloc(size_t size);
