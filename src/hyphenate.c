@@ -208,7 +208,11 @@ char *hyphenate_text(const hyphenator *h, const char *text)
         size_t chunk = i;
         while (i < n && !is_space(next_char(text + i, &len)))
             i += len;
-        if (chunk_is_protected(text + chunk, i - chunk) || strstr(text + chunk, SOFT_HYPHEN) == text + chunk) {
+        /* an author's own soft hyphens say where this word may break: keep them alone */
+        bool has_soft_hyphen = false;
+        for (size_t k = chunk; k + 1 < i && !has_soft_hyphen; k++)
+            has_soft_hyphen = (unsigned char)text[k] == 0xC2 && (unsigned char)text[k + 1] == 0xAD;
+        if (chunk_is_protected(text + chunk, i - chunk) || has_soft_hyphen) {
             strbuf_append(&out, text + chunk, i - chunk);
             continue;
         }
@@ -240,9 +244,13 @@ static size_t unit_at(const char *s)
     for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
         size_t len = strlen(units[u]);
         if (strncmp(s, units[u], len) == 0) {
-            unsigned char after = (unsigned char)s[len];
-            if (after == '\0' || after == ' ' || after == '.' || after == ',' || after == ')' ||
-                after == ';' || after == ':' || after == '\n')
+            const char *after = s + len;
+            /* the unit must end there: punctuation, a space or a closing quote may follow */
+            if (*after == '\0' || strchr(" .,;:?!)\n", *after) ||
+                strncmp(after, "\xE2\x80\xA6", 3) == 0 ||  /* … */
+                strncmp(after, "\xE2\x80\x99", 3) == 0 ||  /* ’ */
+                strncmp(after, "\xE2\x80\x9D", 3) == 0 ||  /* ” */
+                strncmp(after, "\xC2\xA0", 2) == 0)         /* no-break space */
                 return len;
         }
     }

@@ -409,8 +409,8 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
         PangoLayoutLine *space_line = pango_layout_get_line_readonly(p->space, 0);
         if (space_line->runs) {
             PangoGlyphItem *run = space_line->runs->data;
-            page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline,
-                               .width = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE,
+            /* zero width: it draws no ink, and the box stays inside the margin */
+            page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline, .width = 0,
                                .height = item->height, .elem = item->elem, .color = p->color,
                                .run = run, .text = " "});
         }

@@ -246,7 +246,8 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
         add_line(ctx, parent, NULL, m->review_note, NULL, &s->colophon, false, 0, width, 0);
     }
     if (m->updated_month >= 1 && m->updated_month <= 12) {
-        const char *month = (is_dutch(lang) ? months_nl : months_en)[m->updated_month - 1];
+        const char *const *months = is_dutch(lang) ? months_nl : months_en;
+        const char *month = months[m->updated_month - 1];
         strbuf_printf(&line, "%s ", label_text(lang, "updated"));
         if (m->updated_day)
             strbuf_printf(&line, "%d ", m->updated_day);

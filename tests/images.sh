@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Images end to end: a PNG and an SVG in a leaflet become two tagged
+# Figures with their alt texts; the PNG is embedded as an image, the SVG
+# drawn as vectors; an image without alt text, or outside the project,
+# fails the build with a clear error and writes nothing.
+#
+#   bash tests/images.sh LEAFPRESS [BUILDDIR]      (from the repository root)
+#
+# A small project folder (styles/, fonts/, beelden/ with the fixtures from
+# tests/data/images/) is made in a scratch folder under BUILDDIR, and
+# leafpress runs inside it. Figures and their /Alt are read back with a tiny
+# poppler-glib program compiled here (pdfinfo -struct does not print /Alt);
+# images are counted with pdfimages -list.
+set -u
+
+leafpress=${1:?usage: bash tests/images.sh LEAFPRESS [BUILDDIR]}
+builddir=${2:-}
+fixtures=tests/data/images
+
+if [ ! -d "$fixtures" ] || [ ! -d styles ] || [ ! -d fonts ]; then
+    echo "images.sh: run from the repository root ($fixtures, styles/, fonts/ not found)" >&2
+    exit 2
+fi
+case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
+if [ ! -x "$leafpress" ]; then
+    echo "images.sh: $leafpress is not an executable" >&2
+    exit 2
+fi
+for tool in pdfimages pdfinfo cc pkg-config; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "images.sh: $tool not found (poppler-utils, gcc, pkg-config)" >&2
+        exit 2
+    fi
+done
+
+if [ -n "$builddir" ] && [ -d "$builddir" ]; then
+    scratch=$(mktemp -d "$builddir/images.XXXXXX")
+else
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-images.XXXXXX")
+fi
+trap 'rm -rf "$scratch"' EXIT
+
+passed=0
+failed=0
+pass() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
+check() { # check NAME COMMAND...: ok when COMMAND succeeds
+    local name=$1
+    shift
+    if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# --- the Figure reader ---------------------------------------------------------
+cat >"$scratch/figures.c" <<'EOF'
+/* Prints one line per Figure of a tagged PDF: "page<TAB>alt text" (page 1-based). */
+#include <poppler.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void walk(PopplerStructureElementIter *iter)
+{
+    do {
+        PopplerStructureElement *e = poppler_structure_element_iter_get_element(iter);
+        if (poppler_structure_element_get_kind(e) == POPPLER_STRUCTURE_ELEMENT_FIGURE) {
+            gchar *alt = poppler_structure_element_get_alt_text(e);
+            printf("%d\t%s\n", poppler_structure_element_get_page(e) + 1, alt ? alt : "(none)");
+            g_free(alt);
+        }
+        g_object_unref(e);
+        PopplerStructureElementIter *child = poppler_structure_element_iter_get_child(iter);
+        if (child) {
+            walk(child);
+            poppler_structure_element_iter_free(child);
+        }
+    } while (poppler_structure_element_iter_next(iter));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return 2;
+    GError *error = NULL;
+    gchar *uri = g_filename_to_uri(argv[1], NULL, &error);
+    PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &error) : NULL;
+    g_free(uri);
+    if (!doc) {
+        fprintf(stderr, "figures: %s\n", error ? error->message : "cannot open");
+        return 1;
+    }
+    PopplerStructureElementIter *iter = poppler_structure_element_iter_new(doc);
+    if (!iter) {
+        fprintf(stderr, "figures: no structure tree\n");
+        return 1;
+    }
+    walk(iter);
+    poppler_structure_element_iter_free(iter);
+    g_object_unref(doc);
+    return 0;
+}
+EOF
+figures=$scratch/figures
+# shellcheck disable=SC2046
+if ! cc -std=c17 -o "$figures" "$scratch/figures.c" $(pkg-config --cflags --libs poppler-glib) \
+        2>"$scratch/figures.log"; then
+    fail "compile the poppler-glib Figure reader" "$(cat "$scratch/figures.log")"
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+
+# --- the project -------------------------------------------------------------------
+project=$scratch/proj
+mkdir -p "$project/beelden"
+cp -R styles fonts "$project/"
+cp "$fixtures/lever.png" "$fixtures/schema.svg" "$project/beelden/"
+cp "$fixtures/lever.png" "$scratch/x.png" # a real PNG just outside the project
+
+PNG_ALT='Doorsnede van de lever met één witte vlek'
+SVG_ALT='Schema: de tumor stuurt uitzaaiingen naar de lever'
+
+front_matter() {
+    printf -- '---\ntitle: Beelden\nlang: nl-NL\npublisher: Testuitgever\nupdated: 2020-02\n'
+    printf -- 'subject: Een folder met beelden.\nkeywords: [beelden]\n---\n'
+}
+
+{
+    front_matter
+    printf '# Beelden\n\nEen foto van de lever:\n\n![%s](beelden/lever.png)\n\n' "$PNG_ALT"
+    printf 'En een schema:\n\n![%s](beelden/schema.svg)\n\nEinde.\n' "$SVG_ALT"
+} >"$project/img.md"
+
+# Lines 1-8 are front matter: "# Beelden" is line 9, the image line 11.
+{ front_matter; printf '# Beelden\n\n![](beelden/lever.png)\n'; } >"$project/noalt.md"
+{ front_matter; printf '# Beelden\n\n![Een vlek](../x.png)\n'; } >"$project/outside.md"
+
+# --- a good build ------------------------------------------------------------------
+status=0
+(cd "$project" && "$leafpress" build -o out img.md) >"$scratch/build.out" 2>"$scratch/build.err" \
+    || status=$?
+if [ "$status" -eq 0 ] && [ -f "$project/out/img.pdf" ] && [ -f "$project/out/img-grote-letter.pdf" ]; then
+    pass "build with a PNG and an SVG: exit 0, both variants written"
+else
+    fail "build with a PNG and an SVG: exit 0, both variants written" \
+        "exit $status; $(cat "$scratch/build.err")"
+fi
+# (a sanitizer build may add its own report to stderr: look for diagnostics only)
+if grep -qE ': (error|warning|note): ' "$scratch/build.err"; then
+    fail "no diagnostics on a good build" "$(cat "$scratch/build.err")"
+else
+    pass "no diagnostics on a good build"
+fi
+
+expected_figures=$(printf '2\t%s\n2\t%s' "$PNG_ALT" "$SVG_ALT")
+for pdf in img.pdf img-grote-letter.pdf; do
+    path=$project/out/$pdf
+    if [ ! -f "$path" ]; then
+        fail "$pdf: exists"
+        continue
+    fi
+
+    # the structure tree: two Figures, in reading order, with the exact alt texts
+    structure=$(pdfinfo -struct "$path" 2>&1)
+    count=$(printf '%s\n' "$structure" | grep -c '^ *Figure\b')
+    if [ "$count" -eq 2 ]; then
+        pass "$pdf: pdfinfo -struct shows 2 Figure elements"
+    else
+        fail "$pdf: pdfinfo -struct shows 2 Figure elements" "$count found:"$'\n'"$structure"
+    fi
+    actual=$("$figures" "$path" 2>&1)
+    if [ "$actual" = "$expected_figures" ]; then
+        pass "$pdf: the Figures carry the exact alt texts, on page 2"
+    else
+        fail "$pdf: the Figures carry the exact alt texts, on page 2" \
+            "expected:"$'\n'"$expected_figures"$'\n'"got:"$'\n'"$actual"
+    fi
+
+    # the PNG is embedded as one 48x32 image on page 2; the SVG is vectors
+    images=$(pdfimages -list "$path" 2>&1 | tail -n +3)
+    rows=$(printf '%s\n' "$images" | grep -c .)
+    read -r img_page _ img_type img_width img_height _ <<<"$images"
+    if [ "$rows" -eq 1 ] && [ "$img_page" = 2 ] && [ "$img_type" = image ] &&
+        [ "$img_width" = 48 ] && [ "$img_height" = 32 ]; then
+        pass "$pdf: pdfimages -list shows the PNG (48x32) on page 2 and nothing else"
+    else
+        fail "$pdf: pdfimages -list shows the PNG (48x32) on page 2 and nothing else" "$images"
+    fi
+done
+
+# --- builds that must fail -----------------------------------------------------------
+# expect_failure CASE EXPECTED-LINE: exit 1, the exact line on stderr, no file written.
+expect_failure() {
+    local case=$1 expected=$2 out=out-$1 status=0
+    (cd "$project" && "$leafpress" build -o "$out" "$case.md") >"$scratch/$case.out" \
+        2>"$scratch/$case.err" || status=$?
+    if [ "$status" -eq 1 ]; then
+        pass "$case: exit 1"
+    else
+        fail "$case: exit 1" "exit $status"
+    fi
+    if grep -qxF -- "$expected" "$scratch/$case.err"; then
+        pass "$case: prints the error"
+    else
+        fail "$case: prints the error" "expected: $expected"$'\n'"stderr: $(cat "$scratch/$case.err")"
+    fi
+    local written
+    written=$(find "$project/$out" -type f 2>/dev/null)
+    if [ -z "$written" ]; then
+        pass "$case: writes nothing"
+    else
+        fail "$case: writes nothing" "$written"
+    fi
+}
+
+expect_failure noalt "noalt.md:11:1: error: image 'beelden/lever.png' has no alt text; describe what it shows, like '![description](beelden/lever.png)'"
+expect_failure outside "outside.md:11:1: error: image '../x.png' is outside the project"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

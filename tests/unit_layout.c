@@ -1,0 +1,1040 @@
+/* Unit tests for layout (src/layout*.c): the page breaker (orphans,
+ * widows, headings kept with what follows), the cover and running footer,
+ * margins, list labels, hyphenation per style, characters no bundled font
+ * has, determinism and the outline.
+ *
+ * Sources are written into a fresh mkdtemp directory and parsed with
+ * parse_leaflet; the real styles/ and fonts/ are used, so the tests run
+ * from the repository root. Exact metrics depend on the fonts, so the page
+ * breaker tests search for the filler counts that put a paragraph or a
+ * heading at the foot of a page, and compute from the laid-out boxes
+ * where the break would have fallen without the rules. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glob.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "contacts.h"
+#include "diag.h"
+#include "doc.h"
+#include "fonts.h"
+#include "hyphenate.h"
+#include "layout.h"
+#include "layout_internal.h"
+#include "parse.h"
+#include "style.h"
+#include "textutil.h"
+
+#define SHY "\xC2\xAD"
+#define EPS 0.01
+
+/* cmocka 1.1 compares only floats; lengths need doubles. */
+#undef assert_double_equal
+#define assert_double_equal(a, b, eps)                                                   \
+    do {                                                                                 \
+        double a_ = (a), b_ = (b);                                                       \
+        if (!(fabs(a_ - b_) <= (eps)))                                                   \
+            fail_msg("%s = %.12g, expected %.12g (within %g)", #a, a_, b_, (double)(eps)); \
+    } while (0)
+
+/* Front matter of every test source: the body starts on line 9. */
+#define FM                                                                                 \
+    "---\ntitle: Proef\nlang: nl-NL\npublisher: Testuitgever\nupdated: 2020-02\n"          \
+    "subject: Een proef.\nkeywords: [proef]\n---\n"
+#define BODY_LINE 9
+
+static char work_dir[64];
+static PangoFontMap *fonts;
+static layout_resources res;
+static style *house, *large;
+
+static const char LONG_TEXT[] =
+    "Bij ongeveer 3 tot 5 procent van alle mensen met kanker worden uitzaaiingen gevonden, "
+    "maar blijft onduidelijk waar de kanker is begonnen. Na uitgebreid weefselonderzoek "
+    "bespreekt uw behandelend arts met u de mogelijkheden voor behandeling. De "
+    "patiëntenorganisatie beïnvloedt het beleid van ziekenhuizen en onderzoeksinstellingen, "
+    "organiseert lotgenotencontact en voorlichtingsbijeenkomsten, en denkt mee over "
+    "verbeteringen in de zorg voor patiënten en hun naasten. Veel mensen vinden het prettig "
+    "om hun ervaringen te delen met anderen die hetzelfde hebben meegemaakt, omdat "
+    "herkenning en erkenning helpen bij het verwerken van de diagnose en de behandeling.";
+
+/* ---- helpers ---- */
+
+static char *source_path(const char *name)
+{
+    char *path = xmalloc(strlen(work_dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", work_dir, name);
+    return path;
+}
+
+/* Writes FM + body to work_dir/NAME and parses it; no errors allowed. */
+static document *parse_named(const char *name, const char *body, diag_list *diags)
+{
+    char *path = source_path(name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(FM, f);
+    fputs(body, f);
+    fclose(f);
+    document *doc = parse_leaflet(path, NULL, work_dir, diags);
+    free(path);
+    return doc;
+}
+
+static document *parse_ok(const char *body)
+{
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_named("t.md", body, &diags);
+    if (!doc || diags.errors) {
+        diag_print(&diags);
+        fail_msg("the test source does not parse");
+    }
+    diag_free(&diags);
+    return doc;
+}
+
+static laid_out *lay(document *doc, const style *s)
+{
+    diag_list diags;
+    diag_init(&diags);
+    style_apply(s, doc);
+    laid_out *out = layout_document(doc, s, &res, &diags);
+    if (!out || diags.errors) {
+        diag_print(&diags);
+        fail_msg("layout_document failed");
+    }
+    diag_free(&diags);
+    return out;
+}
+
+static bool is_heading(struct_role r) { return r == ROLE_H1 || r == ROLE_H2 || r == ROLE_H3; }
+
+/* The element a glyph box counts for: links belong to their paragraph. */
+static const struct_elem *owner(const box *b)
+{
+    const struct_elem *e = b->elem;
+    while (e && e->role == ROLE_LINK)
+        e = e->parent;
+    return e;
+}
+
+/* Distinct baselines of elem's glyph boxes on page pg. */
+static int lines_on_page(const laid_out *out, size_t pg, const struct_elem *elem)
+{
+    double ys[512];
+    int n = 0;
+    if (pg >= out->page_count)
+        return 0;
+    const page *p = &out->pages[pg];
+    for (size_t i = 0; i < p->count; i++) {
+        const box *b = &p->boxes[i];
+        if (b->kind != BOX_GLYPHS || owner(b) != elem)
+            continue;
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++)
+            seen = fabs(ys[k] - b->y) < EPS;
+        if (!seen && n < 512)
+            ys[n++] = b->y;
+    }
+    return n;
+}
+
+/* First and last baseline of elem on page pg; false when it has none there. */
+static bool elem_extent(const laid_out *out, size_t pg, const struct_elem *elem, double *first,
+                        double *last)
+{
+    bool found = false;
+    const page *p = &out->pages[pg];
+    for (size_t i = 0; i < p->count; i++) {
+        const box *b = &p->boxes[i];
+        if (b->kind != BOX_GLYPHS || owner(b) != elem)
+            continue;
+        if (!found || b->y < *first)
+            *first = b->y;
+        if (!found || b->y > *last)
+            *last = b->y;
+        found = true;
+    }
+    return found;
+}
+
+static double pitch_of(const laid_out *out, const struct_elem *elem)
+{
+    for (size_t pg = 0; pg < out->page_count; pg++)
+        for (size_t i = 0; i < out->pages[pg].count; i++)
+            if (out->pages[pg].boxes[i].kind == BOX_GLYPHS && owner(&out->pages[pg].boxes[i]) == elem)
+                return out->pages[pg].boxes[i].height;
+    fail_msg("element has no glyphs");
+    return 0;
+}
+
+/* The paragraph element whose text starts with prefix. */
+static const struct_elem *elem_with_text(const laid_out *out, const char *prefix)
+{
+    for (size_t pg = 0; pg < out->page_count; pg++)
+        for (size_t i = 0; i < out->pages[pg].count; i++) {
+            const box *b = &out->pages[pg].boxes[i];
+            if (b->kind == BOX_GLYPHS && b->elem && b->text &&
+                strncmp(b->text, prefix, strlen(prefix)) == 0)
+                return owner(b);
+        }
+    fail_msg("no element with text '%s'", prefix);
+    return NULL;
+}
+
+static bool line_ends_hyphenated(const paragraph *p, int i);
+
+/* The paragraph elem's glyph boxes on page pg draw (the box text is the
+ * paragraph's text). */
+static const paragraph *paragraph_of(const laid_out *out, size_t pg, const struct_elem *elem)
+{
+    const page *p = &out->pages[pg];
+    for (size_t i = 0; i < p->count; i++) {
+        const box *b = &p->boxes[i];
+        if (b->kind != BOX_GLYPHS || b->elem != elem)
+            continue;
+        for (guint k = 0; k < out->layouts->len; k++) {
+            const paragraph *para = g_ptr_array_index(out->layouts, k);
+            if (para->text == b->text)
+                return para;
+        }
+    }
+    return NULL;
+}
+
+/* Every paragraph or heading split over pages keeps at least `orphans`
+ * lines on the first page and `widows` on the last. */
+static void check_widows_orphans(const laid_out *out, const style *s, const char *what)
+{
+    for (size_t e = 0; e < out->elem_count; e++) {
+        const struct_elem *elem = out->elems[e];
+        if (elem->role != ROLE_P && !is_heading(elem->role))
+            continue;
+        for (size_t pg = 0; pg + 1 < out->page_count; pg++) {
+            int here = lines_on_page(out, pg, elem), next = lines_on_page(out, pg + 1, elem);
+            if (here == 0 || next == 0)
+                continue;
+            if (is_heading(elem->role))
+                fail_msg("%s: a heading is split over pages %zu and %zu", what, pg + 1, pg + 2);
+            if (here < s->orphans || next < s->widows)
+                fail_msg("%s: a paragraph has %d line(s) on page %zu and %d on page %zu "
+                         "(orphans %d, widows %d)",
+                         what, here, pg + 1, next, pg + 2, s->orphans, s->widows);
+            /* and the page does not end in a hyphenated word */
+            int before = 0;
+            for (size_t k = 0; k <= pg; k++)
+                before += lines_on_page(out, k, elem);
+            const paragraph *para = paragraph_of(out, pg, elem);
+            if (para && line_ends_hyphenated(para, before - 1))
+                fail_msg("%s: page %zu ends with a hyphenated line", what, pg + 1);
+        }
+    }
+}
+
+/* A heading is never the last thing on a body page, and at least
+ * keep_with_next lines of what follows share its page. */
+static void check_headings_kept(const laid_out *out, const style *s, const char *what)
+{
+    for (size_t pg = 1; pg < out->page_count; pg++) {
+        const page *p = &out->pages[pg];
+        for (size_t i = 0; i < p->count; i++) {
+            const box *b = &p->boxes[i];
+            if (b->kind != BOX_GLYPHS || !b->elem || !is_heading(b->elem->role))
+                continue;
+            double heading_last = b->y, unused;
+            elem_extent(out, pg, b->elem, &unused, &heading_last);
+            double ys[256];
+            int below = 0;
+            for (size_t k = 0; k < p->count; k++) {
+                const box *o = &p->boxes[k];
+                if (o->kind != BOX_GLYPHS || !o->elem || o->y <= heading_last + EPS)
+                    continue;
+                bool seen = false;
+                for (int j = 0; j < below && !seen; j++)
+                    seen = fabs(ys[j] - o->y) < EPS;
+                if (!seen && below < 256)
+                    ys[below++] = o->y;
+            }
+            if (below < s->keep_with_next)
+                fail_msg("%s: heading '%.30s' on page %zu has %d line(s) after it on its page "
+                         "(keep_with_next %d)",
+                         what, b->text, pg + 1, below, s->keep_with_next);
+        }
+    }
+}
+
+/* Every glyph box lies on its page; body text keeps inside the margins. */
+static void check_geometry(const laid_out *out, const style *s, const char *what)
+{
+    for (size_t pg = 0; pg < out->page_count; pg++) {
+        const page *p = &out->pages[pg];
+        double left = pg % 2 == 0 ? s->margin_inner : s->margin_outer;
+        double right = out->width - (pg % 2 == 0 ? s->margin_outer : s->margin_inner);
+        for (size_t i = 0; i < p->count; i++) {
+            const box *b = &p->boxes[i];
+            if (b->kind != BOX_GLYPHS)
+                continue;
+            if (b->x < 0 || b->x + b->width > out->width || b->y <= 0 || b->y > out->height)
+                fail_msg("%s: glyph box '%.20s' at (%g, %g) width %g off page %zu", what,
+                         b->text + b->run->item->offset, b->x, b->y, b->width, pg + 1);
+            if (!b->elem)
+                continue;
+            /* (a space box where a line ends at a link's edge may pass the
+             * right margin: it is invisible and only there for extraction) */
+            bool space = b->run->item->length == 1 && b->text[b->run->item->offset] == ' ';
+            if (b->x < left - EPS || b->x + b->width > right + (space ? b->width : 0.5))
+                fail_msg("%s: text '%.20s' x %g..%g outside the margins %g..%g on page %zu",
+                         what, b->text + b->run->item->offset, b->x, b->x + b->width, left,
+                         right, pg + 1);
+            if (pg > 0 && (b->y < s->margin_top || b->y > out->height - s->margin_bottom))
+                fail_msg("%s: text '%.20s' baseline %g outside %g..%g on page %zu", what,
+                         b->text + b->run->item->offset, b->y, s->margin_top,
+                         out->height - s->margin_bottom, pg + 1);
+        }
+    }
+}
+
+static bool has_shy(const laid_out *out)
+{
+    for (guint i = 0; i < out->layouts->len; i++) {
+        const paragraph *p = g_ptr_array_index(out->layouts, i);
+        if (p->text && strstr(p->text, SHY))
+            return true;
+    }
+    return false;
+}
+
+/* ---- orphans and widows ---- */
+
+/* The paragraph (out->layouts) whose text starts with prefix. */
+static const paragraph *paragraph_with_text(const laid_out *out, const char *prefix)
+{
+    for (guint i = 0; i < out->layouts->len; i++) {
+        const paragraph *p = g_ptr_array_index(out->layouts, i);
+        if (p->text && strncmp(p->text, prefix, strlen(prefix)) == 0)
+            return p;
+    }
+    fail_msg("no paragraph with text '%s'", prefix);
+    return NULL;
+}
+
+/* Whether line i of p ends with a soft hyphen (Pango draws a hyphen there). */
+static bool line_ends_hyphenated(const paragraph *p, int i)
+{
+    PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, i);
+    int end = line->start_index + line->length;
+    return end >= 2 && strncmp(p->text + end - 2, SHY, 2) == 0;
+}
+
+/* The baseline of the last line of elem, and its page. */
+static void last_line(const laid_out *out, const struct_elem *elem, size_t *pg, double *y)
+{
+    double unused;
+    bool found = false;
+    for (size_t k = 0; k < out->page_count; k++)
+        if (elem_extent(out, k, elem, &unused, y)) {
+            *pg = k;
+            found = true;
+        }
+    assert_true(found);
+}
+
+/* Body text's ascent (line top to baseline): a filler alone at the top of
+ * the first body page. */
+static double body_ascent(const style *s)
+{
+    document *doc = parse_ok("# Proef\n\nVul 1.\n");
+    laid_out *out = lay(doc, s);
+    double first, last;
+    assert_true(elem_extent(out, 1, elem_with_text(out, "Vul 1."), &first, &last));
+    double ascent = first - s->margin_top;
+    assert_true(ascent > 0 && ascent < s->body.size * s->body.line_height);
+    layout_free(out);
+    doc_free(doc);
+    return ascent;
+}
+
+/* "# Proef", `items` one-line list items, `count` one-line fillers ("Vul 1.",
+ * short words that are never hyphenated), then tail. The list items move
+ * the fillers by a different step, so that together they reach every
+ * position on the page. Caller frees. */
+static char *with_fillers(int items, int count, const char *tail)
+{
+    strbuf b = {0};
+    strbuf_puts(&b, "# Proef\n\n");
+    for (int i = 0; i < items; i++)
+        strbuf_printf(&b, "- Punt %d.\n", i + 1);
+    if (items)
+        strbuf_puts(&b, "\n");
+    for (int i = 0; i < count; i++)
+        strbuf_printf(&b, "Vul %d.\n\n", i + 1);
+    strbuf_puts(&b, tail);
+    return strbuf_take(&b);
+}
+
+/* No line of body text reaches into the bottom margin: a line's box runs
+ * from its baseline - ascent to that + pitch. */
+static void check_body_bottoms(const laid_out *out, const style *s, double ascent,
+                               const char *what)
+{
+    double pitch = s->body.size * s->body.line_height;
+    double bottom = s->page_height - s->margin_bottom;
+    for (size_t pg = 1; pg < out->page_count; pg++)
+        for (size_t i = 0; i < out->pages[pg].count; i++) {
+            const box *b = &out->pages[pg].boxes[i];
+            if (b->kind != BOX_GLYPHS || !b->elem || fabs(b->height - pitch) > 1e-9)
+                continue;
+            if (b->y - ascent + pitch > bottom + 1e-6)
+                fail_msg("%s: a line on page %zu ends at %g, below the text area (%g)", what,
+                         pg + 1, b->y - ascent + pitch, bottom);
+        }
+}
+
+typedef struct split_search {
+    int whole, free, orphan, widow, hyphen;
+} split_search;
+
+/* Lays out fillers + a long paragraph for many filler counts, checks every
+ * layout, and compares each break with the rules applied to where the
+ * paragraph's lines would naturally fall. */
+static split_search search_paragraph_breaks(const style *s)
+{
+    split_search found = {0};
+    double ascent = body_ascent(s);
+    char *tail = xmalloc(strlen(LONG_TEXT) + 16);
+    sprintf(tail, "Lang: %s\n", LONG_TEXT);
+    for (int items = 0; items < 7; items++) {
+        for (int k = 1; k < 32; k++) {
+            char *body = with_fillers(items, k, tail);
+            document *doc = parse_ok(body);
+            free(body);
+            laid_out *out = lay(doc, s);
+            char what[80];
+            snprintf(what, sizeof what, "%s, %d list items, %d fillers", s->name, items, k);
+            check_widows_orphans(out, s, what);
+            check_headings_kept(out, s, what);
+            check_geometry(out, s, what);
+            check_body_bottoms(out, s, ascent, what);
+
+            const struct_elem *lang = elem_with_text(out, "Lang:");
+            const paragraph *para = paragraph_with_text(out, "Lang:");
+            int n = pango_layout_get_line_count(para->layout);
+            assert_true(n >= s->orphans + s->widows + 3); /* long enough to split freely */
+            double pitch = pitch_of(out, lang);
+            assert_double_equal(pitch, s->body.size * s->body.line_height, 1e-9);
+
+            /* where the paragraph would start: right under the last filler */
+            char filler[32];
+            snprintf(filler, sizeof filler, "Vul %d.", k);
+            size_t filler_page = 0;
+            double filler_y = 0;
+            last_line(out, elem_with_text(out, filler), &filler_page, &filler_y);
+            double top = filler_y - ascent + pitch + fmax(s->body.space_after, s->body.space_before);
+            double bottom = s->page_height - s->margin_bottom;
+            int fit = (int)floor((bottom - top) / pitch + 1e-6);
+            if (fit < 0)
+                fit = 0;
+            /* the last break at or before `fit` the rules allow; 0: the whole
+             * paragraph moves to the next page */
+            int expected = fit;
+            if (fit < n) {
+                while (expected > 0 && (expected < s->orphans || n - expected < s->widows ||
+                                        line_ends_hyphenated(para, expected - 1)))
+                    expected--;
+                if (fit > 0 && fit < s->orphans)
+                    found.orphan++;
+                else if (fit > 0 && n - fit < s->widows)
+                    found.widow++;
+                else if (fit > 0 && line_ends_hyphenated(para, fit - 1))
+                    found.hyphen++;
+                else if (fit > 0)
+                    found.free++;
+            } else {
+                expected = n;
+                found.whole++;
+            }
+            int here = lines_on_page(out, filler_page, lang);
+            int next = lines_on_page(out, filler_page + 1, lang);
+            if (here != expected || next != n - expected)
+                fail_msg("%s: %d of %d lines fit under the fillers on page %zu, so %d|%d "
+                         "expected, laid out %d|%d", what, fit, n, filler_page + 1, expected,
+                         n - expected, here, next);
+            layout_free(out);
+            doc_free(doc);
+        }
+    }
+    free(tail);
+    return found;
+}
+
+static void test_orphans_widows(void **state)
+{
+    (void)state;
+    const style *styles[] = {house, large};
+    for (size_t i = 0; i < 2; i++) {
+        const style *s = styles[i];
+        assert_int_equal(s->orphans, 2);
+        assert_int_equal(s->widows, 2);
+        split_search found = search_paragraph_breaks(s);
+        print_message("%s: paragraph breaks met: whole %d, free %d, orphan %d, widow %d, "
+                      "after a hyphen %d\n", s->name, found.whole, found.free, found.orphan,
+                      found.widow, found.hyphen);
+        /* every kind of break was met */
+        if (!found.whole || !found.free || !found.orphan || !found.widow)
+            fail_msg("%s: whole %d, free %d, orphan %d, widow %d, hyphen %d", s->name,
+                     found.whole, found.free, found.orphan, found.widow, found.hyphen);
+        if (s->hyphenate && !found.hyphen)
+            fail_msg("%s: no break fell after a hyphenated line", s->name);
+    }
+}
+
+/* ---- keep with next ---- */
+
+static void test_keep_with_next(void **state)
+{
+    (void)state;
+    const style *styles[] = {house, large};
+    for (size_t si = 0; si < 2; si++) {
+        const style *s = styles[si];
+        assert_int_equal(s->keep_with_next, 2);
+        double ascent = body_ascent(s);
+        int stranded = 0, one_line = 0, kept = 0;
+        for (int items = 0; items < 7; items++) {
+            for (int k = 1; k < 32; k++) {
+                char *body = with_fillers(items, k, "## Tussenkop over de behandeling\n\n"
+                                     "Na de kop: dit is de tekst onder de tussenkop, lang genoeg "
+                                     "voor een aantal regels op de pagina zodat de kop en de eerste "
+                                     "regels samen moeten blijven als de pagina bijna vol is, en "
+                                     "dat is precies wat deze proef nagaat.\n");
+                document *doc = parse_ok(body);
+                free(body);
+                laid_out *out = lay(doc, s);
+                char what[80];
+                snprintf(what, sizeof what, "%s, %d list items, %d fillers", s->name, items, k);
+                check_headings_kept(out, s, what);
+                check_widows_orphans(out, s, what);
+                check_body_bottoms(out, s, ascent, what);
+
+                const struct_elem *heading = elem_with_text(out, "Tussenkop");
+                const struct_elem *after = elem_with_text(out, "Na de kop:");
+                double body_pitch = pitch_of(out, after), heading_pitch = pitch_of(out, heading);
+                assert_int_equal(pango_layout_get_line_count(
+                                     paragraph_with_text(out, "Tussenkop")->layout), 1);
+                size_t heading_page = 0;
+                double heading_y = 0;
+                last_line(out, heading, &heading_page, &heading_y);
+                char filler[32];
+                snprintf(filler, sizeof filler, "Vul %d.", k);
+                size_t filler_page = 0;
+                double filler_y = 0;
+                last_line(out, elem_with_text(out, filler), &filler_page, &filler_y);
+                /* where the heading and the text after it would naturally go */
+                double bottom = s->page_height - s->margin_bottom;
+                double heading_top = filler_y - ascent + body_pitch +
+                                     fmax(s->body.space_after, s->h2.space_before);
+                double after_top = heading_top + heading_pitch +
+                                   fmax(s->h2.space_after, s->body.space_before);
+                bool heading_fits = heading_top + heading_pitch <= bottom;
+                int lines_fit = (int)floor((bottom - after_top) / body_pitch + 1e-6);
+                if (heading_fits && lines_fit < s->keep_with_next) {
+                    if (lines_fit <= 0)
+                        stranded++;
+                    else
+                        one_line++;
+                    if (heading_page != filler_page + 1)
+                        fail_msg("%s: the heading would end page %zu with %d line(s) after it, "
+                                 "but stays on page %zu", what, filler_page + 1, lines_fit,
+                                 heading_page + 1);
+                    assert_true(lines_on_page(out, heading_page, after) >= s->keep_with_next);
+                } else if (heading_fits) {
+                    kept++;
+                    if (heading_page != filler_page)
+                        fail_msg("%s: heading and %d lines fit on page %zu, but the heading is "
+                                 "on page %zu", what, lines_fit, filler_page + 1, heading_page + 1);
+                }
+                layout_free(out);
+                doc_free(doc);
+            }
+        }
+        print_message("%s: headings met: stranded %d, with one line %d, kept in place %d\n",
+                      s->name, stranded, one_line, kept);
+        if (!stranded || !one_line || !kept)
+            fail_msg("%s: stranded %d, one line %d, kept %d", s->name, stranded, one_line, kept);
+    }
+}
+
+/* ---- cover, footer, margins ---- */
+
+static const char RICH[] =
+    "# Proef\n\n"
+    "Inleiding met *nadruk* en **vet**, een [koppeling](https://www.kanker.nl/pto) en een "
+    "telefoonnummer 020 444 44 44.\n\n"
+    "## Eerste kop\n\n%s\n\n"
+    "- Een opsommingsteken met een lange tekst die over meerdere regels doorloopt, zodat de "
+    "hangende inspringing zichtbaar wordt in de opmaak van de lijst.\n"
+    "- Kort punt.\n\n"
+    "> [!TIP] Tips voor patiënten\n> %s\n\n"
+    "### Derde niveau\n\n%s\n\n%s\n\n## Tweede kop\n\n%s\n";
+
+static char *rich_body(void)
+{
+    size_t n = sizeof RICH + 5 * sizeof LONG_TEXT;
+    char *body = xmalloc(n);
+    snprintf(body, n, RICH, LONG_TEXT, LONG_TEXT, LONG_TEXT, LONG_TEXT, LONG_TEXT);
+    return body;
+}
+
+static void check_cover_and_footers(const laid_out *out, const style *s, const document *doc,
+                                    const char *what)
+{
+    assert_true(out->page_count >= 2);
+    assert_double_equal(out->width, s->page_width, EPS);
+    assert_double_equal(out->height, s->page_height, EPS);
+    /* the cover: the colour band and the H1 */
+    const page *cover = &out->pages[0];
+    const box *band = NULL;
+    for (size_t i = 0; i < cover->count; i++) {
+        const box *b = &cover->boxes[i];
+        if (b->kind == BOX_FILL && b->x == 0 && b->y == 0 && fabs(b->width - out->width) < EPS)
+            band = b;
+    }
+    if (!band)
+        fail_msg("%s: no colour band on the cover", what);
+    assert_int_equal(band->bleed_edges, EDGE_TOP | EDGE_LEFT | EDGE_RIGHT);
+    assert_null(band->elem);
+    assert_true(band->height >= s->cover_band_height - EPS);
+    assert_double_equal(band->color.r, s->cover_band_color.r, 1e-9);
+    assert_double_equal(band->color.g, s->cover_band_color.g, 1e-9);
+    assert_double_equal(band->color.b, s->cover_band_color.b, 1e-9);
+    int h1_boxes = 0;
+    for (size_t pg = 0; pg < out->page_count; pg++)
+        for (size_t i = 0; i < out->pages[pg].count; i++) {
+            const box *b = &out->pages[pg].boxes[i];
+            if (b->kind == BOX_GLYPHS && b->elem && b->elem->role == ROLE_H1) {
+                if (pg != 0)
+                    fail_msg("%s: H1 text on page %zu", what, pg + 1);
+                assert_true(b->y < band->height); /* drawn on the band */
+                h1_boxes++;
+            }
+        }
+    assert_true(h1_boxes > 0);
+    /* the body pages: page number and short title, as artifacts, below the text */
+    const char *short_title = doc->meta.short_title ? doc->meta.short_title : doc->meta.title;
+    for (size_t pg = 1; pg < out->page_count; pg++) {
+        char number[32];
+        snprintf(number, sizeof number, "%zu", pg + 1);
+        bool has_number = false, has_title = false;
+        for (size_t i = 0; i < out->pages[pg].count; i++) {
+            const box *b = &out->pages[pg].boxes[i];
+            if (b->kind != BOX_GLYPHS || b->elem)
+                continue;
+            assert_true(b->y > out->height - s->margin_bottom);
+            has_number |= strcmp(b->text, number) == 0;
+            has_title |= strcmp(b->text, short_title) == 0;
+        }
+        if (!has_number || !has_title)
+            fail_msg("%s: page %zu lacks its footer (number %d, title %d)", what, pg + 1,
+                     has_number, has_title);
+    }
+    /* no footer on the cover */
+    for (size_t i = 0; i < cover->count; i++)
+        if (cover->boxes[i].kind == BOX_GLYPHS && !cover->boxes[i].elem)
+            fail_msg("%s: an artifact glyph box on the cover", what);
+}
+
+static void test_cover_footer_margins(void **state)
+{
+    (void)state;
+    char *body = rich_body();
+    document *doc = parse_ok(body);
+    free(body);
+    const style *styles[] = {house, large};
+    for (size_t i = 0; i < 2; i++) {
+        laid_out *out = lay(doc, styles[i]);
+        assert_true(out->page_count >= 3);
+        check_cover_and_footers(out, styles[i], doc, styles[i]->name);
+        check_geometry(out, styles[i], styles[i]->name);
+        check_widows_orphans(out, styles[i], styles[i]->name);
+        check_headings_kept(out, styles[i], styles[i]->name);
+        layout_free(out);
+    }
+    doc_free(doc);
+}
+
+/* The shipped leaflets, in every shipped style, keep every rule too. */
+static void test_real_leaflets(void **state)
+{
+    (void)state;
+    contact_registry registry = {0};
+    diag_list diags;
+    diag_init(&diags);
+    assert_true(contacts_load("sources/contacts.yaml", &registry, &diags));
+    glob_t found;
+    assert_int_equal(glob("sources/*.md", 0, NULL, &found), 0);
+    assert_true(found.gl_pathc >= 4);
+    for (size_t f = 0; f < found.gl_pathc; f++) {
+        document *doc = parse_leaflet(found.gl_pathv[f], &registry, ".", &diags);
+        if (!doc || diags.errors) {
+            diag_print(&diags);
+            fail_msg("%s does not parse", found.gl_pathv[f]);
+        }
+        const style *styles[] = {house, large};
+        for (size_t i = 0; i < 2; i++) {
+            char what[160];
+            snprintf(what, sizeof what, "%s (%s)", found.gl_pathv[f], styles[i]->name);
+            laid_out *out = lay(doc, styles[i]);
+            check_cover_and_footers(out, styles[i], doc, what);
+            check_geometry(out, styles[i], what);
+            check_widows_orphans(out, styles[i], what);
+            check_headings_kept(out, styles[i], what);
+            layout_free(out);
+        }
+        doc_free(doc);
+    }
+    globfree(&found);
+    contacts_free(&registry);
+    diag_free(&diags);
+}
+
+/* ---- lists ---- */
+
+static void test_lists(void **state)
+{
+    (void)state;
+    strbuf b = {0};
+    strbuf_puts(&b, "# Proef\n\nEen genummerde lijst:\n\n");
+    for (int i = 1; i <= 11; i++)
+        strbuf_printf(&b, "%d. Punt %d: uw arts bespreekt met u welke behandeling het best past "
+                          "bij uw situatie en wat u daarvan kunt verwachten.\n", i, i);
+    strbuf_puts(&b, "\nEn een opsomming:\n\n"
+                    "- Eerste punt met een lange tekst die over meerdere regels doorloopt, "
+                    "zodat de hangende inspringing te zien is.\n"
+                    "  - Een genest punt, ook met een lange tekst die over meerdere regels "
+                    "doorloopt in de opmaak.\n"
+                    "  - Nog een genest punt.\n"
+                    "- Tweede punt.\n\n"
+                    "- **Een los punt**\n\n"
+                    "  Met een tweede alinea die ook over meerdere regels doorloopt, zodat ook "
+                    "die de inspringing van het punt volgt.\n");
+    char *body = strbuf_take(&b);
+    document *doc = parse_ok(body);
+    free(body);
+    const style *styles[] = {house, large};
+    for (size_t si = 0; si < 2; si++) {
+        const style *s = styles[si];
+        laid_out *out = lay(doc, s);
+        int lists = 0, multi_line_items = 0;
+        bool label_widths_differ = false;
+        for (size_t e = 0; e < out->elem_count; e++) {
+            const struct_elem *list = out->elems[e];
+            if (list->role != ROLE_LIST)
+                continue;
+            lists++;
+            double right = NAN, first_label_x = NAN;
+            for (size_t pg = 0; pg < out->page_count; pg++) {
+                const page *p = &out->pages[pg];
+                for (size_t i = 0; i < p->count; i++) {
+                    const box *label = &p->boxes[i];
+                    if (label->kind != BOX_GLYPHS || !label->elem ||
+                        label->elem->role != ROLE_LABEL || label->elem->parent->parent != list)
+                        continue;
+                    const struct_elem *item = label->elem->parent;
+                    /* labels of one list: one right edge (per page side) */
+                    double r = label->x + label->width - (pg % 2 == 0 ? s->margin_inner : s->margin_outer);
+                    if (isnan(right))
+                        right = r, first_label_x = label->x;
+                    if (fabs(r - right) > EPS)
+                        fail_msg("%s: list labels end at %g and %g", s->name, right, r);
+                    if (fabs(label->x - first_label_x) > EPS)
+                        label_widths_differ = true;
+                    /* the item's body: every line at one x, past the label */
+                    double body_x = NAN;
+                    int lines = 0;
+                    for (size_t k = 0; k < p->count; k++) {
+                        const box *t = &p->boxes[k];
+                        const struct_elem *o = owner(t);
+                        if (t->kind != BOX_GLYPHS || !o || o->role != ROLE_P ||
+                            !o->parent || o->parent->role != ROLE_LIST_BODY ||
+                            o->parent->parent != item)
+                            continue;
+                        /* the first box of its line */
+                        bool line_start = true;
+                        for (size_t j = 0; j < p->count; j++)
+                            if (p->boxes[j].kind == BOX_GLYPHS && owner(&p->boxes[j]) == o &&
+                                fabs(p->boxes[j].y - t->y) < EPS && p->boxes[j].x < t->x - EPS)
+                                line_start = false;
+                        if (!line_start)
+                            continue;
+                        lines++;
+                        if (isnan(body_x))
+                            body_x = t->x;
+                        if (fabs(t->x - body_x) > EPS)
+                            fail_msg("%s: lines of one item start at %g and %g", s->name, body_x,
+                                     t->x);
+                    }
+                    if (lines == 0)
+                        fail_msg("%s: a list item without body lines", s->name);
+                    if (lines > 1)
+                        multi_line_items++;
+                    assert_true(body_x > label->x + label->width);
+                    assert_double_equal(body_x - (label->x + label->width), s->list_label_gap,
+                                        EPS);
+                }
+            }
+            assert_false(isnan(right));
+        }
+        assert_int_equal(lists, 3); /* numbered, bullets (the last item loose), nested */
+        assert_true(label_widths_differ); /* "9." and "10." */
+        assert_true(multi_line_items >= 5);
+        layout_free(out);
+    }
+    doc_free(doc);
+}
+
+/* ---- hyphenation per style ---- */
+
+static void test_hyphenation_per_style(void **state)
+{
+    (void)state;
+    char *body = rich_body();
+    document *doc = parse_ok(body);
+    free(body);
+    assert_true(house->hyphenate);
+    assert_false(large->hyphenate);
+    laid_out *out = lay(doc, house);
+    assert_true(has_shy(out));
+    layout_free(out);
+    out = lay(doc, large);
+    assert_false(has_shy(out));
+    layout_free(out);
+    /* and house again: the large print did not change the document */
+    out = lay(doc, house);
+    assert_true(has_shy(out));
+    layout_free(out);
+    doc_free(doc);
+}
+
+/* ---- characters no font has ---- */
+
+static void expect_missing_glyph(const char *body, unsigned codepoint, const char *utf8, int line,
+                                 int column)
+{
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_named("glyph.md", body, &diags);
+    assert_non_null(doc);
+    assert_int_equal(diags.errors, 0);
+    style_apply(house, doc);
+    laid_out *out = layout_document(doc, house, &res, &diags);
+    assert_null(out);
+    assert_int_equal(diags.errors, 1);
+    char expected[128];
+    snprintf(expected, sizeof expected, "no bundled font has the character U+%04X '%s'",
+             codepoint, utf8);
+    const diag *d = &diags.items[diags.count - 1];
+    assert_int_equal(d->level, SEVERITY_ERROR);
+    assert_string_equal(d->message, expected);
+    char *path = source_path("glyph.md");
+    assert_string_equal(d->file, path);
+    free(path);
+    assert_int_equal(d->line, line);
+    assert_int_equal(d->column, column);
+    /* and that is where the text node holding it starts */
+    bool found = false;
+    doc_walker w;
+    doc_walker_init(&w, doc->root);
+    while (doc_walker_next(&w))
+        if (w.event == WALK_ENTER && w.current->type == NODE_TEXT && strstr(w.current->text, utf8)) {
+            assert_int_equal(w.current->line, line);
+            assert_int_equal(w.current->column, column);
+            found = true;
+        }
+    assert_true(found);
+    doc_free(doc);
+    diag_free(&diags);
+}
+
+static void test_missing_glyph(void **state)
+{
+    (void)state;
+    /* Linear B: in no bundled font */
+    expect_missing_glyph("# Proef\n\nEen teken \xF0\x90\x80\x80 zonder lettertype.\n", 0x10000,
+                         "\xF0\x90\x80\x80", BODY_LINE + 2, 1);
+    /* in a later text node of the paragraph: that node's position */
+    expect_missing_glyph("# Proef\n\nEerst **vet** en dan \xF0\x9F\x9A\x80 een raket.\n", 0x1F680,
+                         "\xF0\x9F\x9A\x80", BODY_LINE + 2, 14);
+    /* lines joined into one text node: where the node starts */
+    expect_missing_glyph("# Proef\n\nIntro.\n\n- Punt met\n  een \xF0\x9F\x9A\x80 raket.\n",
+                         0x1F680, "\xF0\x9F\x9A\x80", BODY_LINE + 4, 3);
+    expect_missing_glyph("# Proef\n\n## Kop met \xF0\x90\x80\x81\n", 0x10001,
+                         "\xF0\x90\x80\x81", BODY_LINE + 2, 4);
+
+    /* U+1F600 is in DejaVu Sans, and ⁰ (Atkinson lacks it) too: no error */
+    document *doc = parse_ok("# Proef\n\nLachen \xF0\x9F\x98\x80 helpt bij 38,5⁰ C.\n");
+    laid_out *out = lay(doc, house);
+    layout_free(out);
+    doc_free(doc);
+}
+
+/* ---- determinism ---- */
+
+static void test_deterministic(void **state)
+{
+    (void)state;
+    char *body = rich_body();
+    document *doc = parse_ok(body);
+    free(body);
+    laid_out *a = lay(doc, house);
+    document *again = parse_ok(body = rich_body());
+    free(body);
+    laid_out *b = lay(again, house);
+    assert_int_equal(a->page_count, b->page_count);
+    assert_int_equal(a->elem_count, b->elem_count);
+    for (size_t e = 0; e < a->elem_count; e++)
+        assert_int_equal(a->elems[e]->role, b->elems[e]->role);
+    for (size_t pg = 0; pg < a->page_count; pg++) {
+        const page *pa = &a->pages[pg], *pb = &b->pages[pg];
+        assert_int_equal(pa->count, pb->count);
+        for (size_t i = 0; i < pa->count; i++) {
+            const box *x = &pa->boxes[i], *y = &pb->boxes[i];
+            assert_int_equal(x->kind, y->kind);
+            if (x->x != y->x || x->y != y->y || x->width != y->width || x->height != y->height)
+                fail_msg("page %zu box %zu: (%.17g %.17g %.17g %.17g) vs (%.17g %.17g %.17g %.17g)",
+                         pg + 1, i, x->x, x->y, x->width, x->height, y->x, y->y, y->width,
+                         y->height);
+            assert_int_equal(!x->elem, !y->elem);
+            if (x->elem)
+                assert_int_equal(x->elem->role, y->elem->role);
+            if (x->kind == BOX_GLYPHS) {
+                assert_int_equal(x->run->glyphs->num_glyphs, y->run->glyphs->num_glyphs);
+                assert_int_equal(x->run->item->offset, y->run->item->offset);
+                assert_int_equal(x->run->item->length, y->run->item->length);
+                assert_memory_equal(x->text + x->run->item->offset, y->text + y->run->item->offset,
+                                    (size_t)x->run->item->length);
+            }
+        }
+    }
+    assert_int_equal(a->outline_count, b->outline_count);
+    layout_free(a);
+    layout_free(b);
+    doc_free(again);
+    doc_free(doc);
+}
+
+/* ---- outline ---- */
+
+static void test_outline(void **state)
+{
+    (void)state;
+    char *body = rich_body();
+    strbuf b = {0};
+    strbuf_puts(&b, body);
+    strbuf_printf(&b, "\n### Na 30 minuten\n\n%s\n", LONG_TEXT);
+    free(body);
+    body = strbuf_take(&b);
+    document *doc = parse_ok(body);
+    free(body);
+    laid_out *out = lay(doc, house);
+    static const struct { const char *title; int level; } expected[] = {
+        {"Proef", 1}, {"Eerste kop", 2}, {"Derde niveau", 3}, {"Tweede kop", 2},
+        {"Na 30 minuten", 3}, {"Over deze folder", 2},
+    };
+    size_t n = sizeof expected / sizeof *expected;
+    assert_int_equal(out->outline_count, n);
+    /* one entry per heading element, in reading order */
+    size_t h = 0;
+    for (size_t e = 0; e < out->elem_count; e++) {
+        const struct_elem *elem = out->elems[e];
+        if (!is_heading(elem->role))
+            continue;
+        assert_true(h < n);
+        assert_int_equal(out->outline[h].level, elem->role == ROLE_H1 ? 1 : elem->role == ROLE_H2 ? 2 : 3);
+        /* on the page of its heading, at its top */
+        double first, last;
+        if (!elem_extent(out, (size_t)out->outline[h].page, elem, &first, &last))
+            fail_msg("outline entry '%s' points at page %d, where its heading is not",
+                     out->outline[h].title, out->outline[h].page + 1);
+        assert_true(out->outline[h].y < first);
+        assert_true(first - out->outline[h].y < pitch_of(out, elem));
+        h++;
+    }
+    assert_int_equal(h, n);
+    int previous_page = 0;
+    double previous_y = -1;
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(out->outline[i].title, expected[i].title); /* NBSP became a space */
+        assert_int_equal(out->outline[i].level, expected[i].level);
+        assert_true(out->outline[i].page > previous_page ||
+                    (out->outline[i].page == previous_page && out->outline[i].y > previous_y));
+        previous_page = out->outline[i].page;
+        previous_y = out->outline[i].y;
+    }
+    assert_int_equal(out->outline[0].page, 0);
+    assert_true(out->outline[n - 1].page >= 2);
+    layout_free(out);
+    doc_free(doc);
+}
+
+/* ---- set-up ---- */
+
+static int setup_all(void **state)
+{
+    (void)state;
+    strcpy(work_dir, "/tmp/leafpress-layout-XXXXXX");
+    if (!mkdtemp(work_dir))
+        return -1;
+    diag_list diags;
+    diag_init(&diags);
+    fonts = fonts_open("fonts", &diags);
+    house = style_load("styles", "house", &diags);
+    large = style_load("styles", "grote-letter", &diags);
+    diag_print(&diags);
+    bool ok = fonts && house && large && diags.errors == 0;
+    diag_free(&diags);
+    res = (layout_resources){fonts, hyphen_cache_new()};
+    return ok ? 0 : -1;
+}
+
+static int teardown_all(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"t.md", "glyph.md"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char *path = source_path(names[i]);
+        unlink(path);
+        free(path);
+    }
+    rmdir(work_dir);
+    hyphen_cache_free(res.hyphens);
+    if (fonts)
+        g_object_unref(fonts);
+    style_free(house);
+    style_free(large);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_orphans_widows),
+        cmocka_unit_test(test_keep_with_next),
+        cmocka_unit_test(test_cover_footer_margins),
+        cmocka_unit_test(test_real_leaflets),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_hyphenation_per_style),
+        cmocka_unit_test(test_missing_glyph),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_outline),
+    };
+    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}
