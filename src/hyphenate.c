@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <hyphen.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,27 +65,76 @@ void hyphenator_close(hyphenator *h)
     free(h);
 }
 
+enum { CACHED_LANGUAGES = 8 };
+
+typedef struct cache_entry {
+    char *lang;
+    hyphenator *dict;
+    pthread_t loader;
+    bool loading;              /* loader is running or not yet joined */
+} cache_entry;
+
 struct hyphen_cache {
-    char *langs[8];
-    hyphenator *dicts[8];
+    cache_entry entries[CACHED_LANGUAGES];
     size_t count;
 };
 
 hyphen_cache *hyphen_cache_new(void) { return xcalloc(1, sizeof(hyphen_cache)); }
 
+static void *load_patterns(void *arg)
+{
+    cache_entry *e = arg;
+    e->dict = hyphenator_open(e->lang);
+    return NULL;
+}
+
+static cache_entry *cache_find(hyphen_cache *cache, const char *lang)
+{
+    for (size_t i = 0; i < cache->count; i++)
+        if (strcmp(cache->entries[i].lang, lang) == 0)
+            return &cache->entries[i];
+    return NULL;
+}
+
+/* A new entry, or NULL when the cache is full (then callers load uncached). */
+static cache_entry *cache_add(hyphen_cache *cache, const char *lang)
+{
+    if (cache->count == CACHED_LANGUAGES)
+        return NULL;
+    cache_entry *e = &cache->entries[cache->count++];
+    e->lang = xstrdup(lang);
+    return e;
+}
+
+void hyphen_cache_prefetch(hyphen_cache *cache, const char *lang)
+{
+    if (!lang || cache_find(cache, lang))
+        return;
+    cache_entry *e = cache_add(cache, lang);
+    if (!e)
+        return;
+    /* without a thread, load now: slower, never wrong */
+    e->loading = pthread_create(&e->loader, NULL, load_patterns, e) == 0;
+    if (!e->loading)
+        e->dict = hyphenator_open(lang);
+}
+
 const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang)
 {
     if (!lang)
         return NULL;
-    for (size_t i = 0; i < cache->count; i++)
-        if (strcmp(cache->langs[i], lang) == 0)
-            return cache->dicts[i];
-    hyphenator *h = hyphenator_open(lang);
-    if (cache->count < sizeof cache->langs / sizeof *cache->langs) {
-        cache->langs[cache->count] = xstrdup(lang);
-        cache->dicts[cache->count++] = h;
+    cache_entry *e = cache_find(cache, lang);
+    if (!e) {
+        e = cache_add(cache, lang);
+        if (!e)
+            return NULL; /* more languages than a run ever has: go without hyphenation */
+        e->dict = hyphenator_open(lang);
     }
-    return h; /* past eight languages a dictionary is not cached: it leaks no worse than that */
+    if (e->loading) {
+        pthread_join(e->loader, NULL);
+        e->loading = false;
+    }
+    return e->dict;
 }
 
 void hyphen_cache_free(hyphen_cache *cache)
@@ -92,8 +142,11 @@ void hyphen_cache_free(hyphen_cache *cache)
     if (!cache)
         return;
     for (size_t i = 0; i < cache->count; i++) {
-        free(cache->langs[i]);
-        hyphenator_close(cache->dicts[i]);
+        cache_entry *e = &cache->entries[i];
+        if (e->loading)
+            pthread_join(e->loader, NULL);
+        free(e->lang);
+        hyphenator_close(e->dict);
     }
     free(cache);
 }

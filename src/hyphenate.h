@@ -18,6 +18,9 @@ void hyphenator_close(hyphenator *h);
  * run: loading Dutch patterns costs more than hyphenating a leaflet. */
 typedef struct hyphen_cache hyphen_cache;
 hyphen_cache *hyphen_cache_new(void);
+/* Starts loading lang's patterns on another thread, so the load overlaps
+ * other work; hyphen_cache_get waits for it. */
+void hyphen_cache_prefetch(hyphen_cache *cache, const char *lang);
 /* NULL when no patterns are installed for lang; owned by the cache. */
 const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang);
 void hyphen_cache_free(hyphen_cache *cache);

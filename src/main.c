@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ typedef struct options {
     const char *output_dir, *styles_dir, *contacts_path, *fonts_dir;
     bool quiet;
     size_t jobs;           /* leaflets at once; 0: one per core */
+    bool serial_finish;    /* finish PDFs on the main thread (batch workers fill the cores) */
 } options;
 
 static void usage(FILE *to)
@@ -142,56 +144,102 @@ typedef struct output_plan {
     char *path;
 } output_plan;
 
-static bool write_pdf(const options *o, const document *doc, laid_out *pages, const char *path,
-                      const char *title_override, diag_list *diags)
+/* One variant on its way to disk: rendered by the main thread, finished
+ * (qpdf) on a thread of its own while the next variant is laid out. */
+typedef struct finish_job {
+    pthread_t thread;
+    bool running;
+    const char *path;
+    unsigned char *pdf, *finished;
+    size_t length, finished_length;
+    pdf_finish_info info;
+    char *author, *keywords;
+    const char **alts, **link_uris, **link_texts;
+    char date[32];
+    size_t pages;
+    diag_list diags;
+    bool ok;
+} finish_job;
+
+static void *finish_thread(void *arg)
+{
+    finish_job *job = arg;
+    job->ok = pdf_finish(job->pdf, job->length, &job->info, job->path, &job->finished,
+                         &job->finished_length, &job->diags);
+    return NULL;
+}
+
+/* Renders a laid-out variant and starts finishing it. False when rendering failed. */
+static bool start_finishing(finish_job *job, const document *doc, const laid_out *pages,
+                            const char *path, const char *title_override, bool serial,
+                            diag_list *diags)
 {
     const leaflet_meta *m = &doc->meta;
     leaflet_meta shown = *m;
     if (title_override)
         shown.title = (char *)title_override;
     render_options ro = {.bleed = 0, .crop_marks = false, .epoch = source_epoch(m)};
-    unsigned char *pdf = NULL;
-    size_t length = 0;
-    if (!render_pdf(pages, &shown, &ro, &pdf, &length, diags))
+    memset(job, 0, sizeof *job);
+    diag_init(&job->diags);
+    job->path = path;
+    job->pages = pages->page_count;
+    if (!render_pdf(pages, &shown, &ro, &job->pdf, &job->length, diags))
         return false;
-    const char **alts = xcalloc(pages->elem_count, sizeof *alts);
-    const char **link_uris = xcalloc(pages->elem_count, sizeof *link_uris);
-    const char **link_texts = xcalloc(pages->elem_count, sizeof *link_texts);
+    job->alts = xcalloc(pages->elem_count, sizeof *job->alts);
+    job->link_uris = xcalloc(pages->elem_count, sizeof *job->link_uris);
+    job->link_texts = xcalloc(pages->elem_count, sizeof *job->link_texts);
     size_t figures = 0, links = 0;
     for (size_t i = 0; i < pages->elem_count; i++) {
         const struct_elem *e = pages->elems[i];
         if (e->role == ROLE_FIGURE)
-            alts[figures++] = e->alt;
+            job->alts[figures++] = e->alt;
         if (e->role == ROLE_LINK && e->uri && e->title) {
-            link_uris[links] = e->uri;
-            link_texts[links++] = e->title;
+            job->link_uris[links] = e->uri;
+            job->link_texts[links++] = e->title;
         }
     }
-    char date[32];
     time_t t = (time_t)ro.epoch;
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char *author = m->author_count ? join(m->authors, m->author_count, ", ") : xstrdup(m->publisher);
-    char *keywords = join(m->keywords, m->keyword_count, ", ");
-    pdf_finish_info info = {.title = shown.title, .author = author, .subject = m->subject,
-                            .keywords = keywords, .lang = m->lang, .date = date,
-                            .figure_alts = alts, .figure_count = figures,
-                            .link_uris = link_uris, .link_texts = link_texts, .link_count = links};
-    bool ok = pdf_finish_write(pdf, length, &info, path, diags);
-    free(author);
-    free(keywords);
-    free(alts);
-    free(link_uris);
-    free(link_texts);
-    free(pdf);
-    if (ok && !o->quiet) {
-        struct stat st;
-        stat(path, &st);
-        printf("wrote %s (%zu %s, %lld KiB)\n", path, pages->page_count,
-               pages->page_count == 1 ? "page" : "pages", (long long)(st.st_size + 1023) / 1024);
+    strftime(job->date, sizeof job->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    job->author = m->author_count ? join(m->authors, m->author_count, ", ") : xstrdup(m->publisher);
+    job->keywords = join(m->keywords, m->keyword_count, ", ");
+    job->info = (pdf_finish_info){.title = shown.title, .author = job->author,
+                                  .subject = m->subject, .keywords = job->keywords,
+                                  .lang = m->lang, .date = job->date,
+                                  .figure_alts = job->alts, .figure_count = figures,
+                                  .link_uris = job->link_uris, .link_texts = job->link_texts,
+                                  .link_count = links};
+    /* without a thread, finish here: slower, never wrong */
+    job->running = !serial && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
+    if (!job->running)
+        finish_thread(job);
+    return true;
+}
+
+/* Waits for a job and moves its diagnostics into diags. */
+static bool finish_wait(finish_job *job, diag_list *diags)
+{
+    if (job->running)
+        pthread_join(job->thread, NULL);
+    job->running = false;
+    for (size_t i = 0; i < job->diags.count; i++) {
+        const diag *d = &job->diags.items[i];
+        diag_report(diags, d->level, d->file, d->line, d->column, "%s", d->message);
     }
-    return ok;
+    diag_free(&job->diags);
+    return job->ok;
+}
+
+static void finish_job_free(finish_job *job)
+{
+    free(job->pdf);
+    free(job->finished);
+    free(job->author);
+    free(job->keywords);
+    free(job->alts);
+    free(job->link_uris);
+    free(job->link_texts);
 }
 
 /* One leaflet, every variant. Returns false when anything failed. */
@@ -204,6 +252,8 @@ static bool process_leaflet(const options *o, const char *path, const contact_re
     output_plan plans[16];
     size_t plan_count = 0;
     bool ok = doc && diags.errors == 0;
+    if (ok)
+        hyphen_cache_prefetch(res->hyphens, doc->meta.lang);
     if (ok) {
         const char *base = doc->meta.style ? doc->meta.style : "house";
         if (style_known(o, doc, base, &diags)) {
@@ -225,22 +275,49 @@ static bool process_leaflet(const options *o, const char *path, const contact_re
             free_names(variants, variant_count);
         }
     }
-    /* Lay everything out before writing anything, so a leaflet that fails in
-     * any variant keeps all its previous PDFs. */
+    /* Write nothing until every variant is laid out, rendered and finished,
+     * so a leaflet that fails anywhere keeps all its previous PDFs. */
     laid_out *pages[16] = {0};
+    finish_job jobs[16];
+    bool started[16] = {false};
     if (diags.errors == 0 && doc) {
-        for (size_t i = 0; i < plan_count; i++) {
+        /* variants without hyphenation first: the patterns load meanwhile */
+        size_t order[16], n = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < plan_count; i++)
+                if (plans[i].style->hyphenate == (pass == 1))
+                    order[n++] = i;
+        /* stop at the first failing variant: the next would report the same problems */
+        for (size_t k = 0; k < n && diags.errors == 0; k++) {
+            size_t i = order[k];
             style_apply(plans[i].style, doc);
             pages[i] = plans[i].contact_sheet
                 ? layout_contact_sheet(doc, plans[i].style, res, &diags)
                 : layout_document(doc, plans[i].style, res, &diags);
+            /* one finishing thread at a time: two cores, two busy threads */
+            if (k > 0 && started[order[k - 1]] && !finish_wait(&jobs[order[k - 1]], &diags))
+                break;
+            if (pages[i] && o->build)
+                started[i] = start_finishing(&jobs[i], doc, pages[i], plans[i].path,
+                                             plans[i].contact_sheet ? doc->meta.contact_sheet : NULL,
+                                             o->serial_finish, &diags);
         }
+        if (n > 0 && started[order[n - 1]])
+            finish_wait(&jobs[order[n - 1]], &diags);
     }
     ok = diags.errors == 0 && doc;
-    if (ok && o->build)
-        for (size_t i = 0; i < plan_count && ok; i++)
-            ok = write_pdf(o, doc, pages[i], plans[i].path,
-                           plans[i].contact_sheet ? doc->meta.contact_sheet : NULL, &diags);
+    for (size_t i = 0; i < plan_count && ok && o->build; i++) {
+        ok = write_file_atomically(jobs[i].finished, jobs[i].finished_length, plans[i].path, &diags);
+        if (ok && !o->quiet)
+            printf("wrote %s (%zu %s, %zu KiB)\n", plans[i].path, jobs[i].pages,
+                   jobs[i].pages == 1 ? "page" : "pages", (jobs[i].finished_length + 1023) / 1024);
+    }
+    for (size_t i = 0; i < plan_count; i++)
+        if (started[i]) {
+            if (jobs[i].running)
+                finish_wait(&jobs[i], &diags);
+            finish_job_free(&jobs[i]);
+        }
     for (size_t i = 0; i < plan_count; i++) {
         layout_free(pages[i]);
         if (plans[i].owns_style)
@@ -353,7 +430,9 @@ static size_t run_leaflets(const options *o, char **files, size_t count,
     for (size_t w = 0; captured && w < workers; w++) {
         pids[w] = fork();
         if (pids[w] == 0) {
-            size_t failed = run_worker(o, files, count, assigned, w, registry, out, err);
+            options worker_options = *o;
+            worker_options.serial_finish = true;
+            size_t failed = run_worker(&worker_options, files, count, assigned, w, registry, out, err);
             /* exit, not _exit: the sanitizer build checks each worker for leaks */
             exit(failed > 255 ? 255 : (int)failed);
         }

@@ -941,7 +941,7 @@ static bool write_all(int fd, const unsigned char *data, size_t length)
  * hidden and obviously temporary if a crash leaves it), syncs it, then
  * renames it over `out_path`. The temporary file is created with mode 0666
  * so the umask applies as for any new file. */
-static bool write_atomically(const unsigned char *data, size_t length, const char *out_path,
+bool write_file_atomically(const unsigned char *data, size_t length, const char *out_path,
                              diag_list *diags)
 {
     const char *slash = strrchr(out_path, '/');
@@ -1043,6 +1043,20 @@ static bool check_text(const pdf_finish_info *info, const char *out_path, diag_l
 bool pdf_finish_write(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
                       const char *out_path, diag_list *diags)
 {
+    unsigned char *out = NULL;
+    size_t out_length = 0;
+    bool ok = pdf_finish(pdf, length, info, out_path, &out, &out_length, diags) &&
+              write_file_atomically(out, out_length, out_path, diags);
+    free(out);
+    return ok;
+}
+
+bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
+                const char *out_path, unsigned char **result, size_t *result_length,
+                diag_list *diags)
+{
+    *result = NULL;
+    *result_length = 0;
     static const pdf_finish_info empty = {0};
     if (!info)
         info = &empty;
@@ -1118,7 +1132,10 @@ bool pdf_finish_write(const unsigned char *pdf, size_t length, const pdf_finish_
                     "cannot write the PDF: qpdf wrote nothing");
         goto done;
     }
-    ok = write_atomically(out, out_length, out_path, diags);
+    *result = xmalloc(out_length);
+    memcpy(*result, out, out_length);
+    *result_length = out_length;
+    ok = true;
 
 done:
     drain_warnings(q);

@@ -28,4 +28,14 @@ typedef struct pdf_finish_info {
 bool pdf_finish_write(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
                       const char *out_path, diag_list *diags);
 
+/* The same in two steps, so a caller can finish several PDFs (on other
+ * threads: it touches no shared state) and write none unless all
+ * succeeded. pdf_finish returns the finished bytes in *result (malloc'd);
+ * out_path only names the file in diagnostics. */
+bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
+                const char *out_path, unsigned char **result, size_t *result_length,
+                diag_list *diags);
+bool write_file_atomically(const unsigned char *data, size_t length, const char *path,
+                           diag_list *diags);
+
 #endif
