@@ -221,7 +221,20 @@ bool build_leaflet(const build_options *o, const char *path, const contact_regis
             size_t variant_count = 0;
             char **variants = style_variants(o->styles_dir, base, &variant_count, &diags);
             for (size_t v = 0; v <= variant_count && plan_count < 15; v++) {
-                style *s = style_load(o->styles_dir, v == 0 ? base : variants[v - 1], &diags);
+                const char *name_of_style = v == 0 ? base : variants[v - 1];
+                /* check_all_styles has printed each broken style's problems once;
+                 * here a leaflet only says which style stops it */
+                diag_list style_diags;
+                diag_init(&style_diags);
+                style *s = style_load(o->styles_dir, name_of_style, &style_diags);
+                if (!s || style_diags.errors) {
+                    diag_report(&diags, SEVERITY_ERROR, path, doc->meta.style_line,
+                                doc->meta.style_column, "style '%s' has errors (reported above)",
+                                name_of_style);
+                    style_free(s);
+                    s = NULL;
+                }
+                diag_free(&style_diags);
                 if (!s)
                     continue;
                 strbuf name = {0};
@@ -299,15 +312,31 @@ bool check_all_styles(const build_options *o)
     size_t count;
     char **names = style_names(o->styles_dir, &count);
     bool ok = true;
+    diag_list all;
+    diag_init(&all);
     for (size_t i = 0; i < count; i++) {
         diag_list diags;
         diag_init(&diags);
         style *s = style_load(o->styles_dir, names[i], &diags);
-        diag_print(&diags);
         ok = ok && s && diags.errors == 0;
         style_free(s);
+        /* a variant reloads its parent: report each problem once */
+        for (size_t k = 0; k < diags.count; k++) {
+            const diag *d = &diags.items[k];
+            bool seen = false;
+            for (size_t j = 0; j < all.count && !seen; j++) {
+                const diag *e = &all.items[j];
+                seen = e->line == d->line && e->column == d->column &&
+                       strcmp(e->message, d->message) == 0 &&
+                       (e->file == d->file || (e->file && d->file && strcmp(e->file, d->file) == 0));
+            }
+            if (!seen)
+                diag_report(&all, d->level, d->file, d->line, d->column, "%s", d->message);
+        }
         diag_free(&diags);
     }
+    diag_print(&all);
+    diag_free(&all);
     free_names(names, count);
     return ok;
 }

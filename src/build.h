@@ -22,7 +22,9 @@ typedef struct build_options {
 bool build_leaflet(const build_options *o, const char *path, const contact_registry *registry,
                    const layout_resources *res);
 
-/* Loads every style in the styles folder, not just the ones in use; prints problems. */
+/* Loads every style in the styles folder, not just the ones in use, and
+ * prints their problems. Run it first: build_leaflet only names a broken
+ * style it needs. */
 bool check_all_styles(const build_options *o);
 
 #endif

@@ -136,7 +136,8 @@ int main(int argc, char **argv)
     if (setup.errors) {
         status = 1;
     } else {
-        if (!o.write && !check_all_styles(&o))
+        /* every style once, so a broken one is reported once, not per leaflet */
+        if (!check_all_styles(&o))
             status = 1;
         size_t failed = build_batch(&o, files, file_count, &registry);
         if (failed) {
