@@ -140,7 +140,7 @@ static bool start_finishing(finish_job *job, const document *doc, const laid_out
     leaflet_meta shown = *m;
     if (title_override)
         shown.title = (char *)title_override;
-    render_options ro = {.bleed = 0, .crop_marks = false, .epoch = source_epoch(m)};
+    render_options ro = {.bleed = 0, .epoch = source_epoch(m)};
     memset(job, 0, sizeof *job);
     diag_init(&job->diags);
     job->path = path;

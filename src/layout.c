@@ -394,7 +394,7 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
             page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline, .width = w,
                                .height = item->height, .elem = link ? link->elem : item->elem,
                                .color = link ? p->link_color : p->color, .run = run,
-                               .text = p->text, .underline = link && p->link_underline});
+                               .text = p->text});
             if (link && p->link_underline)
                 page_add(pg, (box){.kind = BOX_FILL, .x = pen, .y = baseline + p->size * 0.14,
                                    .width = w, .height = fmax(0.4, p->size * 0.06),

@@ -18,8 +18,7 @@
 typedef enum {
     ROLE_DOCUMENT, ROLE_H1, ROLE_H2, ROLE_H3, ROLE_P,
     ROLE_LIST, ROLE_LIST_ITEM, ROLE_LABEL, ROLE_LIST_BODY,
-    ROLE_LINK, ROLE_FIGURE, ROLE_BOX,          /* ROLE_BOX: highlighted box, contact block */
-    ROLE_SECTION
+    ROLE_LINK, ROLE_FIGURE, ROLE_BOX           /* ROLE_BOX: highlighted box, contact block */
 } struct_role;
 
 typedef struct struct_elem {
@@ -46,7 +45,6 @@ typedef struct box {
     /* BOX_GLYPHS */
     PangoGlyphItem *run;           /* owned by a PangoLayout the page list keeps alive */
     const char *text;              /* the layout's text, which run indexes into */
-    bool underline;
     /* BOX_FILL: edges lying on the trim edge; a print renderer extends them into the bleed */
     unsigned bleed_edges;
     /* BOX_IMAGE */

@@ -23,8 +23,6 @@ static const label labels[] = {
     {"publisher", "Uitgave:", "Published by:"},
     {"and", "en", "and"},
     {"email", "E-mail:", "E-mail:"},
-    {"hours", "Bereikbaar:", "Hours:"},
-    {"page", "pagina", "page"},
 };
 
 static const char *const months_nl[] = {"januari", "februari", "maart", "april", "mei", "juni",
@@ -259,8 +257,9 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
     if (m->author_count) {
         strbuf_printf(&line, "%s ", label_text(lang, "written_by"));
         for (size_t i = 0; i < m->author_count; i++)
-            strbuf_printf(&line, "%s%s", i == 0 ? "" : i + 1 == m->author_count ? " en " : ", ",
-                          m->authors[i]);
+            strbuf_printf(&line, "%s%s%s%s", i == 0 ? "" : i + 1 == m->author_count ? " " : ", ",
+                          i > 0 && i + 1 == m->author_count ? label_text(lang, "and") : "",
+                          i > 0 && i + 1 == m->author_count ? " " : "", m->authors[i]);
         strbuf_puts(&line, ".");
         text = strbuf_take(&line);
         add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);

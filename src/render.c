@@ -32,7 +32,6 @@ static const char *tag_name(struct_role role)
     case ROLE_LINK: return CAIRO_TAG_LINK;
     case ROLE_FIGURE: return "Figure";
     case ROLE_BOX: return "Div";
-    case ROLE_SECTION: return "Sect";
     }
     return "Span";
 }

@@ -1,8 +1,9 @@
 /* Render: pages of boxes -> a tagged PDF (cairo), in memory.
  *
  * The structure tree follows the boxes' struct elements; boxes without one
- * are Artifacts. Headings become bookmarks. The print variant draws the
- * same pages with bleed and crop marks. */
+ * are Artifacts. Headings become bookmarks. With a bleed, the page grows
+ * by it on every side and fills that touch the trim edge run on into it:
+ * the start of a print variant, which will add crop marks. */
 #ifndef LEAFPRESS_RENDER_H
 #define LEAFPRESS_RENDER_H
 
@@ -13,7 +14,6 @@
 
 typedef struct render_options {
     double bleed;        /* pt; 0 for screen */
-    bool crop_marks;
     long long epoch;     /* SOURCE_DATE_EPOCH or the source's date, for CreationDate */
 } render_options;
 
