@@ -14,49 +14,6 @@
 #include "textutil.h"
 #include "yaml_util.h"
 
-typedef struct checker {
-    const char *path;
-    yaml_document_t *doc;
-    diag_list *diags;
-} checker;
-
-static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    diag_vreport(c->diags, SEVERITY_ERROR, c->path, (int)mark.line + 1, (int)mark.column + 1,
-                 format, args);
-    va_end(args);
-}
-
-/* A trimmed, non-empty string, or NULL after reporting. */
-static char *want_string(const checker *c, const char *key, const yaml_node_t *node)
-{
-    if (node->type != YAML_SCALAR_NODE) {
-        error_at(c, node->start_mark, "'%s' must be a string, not %s", key, yaml_node_kind(node));
-        return NULL;
-    }
-    const char *v = (const char *)node->data.scalar.value;
-    size_t n = yaml_node_is_null(node) ? 0 : node->data.scalar.length;
-    while (n && strchr(" \t\r\n", v[n - 1]))
-        n--;
-    while (n && strchr(" \t\r\n", *v)) {
-        v++;
-        n--;
-    }
-    if (!n) {
-        error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
-        return NULL;
-    }
-    char *s = xstrndup(v, n);
-    for (char *q = s; *q; q++)
-        if (*q == '\n' || *q == '\r')
-            *q = ' ';
-    return s;
-}
-
 /* Digits, spaces, + - ( ) only, and at least 3 digits. */
 static bool valid_phone(const char *s, int *digits)
 {
@@ -80,16 +37,6 @@ static bool valid_email(const char *s)
     return dot && dot > at + 1 && dot[1];
 }
 
-static bool valid_id(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-            return false;
-    return true;
-}
-
 static const char *const entry_keys[] = {
     "organisation", "department", "description", "phones", "hours", "email", "website", "urgent",
 };
@@ -103,17 +50,17 @@ static void add_phone(contact *ct, char *number, char *label)
     ct->phone_labels[ct->phone_count++] = label;
 }
 
-static char *check_number(const checker *c, const yaml_node_t *node)
+static char *check_number(const yaml_checker *c, const yaml_node_t *node)
 {
-    char *number = want_string(c, "phone number", node);
+    char *number = yaml_want_string(c, "phone number", node);
     int digits;
     if (!number)
         return NULL;
     if (!valid_phone(number, &digits)) {
-        error_at(c, node->start_mark,
+        yaml_error_at(c, node->start_mark,
                  "phone number '%s' may only contain digits, spaces and + - ( )", number);
     } else if (digits < 3) {
-        error_at(c, node->start_mark, "phone number '%s' needs at least 3 digits", number);
+        yaml_error_at(c, node->start_mark, "phone number '%s' needs at least 3 digits", number);
     } else {
         return number;
     }
@@ -121,7 +68,7 @@ static char *check_number(const checker *c, const yaml_node_t *node)
     return NULL;
 }
 
-static void check_phone_mapping(const checker *c, const yaml_node_t *node, contact *ct)
+static void check_phone_mapping(const yaml_checker *c, const yaml_node_t *node, contact *ct)
 {
     char *number = NULL, *label = NULL;
     bool has_number = false;
@@ -133,29 +80,29 @@ static void check_phone_mapping(const checker *c, const yaml_node_t *node, conta
             has_number = true;
             number = check_number(c, v);
         } else if (!strcmp(key, "label") && !label) {
-            label = want_string(c, "label", v);
+            label = yaml_want_string(c, "label", v);
         } else if (!strcmp(key, "number") || !strcmp(key, "label")) {
-            error_at(c, k->start_mark, "duplicate key '%s' in phone", key);
+            yaml_error_at(c, k->start_mark, "duplicate key '%s' in phone", key);
         } else {
             const char *close = suggest_closest(key, phone_keys, 2);
             if (close)
-                error_at(c, k->start_mark, "unknown key '%s' in phone; did you mean '%s'?", key, close);
+                yaml_error_at(c, k->start_mark, "unknown key '%s' in phone; did you mean '%s'?", key, close);
             else
-                error_at(c, k->start_mark, "unknown key '%s' in phone; use 'number' and 'label'", key);
+                yaml_error_at(c, k->start_mark, "unknown key '%s' in phone; use 'number' and 'label'", key);
         }
     }
     if (!has_number)
-        error_at(c, node->start_mark, "phone has no 'number'");
+        yaml_error_at(c, node->start_mark, "phone has no 'number'");
     if (number)
         add_phone(ct, number, label);
     else
         free(label);
 }
 
-static void check_phones(const checker *c, const yaml_node_t *node, contact *ct)
+static void check_phones(const yaml_checker *c, const yaml_node_t *node, contact *ct)
 {
     if (node->type != YAML_SEQUENCE_NODE) {
-        error_at(c, node->start_mark, "'phones' must be a list, not %s", yaml_node_kind(node));
+        yaml_error_at(c, node->start_mark, "'phones' must be a list, not %s", yaml_node_kind(node));
         return;
     }
     for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++) {
@@ -167,18 +114,18 @@ static void check_phones(const checker *c, const yaml_node_t *node, contact *ct)
             if (number)
                 add_phone(ct, number, NULL);
         } else {
-            error_at(c, item->start_mark,
+            yaml_error_at(c, item->start_mark,
                      "each phone must be a number or a mapping with 'number' and 'label', not %s",
                      yaml_node_kind(item));
         }
     }
 }
 
-static void check_entry(const checker *c, const yaml_node_t *key_node, const yaml_node_t *node,
+static void check_entry(const yaml_checker *c, const yaml_node_t *key_node, const yaml_node_t *node,
                         contact *ct)
 {
     if (node->type != YAML_MAPPING_NODE) {
-        error_at(c, node->start_mark, "contact '%s' must be a mapping of keys to values, not %s",
+        yaml_error_at(c, node->start_mark, "contact '%s' must be a mapping of keys to values, not %s",
                  ct->id, yaml_node_kind(node));
         return;
     }
@@ -187,7 +134,7 @@ static void check_entry(const checker *c, const yaml_node_t *key_node, const yam
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
         if (k->type != YAML_SCALAR_NODE) {
-            error_at(c, k->start_mark, "keys must be words, not %s", yaml_node_kind(k));
+            yaml_error_at(c, k->start_mark, "keys must be words, not %s", yaml_node_kind(k));
             continue;
         }
         const char *key = (const char *)k->data.scalar.value;
@@ -197,14 +144,14 @@ static void check_entry(const checker *c, const yaml_node_t *key_node, const yam
         if (index == count) {
             const char *close = suggest_closest(key, entry_keys, count);
             if (close)
-                error_at(c, k->start_mark, "unknown key '%s' in contact '%s'; did you mean '%s'?",
+                yaml_error_at(c, k->start_mark, "unknown key '%s' in contact '%s'; did you mean '%s'?",
                          key, ct->id, close);
             else
-                error_at(c, k->start_mark, "unknown key '%s' in contact '%s'", key, ct->id);
+                yaml_error_at(c, k->start_mark, "unknown key '%s' in contact '%s'", key, ct->id);
             continue;
         }
         if (seen[index]) {
-            error_at(c, k->start_mark, "duplicate key '%s' in contact '%s'", key, ct->id);
+            yaml_error_at(c, k->start_mark, "duplicate key '%s' in contact '%s'", key, ct->id);
             continue;
         }
         seen[index] = true;
@@ -218,21 +165,21 @@ static void check_entry(const checker *c, const yaml_node_t *key_node, const yam
             else if (b && (!strcmp(b, "false") || !strcmp(b, "False") || !strcmp(b, "FALSE")))
                 ct->urgent = false;
             else if (v->type == YAML_SCALAR_NODE)
-                error_at(c, v->start_mark, "'urgent' must be true or false, not '%s'",
+                yaml_error_at(c, v->start_mark, "'urgent' must be true or false, not '%s'",
                          (const char *)v->data.scalar.value);
             else
-                error_at(c, v->start_mark, "'urgent' must be true or false, not %s", yaml_node_kind(v));
+                yaml_error_at(c, v->start_mark, "'urgent' must be true or false, not %s", yaml_node_kind(v));
         } else {
-            char *s = want_string(c, key, v);
+            char *s = yaml_want_string(c, key, v);
             if (!s)
                 continue;
             if (!strcmp(key, "email") && !valid_email(s)) {
-                error_at(c, v->start_mark, "'email' must be an e-mail address like 'naam@example.nl', not '%s'", s);
+                yaml_error_at(c, v->start_mark, "'email' must be an e-mail address like 'naam@example.nl', not '%s'", s);
                 free(s);
                 continue;
             }
             if (!strcmp(key, "website") && (strncmp(s, "https://", 8) || !s[8])) {
-                error_at(c, v->start_mark, "'website' must start with 'https://', not '%s'", s);
+                yaml_error_at(c, v->start_mark, "'website' must start with 'https://', not '%s'", s);
                 free(s);
                 continue;
             }
@@ -246,7 +193,7 @@ static void check_entry(const checker *c, const yaml_node_t *key_node, const yam
         }
     }
     if (!seen[0])
-        error_at(c, key_node->start_mark, "contact '%s' has no 'organisation'", ct->id);
+        yaml_error_at(c, key_node->start_mark, "contact '%s' has no 'organisation'", ct->id);
 }
 
 bool contacts_load(const char *path, contact_registry *registry, diag_list *diags)
@@ -271,16 +218,16 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
 
     yaml_parser_t parser;
     yaml_document_t doc;
-    checker c = {.path = path, .doc = &doc, .diags = diags};
+    yaml_checker c = {.path = path, .doc = &doc, .diags = diags};
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
     if (!yaml_parser_load(&parser, &doc)) {
         const char *problem = parser.problem ? parser.problem : "cannot be parsed";
         if (parser.context)
-            error_at(&c, parser.problem_mark, "invalid YAML: %s (%s on line %d)", problem,
+            yaml_error_at(&c, parser.problem_mark, "invalid YAML: %s (%s on line %d)", problem,
                      parser.context, (int)parser.context_mark.line + 1);
         else
-            error_at(&c, parser.problem_mark, "invalid YAML: %s", problem);
+            yaml_error_at(&c, parser.problem_mark, "invalid YAML: %s", problem);
         yaml_parser_delete(&parser);
         free(text);
         return false;
@@ -290,7 +237,7 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
 
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root && !yaml_node_is_null(root) && root->type != YAML_MAPPING_NODE) {
-        error_at(&c, root->start_mark,
+        yaml_error_at(&c, root->start_mark,
                  "contacts must be a mapping from contact id to its details, not %s", yaml_node_kind(root));
     } else if (root && root->type == YAML_MAPPING_NODE) {
         size_t n = (size_t)(root->data.mapping.pairs.top - root->data.mapping.pairs.start);
@@ -301,17 +248,17 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
             yaml_node_t *k = yaml_document_get_node(&doc, p->key);
             yaml_node_t *v = yaml_document_get_node(&doc, p->value);
             if (k->type != YAML_SCALAR_NODE) {
-                error_at(&c, k->start_mark, "contact ids must be words, not %s", yaml_node_kind(k));
+                yaml_error_at(&c, k->start_mark, "contact ids must be words, not %s", yaml_node_kind(k));
                 continue;
             }
             const char *id = (const char *)k->data.scalar.value;
-            if (!valid_id(id)) {
-                error_at(&c, k->start_mark, "contact id '%s' may only contain a-z, 0-9 and '-'", id);
+            if (!is_plain_name(id)) {
+                yaml_error_at(&c, k->start_mark, "contact id '%s' may only contain a-z, 0-9 and '-'", id);
                 continue;
             }
             const contact *first = contacts_find(registry, id);
             if (first) {
-                error_at(&c, k->start_mark, "duplicate contact '%s'; it is also on line %d", id,
+                yaml_error_at(&c, k->start_mark, "duplicate contact '%s'; it is also on line %d", id,
                          first->line);
                 continue;
             }

@@ -80,63 +80,12 @@ bool frontmatter_split(const char *path, const char *text, size_t length,
 
 /* --- YAML helpers ------------------------------------------------------ */
 
-typedef struct checker {
-    const char *path;
-    yaml_document_t *doc;
-    diag_list *diags;
-} checker;
-
-static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-static void error_at(const checker *c, yaml_mark_t mark, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    diag_vreport(c->diags, SEVERITY_ERROR, c->path, (int)mark.line + YAML_FIRST_LINE,
-                 (int)mark.column + 1, format, args);
-    va_end(args);
-}
-
-/* Scalar value trimmed, line breaks (block scalars) folded to spaces. */
-static char *scalar_text(const yaml_node_t *node)
-{
-    const char *v = (const char *)node->data.scalar.value;
-    size_t n = node->data.scalar.length;
-    while (n && strchr(" \t\r\n", v[n - 1]))
-        n--;
-    while (n && strchr(" \t\r\n", *v)) {
-        v++;
-        n--;
-    }
-    char *s = xstrndup(v, n);
-    for (char *q = s; *q; q++)
-        if (*q == '\n' || *q == '\r')
-            *q = ' ';
-    return s;
-}
-
-/* A non-empty string, or NULL after reporting. */
-static char *want_string(const checker *c, const char *key, const yaml_node_t *node)
-{
-    if (node->type != YAML_SCALAR_NODE) {
-        error_at(c, node->start_mark, "'%s' must be a string, not %s", key, yaml_node_kind(node));
-        return NULL;
-    }
-    char *s = yaml_node_is_null(node) ? NULL : scalar_text(node);
-    if (!s || !*s) {
-        free(s);
-        error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
-        return NULL;
-    }
-    return s;
-}
-
 /* A list of non-empty strings (or one string when single_ok). Returns false after reporting. */
-static bool want_list(const checker *c, const char *key, const yaml_node_t *node, bool single_ok,
-                      char ***items, size_t *count, yaml_mark_t **marks)
+static bool want_list(const yaml_checker *c, const char *key, const yaml_node_t *node,
+                      bool single_ok, char ***items, size_t *count, yaml_mark_t **marks)
 {
     if (node->type == YAML_SCALAR_NODE && single_ok && !yaml_node_is_null(node)) {
-        char *s = want_string(c, key, node);
+        char *s = yaml_want_string(c, key, node);
         if (!s)
             return false;
         *items = xmalloc(sizeof **items);
@@ -150,9 +99,9 @@ static bool want_list(const checker *c, const char *key, const yaml_node_t *node
     }
     if (node->type != YAML_SEQUENCE_NODE) {
         if (yaml_node_is_null(node))
-            error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
+            yaml_error_at(c, node->start_mark, "'%s' is empty; give it a value or remove it", key);
         else
-            error_at(c, node->start_mark, "'%s' must be a list of strings, not %s", key,
+            yaml_error_at(c, node->start_mark, "'%s' must be a list of strings, not %s", key,
                      yaml_node_kind(node));
         return false;
     }
@@ -165,15 +114,15 @@ static bool want_list(const checker *c, const char *key, const yaml_node_t *node
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *item = yaml_document_get_node(c->doc, node->data.sequence.items.start[i]);
         if (item->type != YAML_SCALAR_NODE) {
-            error_at(c, item->start_mark, "each item of '%s' must be a string, not %s", key,
+            yaml_error_at(c, item->start_mark, "each item of '%s' must be a string, not %s", key,
                      yaml_node_kind(item));
             ok = false;
             continue;
         }
-        char *s = yaml_node_is_null(item) ? NULL : scalar_text(item);
+        char *s = yaml_node_is_null(item) ? NULL : yaml_scalar_text(item);
         if (!s || !*s) {
             free(s);
-            error_at(c, item->start_mark, "empty item in '%s'", key);
+            yaml_error_at(c, item->start_mark, "empty item in '%s'", key);
             ok = false;
             continue;
         }
@@ -185,14 +134,14 @@ static bool want_list(const checker *c, const char *key, const yaml_node_t *node
 }
 
 /* Reports libyaml's own complaint at its position. */
-static void report_yaml_error(const checker *c, const yaml_parser_t *parser)
+static void report_yaml_error(const yaml_checker *c, const yaml_parser_t *parser)
 {
     const char *problem = parser->problem ? parser->problem : "cannot be parsed";
     if (parser->context)
-        error_at(c, parser->problem_mark, "invalid YAML: %s (%s on line %d)", problem,
+        yaml_error_at(c, parser->problem_mark, "invalid YAML: %s (%s on line %d)", problem,
                  parser->context, (int)parser->context_mark.line + YAML_FIRST_LINE);
     else
-        error_at(c, parser->problem_mark, "invalid YAML: %s", problem);
+        yaml_error_at(c, parser->problem_mark, "invalid YAML: %s", problem);
 }
 
 /* --- validation -------------------------------------------------------- */
@@ -236,17 +185,6 @@ static bool valid_lang(const char *s)
            s[i + 2] <= 'Z' && !s[i + 3];
 }
 
-/* [a-z0-9-]+: names that become file names. */
-static bool valid_name(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-            return false;
-    return true;
-}
-
 static const char *const known_keys[] = {
     "title", "subtitle", "short_title", "lang", "publisher", "authors", "reviewers",
     "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "slug",
@@ -271,7 +209,7 @@ static void curl(char **s)
     *s = curled;
 }
 
-static void resolve_contacts(const checker *c, const contact_registry *registry,
+static void resolve_contacts(const yaml_checker *c, const contact_registry *registry,
                              leaflet_meta *meta, const yaml_mark_t *marks)
 {
     size_t count = registry ? registry->count : 0;
@@ -287,11 +225,11 @@ static void resolve_contacts(const checker *c, const contact_registry *registry,
         if (!found) {
             const char *close = ids ? suggest_closest(id, ids, count) : NULL;
             if (close)
-                error_at(c, marks[i], "unknown contact '%s'; did you mean '%s'?", id, close);
+                yaml_error_at(c, marks[i], "unknown contact '%s'; did you mean '%s'?", id, close);
             else
-                error_at(c, marks[i], "unknown contact '%s'", id);
+                yaml_error_at(c, marks[i], "unknown contact '%s'", id);
         } else if (twice) {
-            error_at(c, marks[i], "contact '%s' is listed twice", id);
+            yaml_error_at(c, marks[i], "contact '%s' is listed twice", id);
         }
         if (!found || twice) {
             free(id);
@@ -314,7 +252,7 @@ static char *default_slug(const char *path)
     return xstrndup(base, n);
 }
 
-static void check_pair(const checker *c, const char *key, const yaml_node_t *value,
+static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t *value,
                        const contact_registry *contacts, leaflet_meta *meta)
 {
     char *s = NULL;
@@ -330,7 +268,7 @@ static void check_pair(const checker *c, const char *key, const yaml_node_t *val
         if (meta->contact_ids)
             resolve_contacts(c, contacts, meta, marks);
         free(marks);
-    } else if (!(s = want_string(c, key, value))) {
+    } else if (!(s = yaml_want_string(c, key, value))) {
         return;
     } else if (!strcmp(key, "title")) {
         set_string(&meta->title, s);
@@ -342,7 +280,7 @@ static void check_pair(const checker *c, const char *key, const yaml_node_t *val
         if (valid_lang(s))
             set_string(&meta->lang, s);
         else {
-            error_at(c, value->start_mark, "'lang' must be a language tag like 'nl-NL', not '%s'", s);
+            yaml_error_at(c, value->start_mark, "'lang' must be a language tag like 'nl-NL', not '%s'", s);
             free(s);
         }
     } else if (!strcmp(key, "publisher")) {
@@ -351,7 +289,7 @@ static void check_pair(const checker *c, const char *key, const yaml_node_t *val
         set_string(&meta->review_note, s);
     } else if (!strcmp(key, "updated")) {
         if (!parse_date(s, &meta->updated_year, &meta->updated_month, &meta->updated_day))
-            error_at(c, value->start_mark,
+            yaml_error_at(c, value->start_mark,
                      "'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'", s);
         free(s);
     } else if (!strcmp(key, "subject")) {
@@ -361,20 +299,20 @@ static void check_pair(const checker *c, const char *key, const yaml_node_t *val
     } else if (!strcmp(key, "colophon_title")) {
         set_string(&meta->colophon_title, s);
     } else if (!strcmp(key, "style")) {
-        if (valid_name(s)) {
+        if (is_plain_name(s)) {
             set_string(&meta->style, s);
             meta->style_line = (int)value->start_mark.line + YAML_FIRST_LINE;
             meta->style_column = (int)value->start_mark.column + 1;
         } else {
-            error_at(c, value->start_mark,
+            yaml_error_at(c, value->start_mark,
                      "'style' must be a style name like 'house' (a-z, 0-9 and '-'), not '%s'", s);
             free(s);
         }
     } else if (!strcmp(key, "slug")) {
-        if (valid_name(s))
+        if (is_plain_name(s))
             set_string(&meta->slug, s);
         else {
-            error_at(c, value->start_mark,
+            yaml_error_at(c, value->start_mark,
                      "'slug' may only contain a-z, 0-9 and '-', not '%s'", s);
             free(s);
         }
@@ -392,7 +330,7 @@ static bool seen_key(const bool *seen, const char *key)
 }
 
 /* Checks every pair of the top-level mapping; seen[] records which known keys appeared. */
-static void check_mapping(const checker *c, yaml_node_t *root, const contact_registry *contacts,
+static void check_mapping(const yaml_checker *c, yaml_node_t *root, const contact_registry *contacts,
                           leaflet_meta *meta, bool *seen)
 {
     yaml_node_pair_t *pairs = root->data.mapping.pairs.start;
@@ -401,7 +339,7 @@ static void check_mapping(const checker *c, yaml_node_t *root, const contact_reg
         yaml_node_t *k = yaml_document_get_node(c->doc, pairs[i].key);
         yaml_node_t *v = yaml_document_get_node(c->doc, pairs[i].value);
         if (k->type != YAML_SCALAR_NODE) {
-            error_at(c, k->start_mark, "front matter keys must be words, not %s", yaml_node_kind(k));
+            yaml_error_at(c, k->start_mark, "front matter keys must be words, not %s", yaml_node_kind(k));
             continue;
         }
         const char *key = (const char *)k->data.scalar.value;
@@ -413,7 +351,7 @@ static void check_mapping(const checker *c, yaml_node_t *root, const contact_reg
                 first = other;
         }
         if (first) {
-            error_at(c, k->start_mark, "duplicate key '%s' in front matter; it is also on line %d",
+            yaml_error_at(c, k->start_mark, "duplicate key '%s' in front matter; it is also on line %d",
                      key, (int)first->start_mark.line + YAML_FIRST_LINE);
             continue;
         }
@@ -424,10 +362,10 @@ static void check_mapping(const checker *c, yaml_node_t *root, const contact_reg
         if (index == KEY_COUNT) {
             const char *close = suggest_closest(key, known_keys, KEY_COUNT);
             if (close)
-                error_at(c, k->start_mark, "unknown key '%s' in front matter; did you mean '%s'?",
+                yaml_error_at(c, k->start_mark, "unknown key '%s' in front matter; did you mean '%s'?",
                          key, close);
             else
-                error_at(c, k->start_mark, "unknown key '%s' in front matter", key);
+                yaml_error_at(c, k->start_mark, "unknown key '%s' in front matter", key);
             continue;
         }
         seen[index] = true;
@@ -443,7 +381,8 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
     bool seen[KEY_COUNT] = {false};
     yaml_parser_t parser;
     yaml_document_t doc;
-    checker c = {.path = path, .doc = &doc, .diags = diags};
+    yaml_checker c = {.path = path, .doc = &doc, .diags = diags,
+                      .line_offset = YAML_FIRST_LINE - 1};
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, length);
     if (!yaml_parser_load(&parser, &doc)) {
@@ -454,7 +393,7 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root && !(root->type == YAML_SCALAR_NODE && yaml_node_is_null(root))) {
         if (root->type != YAML_MAPPING_NODE)
-            error_at(&c, root->start_mark, "front matter must be 'key: value' lines, not %s",
+            yaml_error_at(&c, root->start_mark, "front matter must be 'key: value' lines, not %s",
                      yaml_node_kind(root));
         else
             check_mapping(&c, root, contacts, meta, seen);
@@ -466,7 +405,7 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
         report_yaml_error(&c, &parser);
     } else {
         if ((root = yaml_document_get_root_node(&doc)))
-            error_at(&c, root->start_mark, "front matter must be a single YAML document");
+            yaml_error_at(&c, root->start_mark, "front matter must be a single YAML document");
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
@@ -484,7 +423,7 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
         meta->style = xstrdup("house");
     if (!seen_key(seen, "slug")) {
         char *slug = default_slug(path);
-        if (valid_name(slug)) {
+        if (is_plain_name(slug)) {
             meta->slug = slug;
         } else {
             diag_report(diags, SEVERITY_ERROR, path, 1, 1,
