@@ -39,6 +39,7 @@ else
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-images.XXXXXX")
 fi
 trap 'rm -rf "$scratch"' EXIT
+scratch=$(cd "$scratch" && pwd) # the cases run inside it, so it must be absolute
 
 passed=0
 failed=0
