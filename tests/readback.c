@@ -2986,6 +2986,34 @@ static void check_hyphenation(pdf_case *c, checker *ck)
         problem(ck, "the longest leaflet's house PDF has no hyphenated line break (no U+00AD in "
                     "its text); the house style hyphenates");
     free(example);
+
+    for (int p = 0; p < c->page_count; p++) {
+        const char *body = c->page_body[p];
+        /* pdftotext reads a line ending in '-' as hyphenation and drops the
+         * hyphen: "internist-" + "oncoloog" would come back as one word */
+        for (const char *nl = strchr(body, '\n'); nl; nl = strchr(nl + 1, '\n')) {
+            if (nl - body < 2 || nl[-1] != '-' || !g_unichar_isalpha(g_utf8_get_char(
+                                                      g_utf8_prev_char(nl - 1))))
+                continue;
+            if (!g_unichar_isalpha(g_utf8_get_char(nl + 1)))
+                continue;
+            const char *start = nl - 1;
+            while (start > body && !is_space_char((unsigned char)start[-1]))
+                start--;
+            char *broken = xstrndup(start, (size_t)(nl - start));
+            problem(ck, "page %d: a line ends after the hard hyphen of '%s'; extracted text "
+                        "would lose the hyphen",
+                    p + 1, broken);
+            free(broken);
+        }
+        /* a hyphenated word never straddles two pages */
+        size_t len = strlen(body);
+        while (len && (body[len - 1] == '\n' || body[len - 1] == ' '))
+            len--;
+        if (p + 1 < c->page_count && len >= 2 && (unsigned char)body[len - 2] == 0xC2 &&
+            (unsigned char)body[len - 1] == 0xAD)
+            problem(ck, "page %d ends with a hyphenated word", p + 1);
+    }
 }
 
 /* ==== cmocka glue ======================================================= */
