@@ -140,8 +140,12 @@ static bool start_finishing(finish_job *job, const document *doc, const laid_out
     leaflet_meta shown = *m;
     if (title_override)
         shown.title = (char *)title_override;
-    render_options ro = {.bleed = 0, .epoch = source_epoch(m)};
     memset(job, 0, sizeof *job);
+    time_t t = (time_t)source_epoch(m);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(job->date, sizeof job->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    render_options ro = {.bleed = 0, .date = job->date};
     diag_init(&job->diags);
     job->path = path;
     job->pages = pages->page_count;
@@ -160,10 +164,6 @@ static bool start_finishing(finish_job *job, const document *doc, const laid_out
             job->link_texts[links++] = e->title;
         }
     }
-    time_t t = (time_t)ro.epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(job->date, sizeof job->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
     job->author = m->author_count ? join(m->authors, m->author_count, ", ") : xstrdup(m->publisher);
     job->keywords = join(m->keywords, m->keyword_count, ", ");
     job->info = (pdf_finish_info){.title = shown.title, .author = job->author,

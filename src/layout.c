@@ -417,19 +417,11 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
     }
 }
 
-static void add_outline(laid_out *out, const char *title, int level, size_t pg, double y)
+void add_outline(laid_out *out, const char *title, int level, size_t pg, double y)
 {
     out->outline = xrealloc(out->outline, (out->outline_count + 1) * sizeof *out->outline);
-    /* bookmarks show plain words: drop the soft hyphens and no-break spaces */
-    strbuf clean = {0};
-    for (const char *c = title; *c; c++) {
-        if ((unsigned char)c[0] == 0xC2 && (unsigned char)c[1] == 0xAD) { c++; continue; }
-        if ((unsigned char)c[0] == 0xC2 && (unsigned char)c[1] == 0xA0) { strbuf_puts(&clean, " "); c++; continue; }
-        if (*c == '\n') { strbuf_puts(&clean, " "); continue; }
-        strbuf_append(&clean, c, 1);
-    }
     out->outline[out->outline_count++] =
-        (outline_entry){strbuf_take(&clean), level, (int)pg, y};
+        (outline_entry){visible_text(title, 0, strlen(title)), level, (int)pg, y};
 }
 
 /* Places the flow from (first_page, first_top) on; returns the page count. */

@@ -82,10 +82,7 @@ static double draw_band(layout_context *ctx, page *pg, struct_elem *heading_elem
                        .bleed_edges = EDGE_TOP | EDGE_LEFT | EDGE_RIGHT});
     double top = band - s->margin_top - title_h - sub_h;
     place_paragraph(pg, title, left, top, heading_elem);
-    laid_out *out = ctx->out;
-    out->outline = xrealloc(out->outline, (out->outline_count + 1) * sizeof *out->outline);
-    char *plain = heading_node ? doc_plain_text(heading_node) : xstrdup(heading_text);
-    out->outline[out->outline_count++] = (outline_entry){plain, 1, 0, top};
+    add_outline(ctx->out, title->text, 1, 0, top);
     if (sub)
         place_paragraph(pg, sub, left, top + title_h + s->cover_subtitle.space_before, sub_elem);
     if (publisher)

@@ -94,6 +94,9 @@ paragraph *paragraph_from_inlines(layout_context *ctx, const doc_node *first, co
 paragraph *paragraph_from_text(layout_context *ctx, const char *text, const text_style *ts,
                                double width, bool bold, struct_elem *elem, const char *link_url);
 void paragraph_free(paragraph *p);
+/* text[start, end) as a reader sees it: no soft hyphens, and no-break
+ * spaces and line breaks as plain spaces. Caller frees. */
+char *visible_text(const char *text, size_t start, size_t end);
 
 /* layout.c: flow building */
 void flow_add_paragraph(layout_context *ctx, paragraph *p, const text_style *ts, double x,
@@ -109,6 +112,8 @@ void emit_line(page *pg, const flow_item *item, double left, double top);
 /* Draws every line of p from `top` on one page; returns the height used. */
 double place_paragraph(page *pg, paragraph *p, double left, double top,
                        struct_elem *elem);
+/* A bookmark for a heading; title may hold soft hyphens and no-break spaces. */
+void add_outline(laid_out *out, const char *title, int level, size_t pg, double y);
 size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_top);
 laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
                        const layout_resources *res);

@@ -164,12 +164,10 @@ static void keep_hard_hyphens(PangoAttrList *attrs, const char *text)
     }
 }
 
-/* The words a reader sees, without the soft hyphens and no-break spaces
- * line breaking added. */
-static char *plain_range(const char *text, int start, int end)
+char *visible_text(const char *text, size_t start, size_t end)
 {
     strbuf out = {0};
-    for (int i = start; i < end; i++) {
+    for (size_t i = start; i < end; i++) {
         unsigned char c = (unsigned char)text[i], next = (unsigned char)text[i + 1];
         if (c == 0xC2 && next == 0xAD) {
             i++;
@@ -177,7 +175,7 @@ static char *plain_range(const char *text, int start, int end)
             strbuf_puts(&out, " ");
             i++;
         } else {
-            strbuf_append(&out, text + i, 1);
+            strbuf_append(&out, c == '\n' ? " " : text + i, 1);
         }
     }
     return strbuf_take(&out);
@@ -190,7 +188,7 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     paragraph *p = xcalloc(1, sizeof *p);
     p->text = strbuf_take(&b->text);
     for (size_t i = 0; i < b->link_count; i++)
-        b->links[i].elem->title = plain_range(p->text, b->links[i].start, b->links[i].end);
+        b->links[i].elem->title = visible_text(p->text, (size_t)b->links[i].start, (size_t)b->links[i].end);
     p->links = b->links;
     p->link_count = b->link_count;
     p->color = ts->color;

@@ -1,4 +1,3 @@
-#define _DEFAULT_SOURCE /* gmtime_r */
 /* Render: boxes -> tagged PDF through cairo. The structure tree follows
  * the struct elements boxes name: between two boxes, tags are closed and
  * opened just enough to move from one element's path to the next (the
@@ -11,7 +10,6 @@
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "textutil.h"
 
@@ -196,14 +194,6 @@ static void add_outline(cairo_surface_t *surface, const laid_out *pages)
     }
 }
 
-static void iso_date(long long epoch, char *out, size_t size)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 bool render_pdf(const laid_out *pages, const leaflet_meta *meta, const render_options *options,
                 unsigned char **pdf, size_t *length, diag_list *diags)
 {
@@ -212,16 +202,14 @@ bool render_pdf(const laid_out *pages, const leaflet_meta *meta, const render_op
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(
         append_output, &out, pages->width + 2 * bleed, pages->height + 2 * bleed);
     cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_7);
-    char date[32];
-    iso_date(options->epoch, date, sizeof date);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, meta->title);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR,
                                    meta->author_count ? meta->authors[0] : meta->publisher);
     if (meta->subject)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, meta->subject);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "leafpress");
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, options->date);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, options->date);
 
     cairo_t *cr = cairo_create(surface);
     tag_state tags = {.cr = cr};

@@ -14,7 +14,7 @@
 
 typedef struct render_options {
     double bleed;        /* pt; 0 for screen */
-    long long epoch;     /* SOURCE_DATE_EPOCH or the source's date, for CreationDate */
+    const char *date;    /* ISO 8601 creation date, from the source or SOURCE_DATE_EPOCH */
 } render_options;
 
 /* Returns false after reporting. *pdf is malloc'd. */
