@@ -49,6 +49,15 @@ int flow_add_region(flow *f, flow_region r)
     return (int)f->region_count;
 }
 
+/* Top of a line's slot to its baseline: the line's natural height centred
+ * in the style's pitch. */
+static double line_ascent(const paragraph *p, int index)
+{
+    PangoRectangle logical;
+    pango_layout_line_get_extents(pango_layout_get_line_readonly(p->layout, index), NULL, &logical);
+    return -logical.y / (double)PANGO_SCALE + (p->pitch - logical.height / (double)PANGO_SCALE) / 2;
+}
+
 /* Glue applies to the next lines whatever block they are in: a heading
  * keeps `keep_with_next` lines of what follows. */
 static bool take_glue(flow *f)
@@ -66,17 +75,12 @@ void flow_add_paragraph(layout_context *ctx, paragraph *p, const text_style *ts,
     const style *s = ctx->style;
     int n = pango_layout_get_line_count(p->layout);
     for (int i = 0; i < n; i++) {
-        PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, i);
-        PangoRectangle logical;
-        pango_layout_line_get_extents(line, NULL, &logical);
-        double ascent = -logical.y / (double)PANGO_SCALE;
-        double natural = logical.height / (double)PANGO_SCALE;
         flow_item *item = flow_push(f);
         item->kind = ITEM_LINE;
         item->para = p;
         item->line_index = i;
         item->height = p->pitch;
-        item->ascent = ascent + (p->pitch - natural) / 2;
+        item->ascent = line_ascent(p, i);
         item->x = x;
         item->elem = elem;
         item->region = region;
@@ -482,13 +486,8 @@ double place_paragraph(page *pg, paragraph *p, double left, double top,
     int n = pango_layout_get_line_count(p->layout);
     double y = top;
     for (int i = 0; i < n; i++) {
-        PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, i);
-        PangoRectangle logical;
-        pango_layout_line_get_extents(line, NULL, &logical);
         flow_item item = {.kind = ITEM_LINE, .para = p, .line_index = i, .height = p->pitch,
-                          .elem = elem};
-        item.ascent = -logical.y / (double)PANGO_SCALE +
-                      (p->pitch - logical.height / (double)PANGO_SCALE) / 2;
+                          .elem = elem, .ascent = line_ascent(p, i)};
         emit_line(pg, &item, left, y);
         y += p->pitch;
     }
