@@ -41,7 +41,7 @@ typedef struct box {
     box_kind kind;
     double x, y, width, height;    /* BOX_GLYPHS: x = pen start, y = baseline */
     struct_elem *elem;             /* NULL: artifact */
-    rgb color;
+    colour color;
     /* BOX_GLYPHS */
     PangoGlyphItem *run;           /* owned by a PangoLayout the page list keeps alive */
     const char *text;              /* the layout's text, which run indexes into */

@@ -18,7 +18,7 @@ typedef struct paragraph {
     const char *text;
     link_range *links;
     size_t link_count;
-    rgb color, link_color;
+    colour color, link_color;
     bool link_underline;
     double size;               /* pt, for underline geometry */
     double pitch;              /* baseline-to-baseline, pt */
@@ -52,7 +52,7 @@ typedef struct flow_item {
 
 /* A highlighted area (alert box, contact entry) drawn behind its items. */
 typedef struct flow_region {
-    rgb background, border;
+    colour background, border;
     double border_width;
     double x, width;           /* relative to the content area */
 } flow_region;

@@ -93,7 +93,7 @@ static void build_inline(inline_builder *b, const doc_node *node, bool strong, b
     } else if (node->type == NODE_LINK) {
         /* A distinct colour also makes Pango end a run at the link's edges,
          * which is what lets the renderer tag exactly the link's glyphs. */
-        rgb c = s->link_color;
+        colour c = s->link_color;
         add_attr(b->attrs,
                  pango_attr_foreground_new((guint16)(c.r * 65535), (guint16)(c.g * 65535),
                                            (guint16)(c.b * 65535)),

@@ -13,7 +13,7 @@
 #include "textutil.h"
 
 /* WCAG 2 relative luminance: sRGB channels linearised, then weighted. */
-static double luminance(rgb c)
+static double luminance(colour c)
 {
     double channel[3] = {c.r, c.g, c.b};
     for (int i = 0; i < 3; i++)
@@ -22,7 +22,7 @@ static double luminance(rgb c)
     return 0.2126 * channel[0] + 0.7152 * channel[1] + 0.0722 * channel[2];
 }
 
-double contrast_ratio(rgb a, rgb b)
+double contrast_ratio(colour a, colour b)
 {
     double la = luminance(a), lb = luminance(b);
     return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
@@ -38,6 +38,7 @@ void style_free(style *s)
     free(s->path);
     free(s->extends);
     free(s->suffix);
+    free(s->print_profile);
     text_style *texts[] = {
         &s->body, &s->h1, &s->h2, &s->h3, &s->colophon, &s->footer, &s->contact,
         &s->contact_heading, &s->cover_title, &s->cover_subtitle, &s->cover_publisher,

@@ -12,7 +12,15 @@
 #include "diag.h"
 #include "doc.h"
 
-typedef struct rgb { double r, g, b; } rgb;
+/* A style colour: its screen form (sRGB, each 0..1) and, when the style
+ * gives one, the CMYK a brand manual prescribes for print (each 0..1).
+ * Without it, print converts through the output profile. Contrast checks
+ * use the sRGB form only. */
+typedef struct colour {
+    double r, g, b;
+    bool has_cmyk;
+    double c, m, y, k;
+} colour;
 
 typedef struct text_style {
     char *font_family;     /* fontconfig family list: "Atkinson Hyperlegible Next, DejaVu Sans" */
@@ -20,13 +28,13 @@ typedef struct text_style {
     double line_height;    /* multiple of size */
     int weight;            /* 400 regular, 600 semibold, 700 bold */
     bool italic;
-    rgb color;
+    colour color;
     double space_before;   /* pt */
     double space_after;    /* pt */
 } text_style;
 
 typedef struct box_style {         /* highlighted box (alerts) */
-    rgb background, border, title_color;
+    colour background, border, title_color;
     double border_width;           /* pt, drawn on the left edge */
     double padding;                /* pt */
 } box_style;
@@ -48,7 +56,7 @@ typedef struct style {
     text_style body, h1, h2, h3, colophon, footer, contact, contact_heading;
     text_style cover_title, cover_subtitle, cover_publisher;
 
-    rgb link_color;
+    colour link_color;
     bool link_underline;
 
     double list_indent;            /* pt per level */
@@ -58,14 +66,19 @@ typedef struct style {
 
     box_style box_note, box_tip, box_warning;      /* IMPORTANT uses note, CAUTION warning */
 
-    rgb contact_background, contact_urgent_background, contact_rule;
+    colour contact_background, contact_urgent_background, contact_rule;
     double contact_padding;
 
-    rgb cover_band_color;
+    colour cover_band_color;
     double cover_band_height;      /* pt, from the top trim edge */
 
-    rgb footer_rule_color;
+    colour footer_rule_color;
     double footer_offset;          /* pt from the bottom trim edge to the footer baseline */
+
+    /* print production */
+    double print_bleed;            /* pt the print PDF runs edge fills past the trim */
+    char *print_profile;           /* CMYK output profile (ICC), relative to the project root */
+    bool output_print, output_booklet, output_proofs; /* which print outputs this variant makes */
 } style;
 
 /* Loads styles_dir/NAME.yaml and its `extends` chain. NULL after reporting
@@ -81,6 +94,6 @@ char **style_variants(const char *styles_dir, const char *base, size_t *count, d
 void style_apply(const style *s, document *doc);
 
 /* WCAG 2 contrast ratio of two colours (1..21). */
-double contrast_ratio(rgb a, rgb b);
+double contrast_ratio(colour a, colour b);
 
 #endif

@@ -43,7 +43,7 @@ typedef struct value {
     double number[2];     /* lengths (pt), ratio; page size uses both */
     int integer;          /* count, weight */
     bool flag;            /* bool, emphasis_bold */
-    rgb color;
+    colour color;
     char *text[3];        /* family, suffix; bullets use all three */
 } value;
 
@@ -97,6 +97,6 @@ void style_report_yaml_error(diag_list *diags, const char *path, const char *tex
                              const struct yaml_parser_s *parser);
 
 /* Formats a colour as "#rrggbb" into buf (8 bytes). */
-void style_color_hex(rgb c, char buf[8]);
+void style_color_hex(colour c, char buf[8]);
 
 #endif

@@ -128,6 +128,13 @@ static void build_fields(style_ctx *c)
 
     add(c, "footer.rule_color", V_COLOR, offsetof(style, footer_rule_color), NULL, NULL, NULL);
     add(c, "footer.offset", V_LENGTH, offsetof(style, footer_offset), "mm", "10mm", NULL);
+
+    add(c, "print.bleed", V_LENGTH, offsetof(style, print_bleed), "mm", "3mm", NULL);
+    add(c, "print.profile", V_FAMILY, offsetof(style, print_profile), NULL,
+        "profiles/FOGRA39L_coated.icc", NULL);
+    add(c, "output.print", V_BOOL, offsetof(style, output_print), NULL, "true", NULL);
+    add(c, "output.booklet", V_BOOL, offsetof(style, output_booklet), NULL, "true", NULL);
+    add(c, "output.proofs", V_BOOL, offsetof(style, output_proofs), NULL, "true", NULL);
 }
 
 int style_field_index(const style_ctx *c, const char *path)
@@ -235,7 +242,7 @@ static char *convert_length(const field *f, const char *key, const char *text, d
     return format_alloc("unknown unit '%s' in '%s'; use mm, pt, cm or in", unit, text);
 }
 
-static bool parse_color(const char *text, rgb *out)
+static bool parse_color(const char *text, colour *out)
 {
     size_t n = strlen(text);
     if (text[0] != '#' || (n != 4 && n != 7))
@@ -247,7 +254,7 @@ static bool parse_color(const char *text, rgb *out)
     double channel[3];
     for (int i = 0; i < 3; i++)
         channel[i] = n == 4 ? d[i] * 17 / 255.0 : (d[2 * i] * 16 + d[2 * i + 1]) / 255.0;
-    *out = (rgb){channel[0], channel[1], channel[2]};
+    out->r = channel[0], out->g = channel[1], out->b = channel[2];
     return true;
 }
 
@@ -412,6 +419,53 @@ static void free_value(value *v)
         free(v->text[i]);
 }
 
+/* {rgb: "#0b5563", cmyk: [92, 45, 38, 30]}: a brand colour with the CMYK
+ * values its manual gives for print, in percent. */
+static char *convert_colour_pair(yaml_document_t *doc, const char *key, yaml_node_t *node,
+                                 colour *out, yaml_node_t **at)
+{
+    bool have_rgb = false;
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
+        const char *name = scalar(k);
+        *at = k;
+        if (name && strcmp(name, "rgb") == 0) {
+            *at = v;
+            if (!scalar(v) || !parse_color(scalar(v), out))
+                return format_alloc("'%s.rgb' must be a colour such as \"#1a5f7a\"", key);
+            have_rgb = true;
+        } else if (name && strcmp(name, "cmyk") == 0) {
+            *at = v;
+            yaml_node_item_t *items = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.start : NULL;
+            if (!items || v->data.sequence.items.top - items != 4)
+                return format_alloc("'%s.cmyk' must be four percentages [C, M, Y, K], as in [92, 45, 38, 30]", key);
+            double ink[4], total = 0;
+            for (int i = 0; i < 4; i++) {
+                yaml_node_t *item = yaml_document_get_node(doc, items[i]);
+                const char *text = scalar(item), *end = text ? parse_decimal(text, &ink[i]) : NULL;
+                *at = item;
+                if (!end || *end || ink[i] < 0 || ink[i] > 100)
+                    return format_alloc("'%s.cmyk' values are percentages from 0 to 100, not '%s'",
+                                        key, text ? text : "a list");
+                total += ink[i];
+            }
+            *at = v;
+            if (total > 300)
+                return format_alloc("'%s.cmyk' has a total ink of %g%%; print allows at most 300%%",
+                                    key, total);
+            out->has_cmyk = true;
+            out->c = ink[0] / 100, out->m = ink[1] / 100, out->y = ink[2] / 100, out->k = ink[3] / 100;
+        } else {
+            return format_alloc("unknown key '%s' in colour '%s'; a colour mapping has 'rgb' and 'cmyk'",
+                                name ? name : "?", key);
+        }
+    }
+    *at = node;
+    if (!have_rgb)
+        return format_alloc("colour '%s' needs 'rgb' beside 'cmyk', as in {rgb: \"#0b5563\", cmyk: [92, 45, 38, 30]}", key);
+    return NULL;
+}
+
 static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, int index,
                         const char *key, yaml_node_t *node)
 {
@@ -457,6 +511,8 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
                 }
             }
         }
+    } else if (f->kind == V_COLOR && node->type == YAML_MAPPING_NODE) {
+        err = convert_colour_pair(doc, key, node, &v.color, &at);
     } else if (node->type != YAML_SCALAR_NODE) {
         err = format_alloc("'%s' must be a single value, not %s", key, node_kind_name(node));
     } else {
@@ -755,7 +811,7 @@ static style *emit(const style_ctx *c, const char *name)
             *(bool *)at = v->flag;
             break;
         case V_COLOR:
-            *(rgb *)at = v->color;
+            *(colour *)at = v->color;
             break;
         case V_FAMILY: case V_SUFFIX:
             *(char **)at = xstrdup(v->text[0]);

@@ -80,7 +80,7 @@ bool style_resolve_defaults(style_ctx *c)
     return ok;
 }
 
-void style_color_hex(rgb c, char buf[8])
+void style_color_hex(colour c, char buf[8])
 {
     snprintf(buf, 8, "#%02x%02x%02x", (int)lround(c.r * 255), (int)lround(c.g * 255),
              (int)lround(c.b * 255));
@@ -109,7 +109,7 @@ static bool check_contrast(style_ctx *c, const char *fg_path, const char *bg_pat
 {
     const slot *fg = get(c, fg_path);
     const slot *bg = bg_path ? get(c, bg_path) : NULL;
-    rgb back = bg ? bg->v.color : (rgb){1, 1, 1};
+    colour back = bg ? bg->v.color : (colour){.r = 1, .g = 1, .b = 1};
     double ratio = contrast_ratio(fg->v.color, back);
     if (ratio >= 4.5)
         return true;

@@ -98,20 +98,20 @@ static int teardown(void **state)
     return system(command) == 0 ? 0 : -1;
 }
 
-static rgb hex(unsigned v)
+static colour hex(unsigned v)
 {
-    return (rgb){((v >> 16) & 0xff) / 255.0, ((v >> 8) & 0xff) / 255.0, (v & 0xff) / 255.0};
+    return (colour){.r = ((v >> 16) & 0xff) / 255.0, .g = ((v >> 8) & 0xff) / 255.0, .b = (v & 0xff) / 255.0};
 }
 
-static void assert_color(rgb got, unsigned want)
+static void assert_color(colour got, unsigned want)
 {
-    rgb w = hex(want);
+    colour w = hex(want);
     assert_double_equal(got.r, w.r, EPS);
     assert_double_equal(got.g, w.g, EPS);
     assert_double_equal(got.b, w.b, EPS);
 }
 
-static bool same_color(rgb a, rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+static bool same_color(colour a, colour b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
 
 static void assert_same_text_style(const text_style *a, const text_style *b)
 {
@@ -407,7 +407,7 @@ static void test_colours(void **state)
 static void test_contrast_ratio(void **state)
 {
     (void)state;
-    rgb black = {0, 0, 0}, white = {1, 1, 1};
+    colour black = {.r = 0}, white = {.r = 1, .g = 1, .b = 1};
     assert_double_equal(contrast_ratio(black, white), 21, EPS);
     assert_double_equal(contrast_ratio(white, black), 21, EPS);
     assert_double_equal(contrast_ratio(white, white), 1, EPS);
@@ -421,7 +421,7 @@ static void test_shipped_contrast(void **state)
 {
     (void)state;
     style *s = load_ok("styles", "house");
-    rgb white = {1, 1, 1};
+    colour white = {.r = 1, .g = 1, .b = 1};
     assert_true(contrast_ratio(s->body.color, white) >= 7);
     assert_true(contrast_ratio(s->cover_title.color, s->cover_band_color) >= 7);
     assert_true(contrast_ratio(s->box_warning.title_color, s->box_warning.background) >= 4.5);
