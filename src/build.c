@@ -18,6 +18,7 @@
 #include "style.h"
 #include "suggest.h"
 #include "textutil.h"
+#include "wording.h"
 
 static long long source_epoch(const leaflet_meta *meta)
 {
@@ -242,7 +243,8 @@ bool build_leaflet(const build_options *o, const char *path, const contact_regis
                               s->suffix ? s->suffix : "");
                 plans[plan_count++] = (output_plan){s, true, false, strbuf_take(&name)};
                 if (v == 0 && doc->meta.contact_sheet) {
-                    strbuf_printf(&name, "%s/%s-telefoonnummers.pdf", o->output_dir, doc->meta.slug);
+                    strbuf_printf(&name, "%s/%s%s.pdf", o->output_dir, doc->meta.slug,
+                                  wording(doc->meta.lang, "contact_sheet_suffix"));
                     plans[plan_count++] = (output_plan){s, false, true, strbuf_take(&name)};
                 }
             }

@@ -89,6 +89,9 @@ typedef struct leaflet_meta {
     char *slug;                /* output base name; defaults to the source file's base name */
     char *contact_sheet;       /* title of an extra one-page contact sheet; may be NULL */
     char *colophon_title;      /* heading above the colophon; NULL: the language's default */
+    char *code, *version;      /* document code ("CARD-012") and version; may be NULL */
+    char *publisher_website;   /* https URL for the back cover; may be NULL */
+    char *publisher_address;   /* postal address for the back cover; may be NULL */
     char *style;               /* style name; defaults to "house" */
     int style_line, style_column; /* where the style value is, for "unknown style"; 0 when defaulted */
 } leaflet_meta;

@@ -188,7 +188,7 @@ static bool valid_lang(const char *s)
 static const char *const known_keys[] = {
     "title", "subtitle", "short_title", "lang", "publisher", "authors", "reviewers",
     "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "slug",
-    "colophon_title",
+    "colophon_title", "code", "version", "publisher_website", "publisher_address",
 };
 enum { KEY_COUNT = sizeof known_keys / sizeof *known_keys };
 
@@ -298,6 +298,20 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
         set_string(&meta->contact_sheet, s);
     } else if (!strcmp(key, "colophon_title")) {
         set_string(&meta->colophon_title, s);
+    } else if (!strcmp(key, "code")) {
+        set_string(&meta->code, s);
+    } else if (!strcmp(key, "version")) {
+        set_string(&meta->version, s);
+    } else if (!strcmp(key, "publisher_address")) {
+        set_string(&meta->publisher_address, s);
+    } else if (!strcmp(key, "publisher_website")) {
+        if (strncmp(s, "https://", 8) == 0 && s[8])
+            set_string(&meta->publisher_website, s);
+        else {
+            yaml_error_at(c, value->start_mark,
+                     "'publisher_website' must be an https:// address, not '%s'", s);
+            free(s);
+        }
     } else if (!strcmp(key, "style")) {
         if (is_plain_name(s)) {
             set_string(&meta->style, s);
@@ -440,6 +454,7 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
     curl(&meta->review_note);
     curl(&meta->contact_sheet);
     curl(&meta->colophon_title);
+    curl(&meta->publisher_address);
     for (size_t i = 0; i < meta->author_count; i++)
         curl(&meta->authors[i]);
     for (size_t i = 0; i < meta->reviewer_count; i++)
@@ -471,6 +486,10 @@ void meta_free(leaflet_meta *meta)
     free(meta->slug);
     free(meta->contact_sheet);
     free(meta->colophon_title);
+    free(meta->code);
+    free(meta->version);
+    free(meta->publisher_website);
+    free(meta->publisher_address);
     free(meta->style);
     memset(meta, 0, sizeof *meta);
 }

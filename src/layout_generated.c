@@ -1,6 +1,6 @@
 /* What a leaflet shows beyond its body: the cover, the contact block, the
  * colophon, the running footer, and the one-page contact sheet. Generated
- * words come from a small per-language table. */
+ * words come from wording.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,38 +9,9 @@
 #include "contacts.h"
 #include "layout_internal.h"
 #include "textutil.h"
+#include "wording.h"
 
 #define MM (72.0 / 25.4)
-
-typedef struct label { const char *key, *nl, *en; } label;
-
-static const label labels[] = {
-    {"contacts", "Contactgegevens", "Contact details"},
-    {"colophon", "Over deze folder", "About this leaflet"},
-    {"updated", "Laatste update:", "Last updated:"},
-    {"written_by", "Dit artikel is geschreven door", "This text was written by"},
-    {"with_help", "Met medewerking van", "With contributions from"},
-    {"publisher", "Uitgave:", "Published by:"},
-    {"and", "en", "and"},
-    {"email", "E-mail:", "E-mail:"},
-};
-
-static const char *const months_nl[] = {"januari", "februari", "maart", "april", "mei", "juni",
-                                        "juli", "augustus", "september", "oktober",
-                                        "november", "december"};
-static const char *const months_en[] = {"January", "February", "March", "April", "May", "June",
-                                        "July", "August", "September", "October",
-                                        "November", "December"};
-
-static bool is_dutch(const char *lang) { return lang && strncmp(lang, "nl", 2) == 0; }
-
-const char *label_text(const char *lang, const char *key)
-{
-    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
-        if (strcmp(labels[i].key, key) == 0)
-            return is_dutch(lang) ? labels[i].nl : labels[i].en;
-    return key;
-}
 
 /* A band of colour from the top trim edge: the publisher at its head, the
  * heading and subtitle at its foot. Drawn in reading order (heading,
@@ -185,7 +156,7 @@ static void layout_one_contact(layout_context *ctx, struct_elem *parent, const c
         char *uri = xmalloc(strlen(c->email) + 8);
         sprintf(uri, "mailto:%s", c->email);
         char prefix[32];
-        snprintf(prefix, sizeof prefix, "%s ", label_text(lang, "email"));
+        snprintf(prefix, sizeof prefix, "%s ", wording(lang, "email"));
         add_line(ctx, entry, prefix, c->email, uri, &s->contact, false, x, w, region);
         free(uri);
     }
@@ -210,12 +181,12 @@ void layout_contacts(layout_context *ctx, struct_elem *parent, const contact *co
     const style *s = ctx->style;
     if (with_heading) {
         struct_elem *h = elem_new(ctx, ROLE_H2, parent);
-        paragraph *p = paragraph_from_text(ctx, label_text(ctx->doc->meta.lang, "contacts"),
+        paragraph *p = paragraph_from_text(ctx, wording(ctx->doc->meta.lang, "contacts"),
                                            &s->h2, ctx->content_width, false, h, NULL);
         flow_add_paragraph(ctx, p, &s->h2, 0, h, 0, true, 2);
     }
     struct_elem *block = elem_new(ctx, ROLE_BOX, parent);
-    block->title = xstrdup(label_text(ctx->doc->meta.lang, "contacts"));
+    block->title = xstrdup(wording(ctx->doc->meta.lang, "contacts"));
     /* urgent lines first, otherwise in the order the leaflet names them */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < count; i++)
@@ -231,7 +202,7 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
     const char *lang = m->lang;
     double width = ctx->content_width;
     struct_elem *h = elem_new(ctx, ROLE_H2, parent);
-    const char *heading = m->colophon_title ? m->colophon_title : label_text(lang, "colophon");
+    const char *heading = m->colophon_title ? m->colophon_title : wording(lang, "colophon");
     paragraph *hp = paragraph_from_text(ctx, heading, &s->h2, width, false, h, NULL);
     flow_add_paragraph(ctx, hp, &s->h2, 0, h, 0, true, 2);
 
@@ -241,9 +212,8 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
         add_line(ctx, parent, NULL, m->review_note, NULL, &s->colophon, false, 0, width, 0);
     }
     if (m->updated_month >= 1 && m->updated_month <= 12) {
-        const char *const *months = is_dutch(lang) ? months_nl : months_en;
-        const char *month = months[m->updated_month - 1];
-        strbuf_printf(&line, "%s ", label_text(lang, "updated"));
+        const char *month = wording_month(lang, m->updated_month);
+        strbuf_printf(&line, "%s ", wording(lang, "updated"));
         if (m->updated_day)
             strbuf_printf(&line, "%d ", m->updated_day);
         strbuf_printf(&line, "%s %d", month, m->updated_year);
@@ -252,10 +222,10 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
         free(text);
     }
     if (m->author_count) {
-        strbuf_printf(&line, "%s ", label_text(lang, "written_by"));
+        strbuf_printf(&line, "%s ", wording(lang, "written_by"));
         for (size_t i = 0; i < m->author_count; i++)
             strbuf_printf(&line, "%s%s%s%s", i == 0 ? "" : i + 1 == m->author_count ? " " : ", ",
-                          i > 0 && i + 1 == m->author_count ? label_text(lang, "and") : "",
+                          i > 0 && i + 1 == m->author_count ? wording(lang, "and") : "",
                           i > 0 && i + 1 == m->author_count ? " " : "", m->authors[i]);
         strbuf_puts(&line, ".");
         text = strbuf_take(&line);
@@ -263,7 +233,7 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
         free(text);
     }
     if (m->reviewer_count) {
-        strbuf_printf(&line, "%s ", label_text(lang, "with_help"));
+        strbuf_printf(&line, "%s ", wording(lang, "with_help"));
         for (size_t i = 0; i < m->reviewer_count; i++)
             strbuf_printf(&line, "%s%s", i == 0 ? "" : "; ", m->reviewers[i]);
         text = strbuf_take(&line);
@@ -271,7 +241,7 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
         free(text);
     }
     if (m->publisher) {
-        strbuf_printf(&line, "%s %s", label_text(lang, "publisher"), m->publisher);
+        strbuf_printf(&line, "%s %s", wording(lang, "publisher"), m->publisher);
         text = strbuf_take(&line);
         add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);
         free(text);

@@ -125,6 +125,5 @@ void layout_contacts(layout_context *ctx, struct_elem *parent, const contact *co
                      size_t count, bool with_heading);
 void layout_colophon(layout_context *ctx, struct_elem *parent);
 void layout_footer(layout_context *ctx, page *pg, int number);
-const char *label_text(const char *lang, const char *key);
 
 #endif

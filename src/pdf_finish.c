@@ -29,6 +29,7 @@
 
 #include "pdf_marking.h"
 #include "textutil.h"
+#include "wording.h"
 
 #ifdef LEAFPRESS_VERSION
 #define PRODUCER "leafpress " LEAFPRESS_VERSION
@@ -45,7 +46,7 @@ typedef struct finisher {
     const pdf_finish_info *info;
     const char *out_path;
     diag_list *diags;
-    bool dutch;
+    const char *lang;        /* for the wording of link descriptions */
     /* Structure walk. */
     size_t figures;          /* Figure elements seen so far */
     size_t figures_without_alt;
@@ -425,12 +426,12 @@ static char *describe_uri(const finisher *f, const char *uri)
             shown = f->info->link_texts[i];
     if (has_prefix_ci(uri, "tel:")) {
         char *number = shown ? xstrdup(shown) : tel_number(uri);
-        strbuf_printf(&b, "%s %s", f->dutch ? "Bel" : "Call", number);
+        strbuf_printf(&b, "%s %s", wording(f->lang, "call"), number);
         free(number);
     } else if (has_prefix_ci(uri, "mailto:")) {
         const char *address = uri + 7;
         char *decoded = percent_decode(address, strcspn(address, "?"));
-        strbuf_printf(&b, "%s %s", f->dutch ? "E-mail naar" : "Email", decoded);
+        strbuf_printf(&b, "%s %s", wording(f->lang, "email_to"), decoded);
         free(decoded);
     } else if (has_prefix_ci(uri, "https://") || has_prefix_ci(uri, "http://")) {
         const char *rest = strstr(uri, "//") + 2;
@@ -444,7 +445,7 @@ static char *describe_uri(const finisher *f, const char *uri)
         free(decoded);
     } else {
         char *decoded = percent_decode(uri, strlen(uri));
-        strbuf_printf(&b, "%s %s", f->dutch ? "Link naar" : "Link to", decoded);
+        strbuf_printf(&b, "%s %s", wording(f->lang, "link_to"), decoded);
         free(decoded);
     }
     return strbuf_take(&b);
@@ -546,10 +547,9 @@ static char *describe_link(finisher *f, qpdf_oh annot)
     int page = dest ? dest_page(f, dest, 0) : 0;
     strbuf b = {0};
     if (page > 0)
-        strbuf_printf(&b, "%s %d", f->dutch ? "Ga naar pagina" : "Go to page", page);
+        strbuf_printf(&b, "%s %d", wording(f->lang, "go_to_page"), page);
     else
-        strbuf_puts(&b, f->dutch ? "Ga naar een andere plek in dit document"
-                                 : "Go to another place in this document");
+        strbuf_puts(&b, wording(f->lang, "go_elsewhere"));
     return strbuf_take(&b);
 }
 
@@ -1081,8 +1081,7 @@ bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *
 
     finisher f = {
         .q = qpdf_init(), .info = info, .out_path = out_path, .diags = diags,
-        .dutch = info->lang && (strncasecmp(info->lang, "nl", 2) == 0) &&
-                 (info->lang[2] == '\0' || info->lang[2] == '-' || info->lang[2] == '_'),
+        .lang = info->lang,
     };
     qpdf_data q = f.q;
     bool ok = false;
