@@ -113,11 +113,11 @@ typedef struct finish_job {
     pthread_t thread;
     bool running;
     const char *path;
-    unsigned char *pdf, *finished;
-    size_t length, finished_length;
+    rendered screen;
+    unsigned char *finished;
+    size_t finished_length;
     pdf_finish_info info;
     char *author, *keywords;
-    const char **alts, **link_uris, **link_texts;
     char date[32];
     size_t pages;
     diag_list diags;
@@ -127,7 +127,7 @@ typedef struct finish_job {
 static void *finish_thread(void *arg)
 {
     finish_job *job = arg;
-    job->ok = pdf_finish(job->pdf, job->length, &job->info, job->path, &job->finished,
+    job->ok = pdf_finish(job->screen.pdf, job->screen.length, &job->info, job->path, &job->finished,
                          &job->finished_length, &job->diags);
     return NULL;
 }
@@ -138,41 +138,27 @@ static bool start_finishing(finish_job *job, const document *doc, const laid_out
                             diag_list *diags)
 {
     const leaflet_meta *m = &doc->meta;
-    leaflet_meta shown = *m;
-    if (title_override)
-        shown.title = (char *)title_override;
     memset(job, 0, sizeof *job);
     time_t t = (time_t)source_epoch(m);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(job->date, sizeof job->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    render_options ro = {.bleed = 0, .date = job->date};
+    render_options ro = {.date = job->date};
     diag_init(&job->diags);
     job->path = path;
-    job->pages = pages->page_count;
-    if (!render_pdf(pages, &shown, &ro, &job->pdf, &job->length, diags))
+    job->pages = pages->leaflet_page_count;
+    if (!render_screen_pdf(pages, &ro, &job->screen, diags))
         return false;
-    job->alts = xcalloc(pages->elem_count, sizeof *job->alts);
-    job->link_uris = xcalloc(pages->elem_count, sizeof *job->link_uris);
-    job->link_texts = xcalloc(pages->elem_count, sizeof *job->link_texts);
-    size_t figures = 0, links = 0;
-    for (size_t i = 0; i < pages->elem_count; i++) {
-        const struct_elem *e = pages->elems[i];
-        if (e->role == ROLE_FIGURE)
-            job->alts[figures++] = e->alt;
-        if (e->role == ROLE_LINK && e->uri && e->title) {
-            job->link_uris[links] = e->uri;
-            job->link_texts[links++] = e->title;
-        }
-    }
     job->author = m->author_count ? join(m->authors, m->author_count, ", ") : xstrdup(m->publisher);
     job->keywords = join(m->keywords, m->keyword_count, ", ");
-    job->info = (pdf_finish_info){.title = shown.title, .author = job->author,
+    const rendered *r = &job->screen;
+    job->info = (pdf_finish_info){.title = title_override ? title_override : m->title,
+                                  .author = job->author,
                                   .subject = m->subject, .keywords = job->keywords,
                                   .lang = m->lang, .date = job->date,
-                                  .figure_alts = job->alts, .figure_count = figures,
-                                  .link_uris = job->link_uris, .link_texts = job->link_texts,
-                                  .link_count = links};
+                                  .figure_alts = r->figure_alts, .figure_count = r->figure_count,
+                                  .link_uris = r->link_uris, .link_texts = r->link_texts,
+                                  .link_count = r->link_count};
     /* without a thread, finish here: slower, never wrong */
     job->running = !serial && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
     if (!job->running)
@@ -196,13 +182,10 @@ static bool finish_wait(finish_job *job, diag_list *diags)
 
 static void finish_job_free(finish_job *job)
 {
-    free(job->pdf);
+    rendered_free(&job->screen);
     free(job->finished);
     free(job->author);
     free(job->keywords);
-    free(job->alts);
-    free(job->link_uris);
-    free(job->link_texts);
 }
 
 bool build_leaflet(const build_options *o, const char *path, const contact_registry *registry,

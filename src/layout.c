@@ -2,13 +2,13 @@
  * breaking cuts the flow into pages (widows, orphans, headings kept with
  * what follows); each placed item becomes positioned boxes. */
 #include <cairo.h>
-#include <librsvg/rsvg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fonts.h"
+#include "images.h"
 #include "layout_internal.h"
 #include "textutil.h"
 
@@ -114,42 +114,20 @@ void flow_add_paragraph(layout_context *ctx, paragraph *p, const text_style *ts,
         f->glue_remaining = s->keep_with_next;
 }
 
-static bool image_size(const char *path, double *width, double *height)
-{
-    size_t n = strlen(path);
-    if (n > 4 && strcmp(path + n - 4, ".svg") == 0) {
-        RsvgHandle *svg = rsvg_handle_new_from_file(path, NULL);
-        if (!svg)
-            return false;
-        gdouble w = 0, h = 0;
-        gboolean ok = rsvg_handle_get_intrinsic_size_in_pixels(svg, &w, &h);
-        g_object_unref(svg);
-        *width = w * 0.75; /* CSS pixels -> pt */
-        *height = h * 0.75;
-        return ok && w > 0 && h > 0;
-    }
-    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
-    bool ok = cairo_surface_status(png) == CAIRO_STATUS_SUCCESS;
-    if (ok) {
-        *width = cairo_image_surface_get_width(png) * 0.75;
-        *height = cairo_image_surface_get_height(png) * 0.75;
-    }
-    cairo_surface_destroy(png);
-    return ok;
-}
-
 static void layout_blocks(layout_context *ctx, const doc_node *first, double x, double width,
                           struct_elem *parent, int region, int list_depth);
 
 static void layout_image(layout_context *ctx, const doc_node *node, double x, double width,
                          struct_elem *parent, int region)
 {
-    double w, h;
-    if (!image_size(node->url, &w, &h)) {
+    image_info info;
+    const char *why;
+    if (!image_read_info(node->url, &info, &why)) {
         diag_report(ctx->diags, SEVERITY_ERROR, ctx->source_path, node->line, node->column,
-                    "cannot read image '%s'", node->url);
+                    "cannot use image '%s': %s", node->url, why);
         return;
     }
+    double w = info.width, h = info.height;
     const style *s = ctx->style;
     double max_h = (s->page_height - s->margin_top - s->margin_bottom) * 0.6;
     double scale = fmin(1.0, fmin(width / w, max_h / h));
@@ -166,6 +144,15 @@ static void layout_image(layout_context *ctx, const doc_node *node, double x, do
     item->region = region;
     item->image_path = node->url;
     ctx->flow.pending_space = s->body.space_after;
+    /* print needs 300 dpi at the placed size; a screen is content with less */
+    if (info.pixel_width > 0) {
+        double dpi = info.pixel_width / (item->width / 72.0);
+        if (dpi < 299.5)
+            diag_report(ctx->diags, SEVERITY_WARNING, ctx->source_path, node->line, node->column,
+                        "image '%s' has %.0f dpi at its printed size (%.0f x %.0f mm); print "
+                        "needs 300 dpi", node->url, dpi, item->width * 25.4 / 72,
+                        item->height * 25.4 / 72);
+    }
 }
 
 static const box_style *box_style_for(const style *s, alert_kind kind)
@@ -529,6 +516,7 @@ laid_out *layout_end(layout_context *ctx)
         layout_free(ctx->out);
         return NULL;
     }
+    ctx->out->leaflet_page_count = ctx->out->page_count;
     return ctx->out;
 }
 

@@ -67,6 +67,8 @@ typedef struct laid_out {
     double width, height;          /* trim size, pt */
     page *pages;
     size_t page_count;
+    size_t leaflet_page_count;     /* the leaflet's own pages; beyond them, print padding
+                                    * (notes pages, back cover: layout_add_print_pages) */
     struct_elem **elems;           /* every element, parents before children, reading order */
     size_t elem_count, elem_capacity;
     outline_entry *outline;
@@ -89,6 +91,12 @@ laid_out *layout_document(const document *doc, const style *s, const layout_reso
  * leaflet's contact_sheet title. */
 laid_out *layout_contact_sheet(const document *doc, const style *s, const layout_resources *res,
                                diag_list *diags);
+/* Print padding (layout_print.c): appends notes pages and a back cover so
+ * that the page count is a multiple of 4, as a saddle-stitched booklet
+ * needs; the screen PDF still shows only leaflet_page_count pages. A
+ * one-page output (the contact sheet) is left as it is. */
+bool layout_add_print_pages(laid_out *pages, const document *doc, const style *s,
+                            const layout_resources *res, diag_list *diags);
 void layout_free(laid_out *pages);
 
 #endif

@@ -1,24 +1,69 @@
-/* Render: pages of boxes -> a tagged PDF (cairo), in memory.
+/* Render: laid-out pages -> the bytes of every output kind, all through
+ * one draw core (draw.h) and one imposition stage (impose.h):
  *
- * The structure tree follows the boxes' struct elements; boxes without one
- * are Artifacts. Headings become bookmarks. With a bleed, the page grows
- * by it on every side and fills that touch the trim edge run on into it:
- * the start of a print variant, which will add crop marks. */
+ *   screen PDF   tagged (structure tree, links, bookmarks), trim size,
+ *                the leaflet's own pages; finishing makes it PDF/UA-1 and
+ *                PDF/A-2a
+ *   print PDF    trim + bleed + room for crop marks, every page of the
+ *                padded booklet, structure kept but no link annotations;
+ *                finishing (pdf_print.h) makes it CMYK and PDF/X-4
+ *   booklet PDF  imposed sheets (two pages a side, saddle-stitch order)
+ *   PNG proofs   each page at 150 dpi, and one overview of the spreads
+ *
+ * Render writes no metadata that finishing sets; what finishing needs of
+ * the structure (figure alt texts, span languages, what a link shows) it
+ * gets from here, in the order render wrote the elements. */
 #ifndef LEAFPRESS_RENDER_H
 #define LEAFPRESS_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "diag.h"
-#include "doc.h"
 #include "layout.h"
 
 typedef struct render_options {
-    double bleed;        /* pt; 0 for screen */
     const char *date;    /* ISO 8601 creation date, from the source or SOURCE_DATE_EPOCH */
+    const char *title;   /* booklet only: it is not finished, so render names it */
+    double bleed;        /* print: pt past the trim (style print.bleed) */
 } render_options;
 
-/* Returns false after reporting. *pdf is malloc'd. */
-bool render_pdf(const laid_out *pages, const leaflet_meta *meta, const render_options *options,
-                unsigned char **pdf, size_t *length, diag_list *diags);
+/* A rendered PDF and what finishing needs to know of it. */
+typedef struct rendered {
+    unsigned char *pdf;
+    size_t length;
+    size_t page_count;
+    /* structure, in the order the elements were written */
+    const char **figure_alts;  size_t figure_count;
+    const char **link_uris, **link_texts; size_t link_count; /* screen only */
+    const char **span_langs;   size_t span_count;            /* ROLE_SPAN, if layout makes any */
+    /* print: every colour a box uses, to map cairo's RGB back to its CMYK */
+    colour *palette;           size_t palette_count;
+    /* print geometry, pt: trim size; the trim's offset from the media
+     * box's corner is bleed + mark_room on every side */
+    double trim_width, trim_height, bleed, mark_room;
+} rendered;
+
+bool render_screen_pdf(const laid_out *pages, const render_options *o, rendered *out,
+                       diag_list *diags);
+bool render_print_pdf(const laid_out *pages, const render_options *o, rendered *out,
+                      diag_list *diags);
+/* False without a report when the pages fit no common sheet (see impose.h). */
+bool render_booklet_pdf(const laid_out *pages, const render_options *o, rendered *out,
+                        diag_list *diags);
+void rendered_free(rendered *r);
+
+/* PNG proofs, RGB, deterministic. */
+typedef struct png_image {
+    unsigned char *data;
+    size_t length;
+    int width, height;         /* pixels */
+} png_image;
+#define PROOF_DPI 150
+/* *pages gets one image per page (of every page, padding included); the
+ * overview shows the cover alone, then spreads, then the back cover. */
+bool render_proofs(const laid_out *pages, png_image **page_images, size_t *page_count,
+                   png_image *overview, diag_list *diags);
+/* Frees each image's data, not the array. */
+void png_images_free(png_image *images, size_t count);
 
 #endif

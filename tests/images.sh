@@ -174,15 +174,15 @@ for pdf in img.pdf img-grote-letter.pdf; do
             "expected:"$'\n'"$expected_figures"$'\n'"got:"$'\n'"$actual"
     fi
 
-    # the PNG is embedded as one 48x32 image on page 2; the SVG is vectors
+    # the PNG is embedded as one 2000x1250 image on page 2; the SVG is vectors
     images=$(pdfimages -list "$path" 2>&1 | tail -n +3)
     rows=$(printf '%s\n' "$images" | grep -c .)
     read -r img_page _ img_type img_width img_height _ <<<"$images"
     if [ "$rows" -eq 1 ] && [ "$img_page" = 2 ] && [ "$img_type" = image ] &&
-        [ "$img_width" = 48 ] && [ "$img_height" = 32 ]; then
-        pass "$pdf: pdfimages -list shows the PNG (48x32) on page 2 and nothing else"
+        [ "$img_width" = 2000 ] && [ "$img_height" = 1250 ]; then
+        pass "$pdf: pdfimages -list shows the PNG (2000x1250) on page 2 and nothing else"
     else
-        fail "$pdf: pdfimages -list shows the PNG (48x32) on page 2 and nothing else" "$images"
+        fail "$pdf: pdfimages -list shows the PNG (2000x1250) on page 2 and nothing else" "$images"
     fi
 done
 

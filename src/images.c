@@ -1,0 +1,180 @@
+#define _DEFAULT_SOURCE
+#include "images.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <librsvg/rsvg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textutil.h"
+
+#define JPEG_MAX_BYTES (50L * 1024 * 1024)
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+image_kind image_kind_of(const char *path)
+{
+    unsigned char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    if (n >= 8 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return IMAGE_PNG;
+    if (n >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
+        return IMAGE_JPEG;
+    if (ends_with(path, ".svg"))
+        return IMAGE_SVG;
+    return IMAGE_UNKNOWN;
+}
+
+static long be16(const unsigned char *p) { return (long)p[0] << 8 | p[1]; }
+static long be32(const unsigned char *p)
+{
+    return (long)p[0] << 24 | (long)p[1] << 16 | (long)p[2] << 8 | p[3];
+}
+
+/* PNG: the signature, then the IHDR chunk (length, type, width, height). */
+static bool png_header(FILE *f, long *w, long *h)
+{
+    unsigned char b[24];
+    if (fread(b, 1, sizeof b, f) != sizeof b || memcmp(b + 12, "IHDR", 4) != 0)
+        return false;
+    *w = be32(b + 16);
+    *h = be32(b + 20);
+    return true;
+}
+
+/* JPEG: walk the markers to the first start-of-frame. */
+static bool jpeg_header(FILE *f, long *w, long *h)
+{
+    unsigned char b[8];
+    if (fread(b, 1, 2, f) != 2)
+        return false;
+    for (int markers = 0; markers < 4096; markers++) {
+        int c;
+        while ((c = fgetc(f)) != EOF && c != 0xff)
+            ;
+        while (c == 0xff)
+            c = fgetc(f);
+        if (c == EOF)
+            return false;
+        if (c == 0xd8 || (c >= 0xd0 && c <= 0xd7) || c == 0x01)
+            continue; /* markers without a length */
+        if (fread(b, 1, 2, f) != 2)
+            return false;
+        long length = be16(b);
+        if (length < 2)
+            return false;
+        bool frame = c >= 0xc0 && c <= 0xcf && c != 0xc4 && c != 0xc8 && c != 0xcc;
+        if (frame) {
+            if (fread(b, 1, 5, f) != 5)
+                return false;
+            *h = be16(b + 1);
+            *w = be16(b + 3);
+            return true;
+        }
+        if (fseek(f, length - 2, SEEK_CUR) != 0)
+            return false;
+    }
+    return false;
+}
+
+bool image_read_info(const char *path, image_info *info, const char **why)
+{
+    memset(info, 0, sizeof *info);
+    info->kind = image_kind_of(path);
+    *why = "not a PNG, JPEG or SVG file";
+    if (info->kind == IMAGE_UNKNOWN)
+        return false;
+    if (info->kind == IMAGE_SVG) {
+        RsvgHandle *svg = rsvg_handle_new_from_file(path, NULL);
+        *why = "not a readable SVG file";
+        if (!svg)
+            return false;
+        gdouble w = 0, h = 0;
+        gboolean ok = rsvg_handle_get_intrinsic_size_in_pixels(svg, &w, &h);
+        g_object_unref(svg);
+        info->width = w * 0.75; /* CSS pixels -> pt */
+        info->height = h * 0.75;
+        *why = "the SVG has no size (give it width and height)";
+        return ok && w > 0 && h > 0;
+    }
+    FILE *f = fopen(path, "rb");
+    *why = "cannot be opened";
+    if (!f)
+        return false;
+    long w = 0, h = 0;
+    bool ok = info->kind == IMAGE_PNG ? png_header(f, &w, &h) : jpeg_header(f, &w, &h);
+    fclose(f);
+    *why = "its header is damaged";
+    if (!ok || w <= 0 || h <= 0)
+        return false;
+    *why = "it has more than 40 million pixels; scale it down";
+    if (w > IMAGE_MAX_PIXELS / h)
+        return false;
+    info->pixel_width = w;
+    info->pixel_height = h;
+    info->width = w * 0.75;
+    info->height = h * 0.75;
+    return true;
+}
+
+static cairo_surface_t *jpeg_surface(const char *path)
+{
+    size_t length;
+    char *data = read_file(path, &length);
+    if (!data || length > JPEG_MAX_BYTES) {
+        free(data);
+        return NULL;
+    }
+    GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file(path, NULL);
+    if (!pixbuf) {
+        free(data);
+        return NULL;
+    }
+    int w = gdk_pixbuf_get_width(pixbuf), h = gdk_pixbuf_get_height(pixbuf);
+    int channels = gdk_pixbuf_get_n_channels(pixbuf), stride = gdk_pixbuf_get_rowstride(pixbuf);
+    const guchar *pixels = gdk_pixbuf_read_pixels(pixbuf);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    unsigned char *out = cairo_image_surface_get_data(s);
+    int out_stride = cairo_image_surface_get_stride(s);
+    cairo_surface_flush(s);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const guchar *p = pixels + (size_t)y * stride + (size_t)x * channels;
+            unsigned char g = p[0];
+            uint32_t rgb = channels >= 3 ? (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]
+                                         : (uint32_t)g << 16 | (uint32_t)g << 8 | g;
+            ((uint32_t *)(out + (size_t)y * out_stride))[x] = rgb;
+        }
+    cairo_surface_mark_dirty(s);
+    g_object_unref(pixbuf);
+    /* cairo's PDF embeds these bytes as a DCT stream; the decoded pixels
+     * serve the PNG proofs */
+    cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, (unsigned char *)data, length, free, data);
+    return s;
+}
+
+cairo_surface_t *image_surface_load(const char *path)
+{
+    image_info info;
+    const char *why;
+    if (!image_read_info(path, &info, &why) || info.kind == IMAGE_SVG)
+        return NULL;
+    if (info.kind == IMAGE_JPEG)
+        return jpeg_surface(path);
+    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
+    if (cairo_surface_status(png) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(png);
+        return NULL;
+    }
+    return png;
+}

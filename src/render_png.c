@@ -1,0 +1,146 @@
+/* PNG proofs through cairo's image surface, from the same boxes as the
+ * PDFs (no PDF round trip): every page at PROOF_DPI, and an overview of
+ * the booklet's spreads at a smaller scale on grey, each page's trim edge
+ * outlined and the empty lower part of a nearly empty page tinted. */
+#include "render.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "draw.h"
+#include "impose.h"
+#include "textutil.h"
+
+#define OVERVIEW_DPI 36.0
+#define MM (72.0 / 25.4)
+
+static cairo_status_t append_output(void *closure, const unsigned char *data, unsigned int length)
+{
+    strbuf_append(closure, (const char *)data, length);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static bool encode(cairo_surface_t *surface, png_image *out)
+{
+    strbuf bytes = {0};
+    cairo_surface_flush(surface);
+    cairo_status_t status = cairo_surface_write_to_png_stream(surface, append_output, &bytes);
+    out->width = cairo_image_surface_get_width(surface);
+    out->height = cairo_image_surface_get_height(surface);
+    if (status != CAIRO_STATUS_SUCCESS) {
+        free(bytes.data);
+        return false;
+    }
+    out->length = bytes.length;
+    out->data = (unsigned char *)strbuf_take(&bytes);
+    return true;
+}
+
+static bool render_page_png(const laid_out *pages, size_t index, png_image *out)
+{
+    double scale = PROOF_DPI / 72.0;
+    int w = (int)lround(pages->width * scale), h = (int)lround(pages->height * scale);
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    draw_page(cr, &pages->pages[index], 0, NULL);
+    bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS && encode(surface, out);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    return ok;
+}
+
+/* Where the page's content ends: the lowest box that belongs to the text
+ * (artifacts such as the footer do not count). */
+static double content_bottom(const page *pg)
+{
+    double bottom = 0;
+    for (size_t i = 0; i < pg->count; i++) {
+        const box *b = &pg->boxes[i];
+        if (!b->elem)
+            continue;
+        double end = b->kind == BOX_GLYPHS ? b->y + b->height * 0.25 : b->y + b->height;
+        bottom = fmax(bottom, end);
+    }
+    return bottom;
+}
+
+static bool render_overview(const laid_out *pages, png_image *out)
+{
+    imposition imp;
+    double gap = 8 * MM;
+    if (!impose_overview(pages->page_count, pages->width, pages->height, gap, &imp))
+        return false;
+    double scale = OVERVIEW_DPI / 72.0;
+    int w = (int)lround(imp.sheets[0].width * scale), h = (int)lround(imp.sheets[0].height * scale);
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    for (size_t k = 0; k < imp.count; k++)
+        for (size_t i = 0; i < imp.sheets[k].slot_count; i++) {
+            const impose_slot *slot = &imp.sheets[k].slots[i];
+            const page *pg = &pages->pages[slot->page];
+            cairo_save(cr);
+            cairo_translate(cr, slot->x, slot->y);
+            cairo_rectangle(cr, 0, 0, pages->width, pages->height);
+            cairo_save(cr);
+            cairo_clip_preserve(cr);
+            cairo_set_source_rgb(cr, 1, 1, 1);
+            cairo_fill(cr);
+            draw_page(cr, pg, 0, NULL);
+            /* a page whose text ends in its top third: tint what is left */
+            double bottom = content_bottom(pg);
+            if (slot->page + 1 < pages->page_count && bottom < pages->height / 3) {
+                cairo_rectangle(cr, 0, fmax(bottom, 0) + 4 * MM, pages->width,
+                                pages->height * 0.9 - fmax(bottom, 0) - 4 * MM);
+                cairo_set_source_rgba(cr, 1.0, 0.55, 0.0, 0.18);
+                cairo_fill(cr);
+            }
+            cairo_restore(cr);
+            /* the trim edge */
+            cairo_rectangle(cr, 0, 0, pages->width, pages->height);
+            cairo_set_line_width(cr, 1.0 / scale);
+            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+            cairo_stroke(cr);
+            cairo_restore(cr);
+        }
+    bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS && encode(surface, out);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    imposition_free(&imp);
+    return ok;
+}
+
+bool render_proofs(const laid_out *pages, png_image **page_images, size_t *page_count,
+                   png_image *overview, diag_list *diags)
+{
+    *page_images = xcalloc(pages->page_count ? pages->page_count : 1, sizeof **page_images);
+    *page_count = pages->page_count;
+    memset(overview, 0, sizeof *overview);
+    bool ok = true;
+    for (size_t p = 0; p < pages->page_count && ok; p++)
+        ok = render_page_png(pages, p, &(*page_images)[p]);
+    ok = ok && render_overview(pages, overview);
+    if (!ok) {
+        diag_report(diags, SEVERITY_ERROR, NULL, 0, 0, "cairo could not draw the PNG proofs");
+        png_images_free(*page_images, *page_count);
+        free(*page_images);
+        png_images_free(overview, 1);
+        *page_images = NULL;
+        *page_count = 0;
+        memset(overview, 0, sizeof *overview);
+    }
+    return ok;
+}
+
+void png_images_free(png_image *images, size_t count)
+{
+    if (!images)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(images[i].data);
+}
