@@ -12,7 +12,8 @@ static const struct { const char *name; double w, h; } SHEETS[] = {
     {"A6", 105 * MM, 148 * MM},
 };
 
-static bool near(double a, double b) { return fabs(a - b) <= 1.0 * MM; }
+/* A5 is 148 mm wide, half of A4's 297: sheet sizes match within 1.5 mm */
+static bool near(double a, double b) { return fabs(a - b) <= 1.5 * MM; }
 
 const char *impose_sheet_name(double width, double height)
 {
