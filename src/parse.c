@@ -1547,8 +1547,8 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
         if (b->list_depth + b->quote_depth >= MAX_NESTING) {
             f->anchor = AT_ITEM;
             f->ignore = true;
-            problem(b, f, "lists are nested more than %d levels deep; a leaflet needs no more "
-                          "than 3: make the deeper items part of the level above",
+            problem(b, f, "lists are nested more than %d levels deep; move the deeper items "
+                          "up to the level above",
                     MAX_NESTING);
             break;
         }
