@@ -117,9 +117,6 @@ bool doc_walker_next(doc_walker *w)
 void doc_text_position(const doc_node *text_node, size_t byte_offset, int *line, int *column)
 {
     const char *text = text_node->text ? text_node->text : "";
-    size_t length = strlen(text);
-    if (byte_offset > length)
-        byte_offset = length;
     size_t from = 0;
     int l = text_node->line, c = text_node->column;
     if (text_node->segment_count) {
@@ -137,7 +134,7 @@ void doc_text_position(const doc_node *text_node, size_t byte_offset, int *line,
         l = s->line;
         c = s->column;
     }
-    for (size_t i = from; i < byte_offset; i++)
+    for (size_t i = from; i < byte_offset && text[i]; i++) /* parse keeps segments short */
         if (((unsigned char)text[i] & 0xC0) != 0x80)
             c++;
     *line = l;

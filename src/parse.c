@@ -37,6 +37,9 @@
  * every level; at about 19 the width goes negative). Deeper content is not
  * built at all, so 10,000 levels cost no more than 9. */
 #define MAX_NESTING 8
+/* Language spans inside each other ("[a [b]{lang=fr} c]{lang=en}"): one
+ * level is already rare; deeper would only make recursion deep downstream. */
+#define MAX_SPAN_NESTING 3
 
 /* --- entities ---------------------------------------------------------- */
 
@@ -243,6 +246,7 @@ typedef struct builder {
     size_t consumed;           /* start of the first line no text has reached */
     size_t last_end;           /* just after the last text seen */
     size_t cache_offset;       /* body_position's resume point */
+    size_t cache_line_start;   /* start of its line */
     int cache_line, cache_column;
 
     int quote_depth, list_depth;
@@ -256,6 +260,10 @@ typedef struct builder {
     bool html_comment;         /* ... and it is a comment */
     char html_tail[3];         /* its last three characters, to see where it ends */
     bool after_comment;        /* an inline comment was just dropped */
+
+    doc_node *open_text;       /* the text node add_text last grew, */
+    size_t open_length;        /* its length and allocated size: md4c hands */
+    size_t open_capacity;      /* a paragraph over in many small pieces */
 } builder;
 
 static void error_at(builder *b, int line, int column, const char *format, ...)
@@ -268,14 +276,27 @@ static void error_at(builder *b, int line, int column, const char *format, ...)
     va_end(args);
 }
 
-/* File line and column of a body offset. Callers mostly move forward, so
- * resume from the last answer instead of rescanning the body. */
+/* File line and column of a body offset. Callers mostly move forward (or
+ * a few characters back, to a construct's marker), so resume from the last
+ * answer instead of rescanning the body: linear over the whole parse. */
 static void body_position(builder *b, size_t offset, int *line, int *column)
 {
     if (offset > b->body_length)
         offset = b->body_length;
+    if (offset < b->cache_offset && offset >= b->cache_line_start) {
+        /* back on the same line */
+        int c = b->cache_column;
+        for (size_t i = offset; i < b->cache_offset; i++)
+            if (((unsigned char)b->body[i] & 0xC0) != 0x80)
+                c--;
+        b->cache_offset = offset;
+        *line = b->cache_line;
+        b->cache_column = *column = c;
+        return;
+    }
     if (offset < b->cache_offset) {
         b->cache_offset = 0;
+        b->cache_line_start = 0;
         b->cache_line = b->body_line;
         b->cache_column = 1;
     }
@@ -285,6 +306,7 @@ static void body_position(builder *b, size_t offset, int *line, int *column)
         if (ch == '\n') {
             l++;
             c = 1;
+            b->cache_line_start = i + 1;
         } else if ((ch & 0xC0) != 0x80) {
             c++;
         }
@@ -302,8 +324,13 @@ static size_t body_offset(const builder *b, const char *p)
     return SIZE_MAX;
 }
 
-static size_t line_start(const builder *b, size_t offset)
+static size_t line_start(builder *b, size_t offset)
 {
+    if (offset >= b->cache_line_start) { /* body_position knows, without a scan back */
+        int line, column;
+        body_position(b, offset, &line, &column);
+        return b->cache_line_start;
+    }
     while (offset > 0 && b->body[offset - 1] != '\n')
         offset--;
     return offset;
@@ -324,7 +351,7 @@ static size_t first_nonblank(const builder *b, size_t start)
 }
 
 /* Where the construct of frame f starts, given its first text at `offset`. */
-static size_t anchor_offset(const builder *b, const frame *f, size_t offset)
+static size_t anchor_offset(builder *b, const frame *f, size_t offset)
 {
     const char *s = b->body;
     size_t ls = line_start(b, offset), p;
@@ -457,9 +484,11 @@ static void saw_text(builder *b, size_t offset, size_t size)
     size_t end = offset + size;
     if (end > b->last_end)
         b->last_end = end;
-    size_t after = next_line(b, size ? end - 1 : offset);
-    if (after > b->consumed)
-        b->consumed = after;
+    /* consumed is a line start: text before it cannot move it (and scanning
+     * to the line end for each of thousands of pieces of one line would be quadratic) */
+    size_t last = size ? end - 1 : offset;
+    if (last >= b->consumed)
+        b->consumed = next_line(b, last);
 }
 
 /* Lines no block starts on: blank ones (with quote marks, unless quotes
@@ -624,17 +653,23 @@ static void segment_push(doc_node *t, size_t offset, int line, int column, bool 
     t->segments[t->segment_count++] = (doc_text_segment){offset, line, column, literal};
 }
 
-/* Gives t the segments `from[0..count)`, shifted by `delta` bytes and
- * clipped to start at `start` (a segment cut by `start` starts there, its
- * column moved on by the characters cut off). */
+/* Gives t the segments of from's text[start..end), shifted back by
+ * `delta` bytes (a segment cut by `start` starts there, its column moved on
+ * by the characters cut off). Finds the first by bisection, so taking a
+ * text apart piece by piece stays linear. */
 static void segments_take(doc_node *t, const doc_node *from, size_t start, size_t end,
                           size_t delta)
 {
-    for (size_t i = 0; i < from->segment_count; i++) {
+    size_t lo = 0, hi = from->segment_count;
+    while (hi - lo > 1) { /* the last segment starting at or before `start` */
+        size_t mid = lo + (hi - lo) / 2;
+        if (from->segments[mid].offset <= start)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < from->segment_count && from->segments[i].offset < end; i++) {
         doc_text_segment sg = from->segments[i];
-        size_t next = i + 1 < from->segment_count ? from->segments[i + 1].offset : SIZE_MAX;
-        if (next <= start || sg.offset >= end)
-            continue;
         if (sg.offset < start) {
             for (size_t k = sg.offset; k < start; k++)
                 if (((unsigned char)from->text[k] & 0xC0) != 0x80)
@@ -664,44 +699,52 @@ static void text_drop_prefix(doc_node *t, size_t n)
     }
 }
 
-/* Splits text node t at byte `at`: t keeps text[0..at); a new node after
- * it gets text[at + skip..], with its segments. Returns the new node. */
-static doc_node *text_split(doc_node *t, size_t at, size_t skip)
+/* A new text node with t->text[from..to) and its segments. */
+static doc_node *text_piece(const doc_node *t, size_t from, size_t to)
 {
-    size_t length = strlen(t->text);
-    doc_node *rest = doc_node_new(NODE_TEXT, t->line, t->column);
-    rest->text = xstrdup(t->text + at + skip);
-    segments_take(rest, t, at + skip, length + 1, at + skip);
-    if (rest->segment_count) {
-        rest->line = rest->segments[0].line;
-        rest->column = rest->segments[0].column;
-    } else {
-        doc_text_position(t, at + skip, &rest->line, &rest->column);
+    doc_node *piece = doc_node_new(NODE_TEXT, t->line, t->column);
+    piece->text = xstrndup(t->text + from, to - from);
+    segments_take(piece, t, from, to, from);
+    if (piece->segment_count) {
+        piece->line = piece->segments[0].line;
+        piece->column = piece->segments[0].column;
     }
-    t->text[at] = '\0';
-    size_t keep = 0;
-    while (keep < t->segment_count && t->segments[keep].offset < at)
-        keep++;
-    t->segment_count = keep ? keep : (t->segment_count ? 1 : 0); /* empty: keeps its position */
-    rest->parent = t->parent;
-    rest->next = t->next;
-    t->next = rest;
-    if (t->parent && t->parent->last_child == t)
-        t->parent->last_child = rest;
-    return rest;
+    return piece;
 }
 
-/* A dropped inline comment leaves the spaces on both sides: keep one. */
-static void trim_before_comment(doc_node *last, const char *s)
+/* A dropped inline comment leaves the spaces on both sides: keep one.
+ * length: the text's length, updated. */
+static void trim_before_comment(doc_node *last, const char *s, size_t *length)
 {
     if (!last || last->type != NODE_TEXT || (s[0] != ' ' && s[0] != '\n'))
         return;
-    size_t n = strlen(last->text);
+    size_t n = *length;
     while (n > 0 && last->text[n - 1] == ' ')
         n--;
     last->text[n] = '\0';
+    *length = n;
     while (last->segment_count > 1 && last->segments[last->segment_count - 1].offset >= n)
         last->segment_count--;
+}
+
+/* Segments for the piece of t->text from `at` on, which starts at
+ * line:column: one, and another every SEGMENT_SPAN bytes, so that
+ * doc_text_position never counts more than that. */
+#define SEGMENT_SPAN 64
+static void segments_for(doc_node *t, size_t at, int line, int column, bool literal)
+{
+    segment_push(t, at, line, column, literal);
+    const char *s = t->text;
+    size_t last = at;
+    for (size_t i = at; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (i - last >= SEGMENT_SPAN) {
+            segment_push(t, i, line, column, false);
+            last = i;
+        }
+        column++;
+    }
 }
 
 static void add_text(builder *b, const char *s, size_t n, size_t offset, bool literal)
@@ -710,23 +753,42 @@ static void add_text(builder *b, const char *s, size_t n, size_t offset, bool li
     body_position(b, offset == SIZE_MAX ? b->last_end : offset, &line, &column);
     doc_node *c = inline_container(b, line, column);
     doc_node *last = c->last_child;
-    if (b->after_comment) {
-        b->after_comment = false;
-        trim_before_comment(last, s);
+    if (b->after_comment && last && last->type == NODE_TEXT) {
+        if (last != b->open_text) {
+            b->open_text = last;
+            b->open_length = strlen(last->text);
+            b->open_capacity = b->open_length + 1;
+        }
+        trim_before_comment(last, s, &b->open_length);
     }
+    b->after_comment = false;
     if (last && last->type == NODE_TEXT) {
-        /* md4c splits text at entities and other marks; one node per run is simpler downstream */
-        size_t old = strlen(last->text);
-        last->text = xrealloc(last->text, old + n + 1);
+        /* md4c splits text at entities and other marks; one node per run is
+         * simpler downstream. Grown by doubling, so appending stays linear. */
+        if (last != b->open_text) {
+            b->open_text = last;
+            b->open_length = strlen(last->text);
+            b->open_capacity = b->open_length + 1;
+        }
+        size_t old = b->open_length;
+        if (old + n + 1 > b->open_capacity) {
+            while (old + n + 1 > b->open_capacity)
+                b->open_capacity *= 2;
+            last->text = xrealloc(last->text, b->open_capacity);
+        }
         memcpy(last->text + old, s, n);
         last->text[old + n] = '\0';
-        segment_push(last, old, line, column, literal);
+        b->open_length = old + n;
+        segments_for(last, old, line, column, literal);
         return;
     }
     doc_node *t = doc_node_new(NODE_TEXT, line, column);
     t->text = xstrndup(s, n);
-    segment_push(t, 0, line, column, literal);
+    segments_for(t, 0, line, column, literal);
     doc_node_append(c, t);
+    b->open_text = t;
+    b->open_length = n;
+    b->open_capacity = n + 1;
 }
 
 /* --- language spans: [text]{lang=en} ------------------------------------ */
@@ -876,35 +938,43 @@ static size_t span_attributes(builder *b, const doc_node *t, size_t at, char **l
     return close + 1;
 }
 
-/* Empty texts left where a span's brackets were cut off. */
-static void drop_empty_texts(doc_node *parent)
-{
-    for (doc_node *c = parent->first_child, *next; c; c = next) {
-        next = c->next;
-        if (c->type == NODE_TEXT && !*c->text) {
-            remove_child(parent, c);
-            doc_node_free(c);
-        } else if (c->type == NODE_SPAN) {
-            drop_empty_texts(c);
-        }
-    }
-}
-
 /* Pandoc's bracketed spans, "[text]{lang=en}" with any inlines as text,
  * become NODE_SPAN. md4c leaves the brackets as text: pair them up among
- * the texts of one inline level, innermost first. */
+ * the texts of one inline level (a stack: innermost first), then rebuild
+ * that level once, so a paragraph of many spans costs no more than its
+ * length. */
+typedef struct span_cut {
+    size_t node;               /* index of the text among the level's children */
+    size_t at, skip;           /* where the cut is in that text, how many bytes it removes */
+    size_t span;               /* which span it opens or closes */
+    bool open;
+} span_cut;
+
+static int cut_compare(const void *a, const void *b)
+{
+    const span_cut *x = a, *y = b;
+    if (x->node != y->node)
+        return x->node < y->node ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
 static void find_spans(builder *b, doc_node *parent)
 {
     for (doc_node *c = parent->first_child; c; c = c->next)
         if (c->type == NODE_EMPHASIS || c->type == NODE_STRONG || c->type == NODE_LINK)
             find_spans(b, c);
+
     struct opener {
-        doc_node *node;
-        size_t at;
+        const doc_node *node;
+        size_t index, at;
     } *open = NULL;
-    size_t depth = 0, capacity = 0;
-    bool made = false;
-    for (doc_node *c = parent->first_child; c; c = c->next) {
+    size_t depth = 0, open_capacity = 0;
+    span_cut *cuts = NULL;
+    size_t cut_count = 0, cut_capacity = 0;
+    doc_node **spans = NULL;   /* made here, placed in the rebuild */
+    size_t span_count = 0;
+    size_t index = 0;
+    for (doc_node *c = parent->first_child; c; c = c->next, index++) {
         if (c->type != NODE_TEXT)
             continue;
         for (size_t i = 0; c->text[i]; i++) {
@@ -912,11 +982,11 @@ static void find_spans(builder *b, doc_node *parent)
             if ((ch != '[' && ch != ']') || literal_at(c, i))
                 continue;
             if (ch == '[') {
-                if (depth == capacity) {
-                    capacity = capacity ? capacity * 2 : 8;
-                    open = xrealloc(open, capacity * sizeof *open);
+                if (depth == open_capacity) {
+                    open_capacity = open_capacity ? open_capacity * 2 : 8;
+                    open = xrealloc(open, open_capacity * sizeof *open);
                 }
-                open[depth++] = (struct opener){c, i};
+                open[depth++] = (struct opener){c, index, i};
                 continue;
             }
             if (!depth)
@@ -932,23 +1002,77 @@ static void find_spans(builder *b, doc_node *parent)
             doc_text_position(o.node, o.at, &line, &column);
             doc_node *span = doc_node_new(NODE_SPAN, line, column);
             span->lang = lang;
-            doc_node *tail = text_split(c, i, after - i);
-            doc_node *first = text_split(o.node, o.at, 1);
-            span->parent = parent;
-            o.node->next = span;
-            span->next = tail;
-            for (doc_node *n = first, *next; n != tail; n = next) {
-                next = n->next;
-                doc_node_append(span, n);
+            if (cut_count + 2 > cut_capacity) { /* two cuts per span */
+                cut_capacity = cut_capacity ? cut_capacity * 2 : 8;
+                cuts = xrealloc(cuts, cut_capacity * sizeof *cuts);
+                spans = xrealloc(spans, cut_capacity / 2 * sizeof *spans);
             }
-            made = true;
-            c = tail; /* go on after the '}' */
-            i = (size_t)-1;
+            spans[span_count] = span;
+            cuts[cut_count++] = (span_cut){o.index, o.at, 1, span_count, true};
+            cuts[cut_count++] = (span_cut){index, i, after - i, span_count, false};
+            span_count++;
+            i = after - 1; /* go on after the '}' */
         }
     }
     free(open);
-    if (made)
-        drop_empty_texts(parent);
+    if (!span_count) {
+        free(spans);
+        return;
+    }
+
+    /* Rebuild the level: texts are cut where the marks were, spans open
+     * and close around what lies between. */
+    qsort(cuts, cut_count, sizeof *cuts, cut_compare);
+    doc_node **stack = xmalloc((MAX_SPAN_NESTING + 1) * sizeof *stack);
+    bool *flat = xcalloc(span_count, sizeof *flat);
+    size_t top_index = 0, next_cut = 0;
+    bool too_deep = false;
+    stack[0] = parent;
+    doc_node *c = parent->first_child;
+    parent->first_child = parent->last_child = NULL;
+    for (index = 0; c; index++) {
+        doc_node *next = c->next;
+        c->next = NULL;
+        if (next_cut >= cut_count || cuts[next_cut].node != index) {
+            doc_node_append(stack[top_index], c);
+            c = next;
+            continue;
+        }
+        size_t from = 0;
+        for (; next_cut < cut_count && cuts[next_cut].node == index; next_cut++) {
+            const span_cut *k = &cuts[next_cut];
+            if (k->at > from)
+                doc_node_append(stack[top_index], text_piece(c, from, k->at));
+            from = k->at + k->skip;
+            doc_node *span = spans[k->span];
+            if (k->open && top_index == MAX_SPAN_NESTING) {
+                /* one report for the block; the inner spans' text stays, unmarked */
+                if (!too_deep)
+                    error_at(b, span->line, span->column,
+                             "language spans are nested more than %d deep; mark each phrase once",
+                             MAX_SPAN_NESTING);
+                too_deep = true;
+                flat[k->span] = true;
+            } else if (k->open) {
+                doc_node_append(stack[top_index], span);
+                stack[++top_index] = span;
+            } else if (!flat[k->span]) {
+                top_index--;
+            }
+        }
+        size_t length = strlen(c->text);
+        if (from < length)
+            doc_node_append(stack[top_index], text_piece(c, from, length));
+        doc_node_free(c);
+        c = next;
+    }
+    for (size_t i = 0; i < span_count; i++)
+        if (flat[i])
+            doc_node_free(spans[i]);
+    free(flat);
+    free(stack);
+    free(spans);
+    free(cuts);
 }
 
 /* --- finishing blocks -------------------------------------------------- */

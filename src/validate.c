@@ -48,7 +48,23 @@ typedef struct validator {
     size_t word_offset;
     bool word_reported;
     int marks;                 /* combining marks on the current character */
+    unsigned reported;         /* rules already reported in this block (one report each) */
 } validator;
+
+/* One report per rule and block: the first place shows the mistake, and a
+ * hostile paragraph of 100,000 of them does not print 100,000 lines. */
+enum {
+    RULE_BULLET = 1 << 0, RULE_MARKS = 1 << 1, RULE_WORD = 1 << 2, RULE_DEGREE = 1 << 3,
+    RULE_LINK = 1 << 4, RULE_SPAN = 1 << 5, RULE_COMMENT = 1 << 6, RULE_DELIMITER = 1 << 7,
+};
+
+static bool first_time(validator *v, unsigned rule)
+{
+    if (v->reported & rule)
+        return false;
+    v->reported |= rule;
+    return true;
+}
 
 static void report(validator *v, severity level, const doc_node *t, size_t offset,
                    const char *format, ...) __attribute__((format(printf, 5, 6)));
@@ -71,6 +87,7 @@ static void block_reset(validator *v)
     v->word_chars = 0;
     v->word_reported = false;
     v->marks = 0;
+    v->reported = 0;
 }
 
 static bool literal_at(const doc_node *t, size_t i)
@@ -126,6 +143,8 @@ static void leaked_link(validator *v, const doc_node *t, size_t close)
     const char *dest = s + close + 2;
     const char *end = strchr(dest, ')');
     size_t n = end ? (size_t)(end - dest) : strlen(dest);
+    if (!first_time(v, RULE_LINK))
+        return;
     if (end && memchr(dest, ' ', n)) {
         if (!strncmp(dest, "tel:", 4)) {
             strbuf digits = {0};
@@ -164,20 +183,23 @@ static size_t leaked_markup(validator *v, const doc_node *t, size_t i, gunichar 
         return 2;
     }
     if (c == ']' && s[i + 1] == '{') {
-        report(v, SEVERITY_ERROR, t, i,
-               "this language span was not made and would be printed as text; write it like "
-               "'[cancer of unknown primary]{lang=en}'");
+        if (first_time(v, RULE_SPAN))
+            report(v, SEVERITY_ERROR, t, i,
+                   "this language span was not made and would be printed as text; write it "
+                   "like '[cancer of unknown primary]{lang=en}'");
         return 2;
     }
     if (c == '<' && !strncmp(s + i, "<!--", 4)) {
-        report(v, SEVERITY_ERROR, t, i, "this comment has no end: close it with '-->'");
+        if (first_time(v, RULE_COMMENT))
+            report(v, SEVERITY_ERROR, t, i, "this comment has no end: close it with '-->'");
         return 4;
     }
     if ((c == '*' || c == '_') && s[i + 1] == c && !literal_at(t, i + 1)) {
-        report(v, SEVERITY_ERROR, t, i,
-               "unmatched '%c%c' would be printed as text: close it, like '%c%cword%c%c', or "
-               "write '\\%c\\%c' for the characters themselves",
-               c, c, c, c, c, c, c, c);
+        if (first_time(v, RULE_DELIMITER))
+            report(v, SEVERITY_ERROR, t, i,
+                   "unmatched '%c%c' would be printed as text: close it, like '%c%cword%c%c', "
+                   "or write '\\%c\\%c' for the characters themselves",
+                   c, c, c, c, c, c, c, c);
         size_t n = 2;
         while (s[i + n] == c)
             n++;
@@ -188,7 +210,7 @@ static size_t leaked_markup(validator *v, const doc_node *t, size_t i, gunichar 
         gunichar after = s[next_at] ? g_utf8_get_char(s + next_at) : 0;
         bool left = is_wordish(after) && !is_wordish(before);
         bool right = is_wordish(before) && !is_wordish(after);
-        if (left || right)
+        if ((left || right) && first_time(v, RULE_DELIMITER))
             report(v, SEVERITY_ERROR, t, i,
                    "unmatched '%c' would be printed as text: close the emphasis, like "
                    "'%cword%c', or write '\\%c' for the character itself",
@@ -219,7 +241,8 @@ static void check_text(validator *v, const doc_node *t)
             v->last_line = t->line;
         v->block_start = false;
 
-        if (line_start && is_pasted_bullet(c) && (s[next] == '\t' || s[next] == ' ')) {
+        if (line_start && is_pasted_bullet(c) && (s[next] == '\t' || s[next] == ' ') &&
+            first_time(v, RULE_BULLET)) {
             char shown[8] = "";
             g_unichar_to_utf8(c, shown);
             report(v, SEVERITY_ERROR, t, i,
@@ -229,7 +252,7 @@ static void check_text(validator *v, const doc_node *t)
         }
 
         if (g_unichar_ismark(c)) {
-            if (++v->marks == MAX_COMBINING_MARKS + 1)
+            if (++v->marks == MAX_COMBINING_MARKS + 1 && first_time(v, RULE_MARKS))
                 report(v, SEVERITY_ERROR, t, i,
                        "more than %d combining marks on one character; remove the extra accents",
                        MAX_COMBINING_MARKS);
@@ -246,7 +269,8 @@ static void check_text(validator *v, const doc_node *t)
                 v->word_node = t;
                 v->word_offset = i;
             }
-            if (v->word_chars == MAX_WORD_LENGTH + 1 && !v->word_reported) {
+            if (v->word_chars == MAX_WORD_LENGTH + 1 && !v->word_reported &&
+                first_time(v, RULE_WORD)) {
                 v->word_reported = true;
                 report(v, SEVERITY_ERROR, v->word_node, v->word_offset,
                        "a word of more than %d characters without a space; no line can hold "
@@ -255,7 +279,7 @@ static void check_text(validator *v, const doc_node *t)
             }
         }
 
-        if (c == 0x2070 && v->previous >= '0' && v->previous <= '9')
+        if (c == 0x2070 && v->previous >= '0' && v->previous <= '9' && first_time(v, RULE_DEGREE))
             report(v, SEVERITY_WARNING, t, i,
                    "'\xE2\x81\xB0' is a superscript zero; for degrees write '\xC2\xB0', like "
                    "'38\xC2\xB0' or '20 \xC2\xB0" "C'");
