@@ -468,8 +468,48 @@ static bool unplaced(const frame *f)
 }
 
 /* A text at `offset` was seen: every open construct still without a position starts there. */
+/* The next list marker ("-", "+", "*", "1.", "1)") at or after *cursor on
+ * its line, before `limit`; moves *cursor past it. SIZE_MAX when none. */
+static size_t next_bullet(const builder *b, size_t *cursor, size_t limit)
+{
+    const char *s = b->body;
+    size_t p = *cursor;
+    while (p < limit && (s[p] == ' ' || s[p] == '\t' || s[p] == '>'))
+        p++;
+    size_t q = p;
+    while (q < limit && s[q] >= '0' && s[q] <= '9')
+        q++;
+    if (q > p && q < limit && (s[q] == '.' || s[q] == ')'))
+        q++;
+    else if (q == p && p < limit && strchr("-+*", s[p]))
+        q = p + 1;
+    else
+        return SIZE_MAX;
+    if (q < limit && s[q] != ' ' && s[q] != '\t')
+        return SIZE_MAX;
+    *cursor = q;
+    return p;
+}
+
+static bool is_list_frame(const frame *f)
+{
+    return !f->span && (f->type == MD_BLOCK_UL || f->type == MD_BLOCK_OL);
+}
+
 static void saw_text(builder *b, size_t offset, size_t size)
 {
+    /* Lists nested on one line ("- - x") each take the next marker on it,
+     * from the left; one list (the usual case) takes the one before its text. */
+    size_t lists = 0;
+    for (size_t i = 0; i < b->depth; i++)
+        lists += !b->frames[i].positioned && !unplaced(&b->frames[i]) &&
+                 is_list_frame(&b->frames[i]);
+    size_t cursor = lists > 1 ? line_start(b, offset) : SIZE_MAX, bullet = SIZE_MAX;
+    size_t quotes = 0; /* the same for quotes: "> > x" */
+    for (size_t i = 0; i < b->depth; i++)
+        quotes += !b->frames[i].positioned && !unplaced(&b->frames[i]) &&
+                  b->frames[i].anchor == AT_QUOTE;
+    size_t quote_cursor = quotes > 1 ? line_start(b, offset) : SIZE_MAX;
     for (size_t i = 0; i < b->depth; i++) {
         frame *f = &b->frames[i];
         if (f->implicit && f->implicit->line == 0)
@@ -477,7 +517,17 @@ static void saw_text(builder *b, size_t offset, size_t size)
         if (f->positioned || unplaced(f))
             continue;
         int line, column;
-        size_t at = anchor_offset(b, f, offset);
+        if (cursor != SIZE_MAX && is_list_frame(f))
+            bullet = next_bullet(b, &cursor, offset);
+        size_t at = cursor != SIZE_MAX && f->anchor == AT_ITEM && bullet != SIZE_MAX
+                        ? bullet
+                        : anchor_offset(b, f, offset);
+        if (quote_cursor != SIZE_MAX && f->anchor == AT_QUOTE) {
+            while (quote_cursor < offset && b->body[quote_cursor] != '>')
+                quote_cursor++;
+            if (quote_cursor < offset)
+                at = quote_cursor++;
+        }
         body_position(b, at, &line, &column);
         place(b, f, at, line, column);
     }
