@@ -1373,8 +1373,24 @@ static bool only_blank_text(const doc_node *para)
     return true;
 }
 
+/* A block that ends in a dropped comment ends in the space before it. */
+static void trim_after_last_comment(builder *b, doc_node *block)
+{
+    if (!b->after_comment)
+        return;
+    b->after_comment = false;
+    doc_node *last = block->last_child;
+    if (last && last->type == NODE_TEXT) {
+        size_t n = strlen(last->text);
+        trim_before_comment(last, " ", &n);
+        if (last == b->open_text)
+            b->open_length = n;
+    }
+}
+
 static void finish_paragraph(builder *b, doc_node *para, doc_node *alert, size_t start)
 {
+    trim_after_last_comment(b, para);
     doc_node *parent = para->parent;
     if (alert)
         take_alert_marker(b, alert, para, start);
@@ -1397,6 +1413,7 @@ static void finish_paragraph(builder *b, doc_node *para, doc_node *alert, size_t
 
 static void finish_heading(builder *b, doc_node *heading)
 {
+    trim_after_last_comment(b, heading);
     find_spans(b, heading);
     finish_text(heading);
     reject_inline_images(b, heading);

@@ -1211,7 +1211,7 @@ static void test_comments(void **state)
                              "Slot.\n");
     assert_int_equal(child_count(doc->root), 4); /* heading, paragraph, list, paragraph */
     char *text = doc_plain_text(child(doc->root, 1));
-    assert_string_equal(text, "Een zin met notities. ");
+    assert_string_equal(text, "Een zin met notities.");
     free(text);
     /* positions after a dropped comment are the source's */
     doc_node *t = child(child(doc->root, 1), 0);
