@@ -242,6 +242,8 @@ typedef struct builder {
 
     frame *frames;
     size_t depth, capacity;
+    size_t placed;             /* frames[0..placed) have their positions: saw_text starts
+                                * there, or deep nesting would cost depth x texts */
 
     size_t consumed;           /* start of the first line no text has reached */
     size_t last_end;           /* just after the last text seen */
@@ -501,16 +503,16 @@ static void saw_text(builder *b, size_t offset, size_t size)
     /* Lists nested on one line ("- - x") each take the next marker on it,
      * from the left; one list (the usual case) takes the one before its text. */
     size_t lists = 0;
-    for (size_t i = 0; i < b->depth; i++)
+    for (size_t i = b->placed; i < b->depth; i++)
         lists += !b->frames[i].positioned && !unplaced(&b->frames[i]) &&
                  is_list_frame(&b->frames[i]);
     size_t cursor = lists > 1 ? line_start(b, offset) : SIZE_MAX, bullet = SIZE_MAX;
     size_t quotes = 0; /* the same for quotes: "> > x" */
-    for (size_t i = 0; i < b->depth; i++)
+    for (size_t i = b->placed; i < b->depth; i++)
         quotes += !b->frames[i].positioned && !unplaced(&b->frames[i]) &&
                   b->frames[i].anchor == AT_QUOTE;
     size_t quote_cursor = quotes > 1 ? line_start(b, offset) : SIZE_MAX;
-    for (size_t i = 0; i < b->depth; i++) {
+    for (size_t i = b->placed; i < b->depth; i++) {
         frame *f = &b->frames[i];
         if (f->implicit && f->implicit->line == 0)
             body_position(b, offset, &f->implicit->line, &f->implicit->column);
@@ -531,6 +533,7 @@ static void saw_text(builder *b, size_t offset, size_t size)
         body_position(b, at, &line, &column);
         place(b, f, at, line, column);
     }
+    b->placed = b->depth;
     size_t end = offset + size;
     if (end > b->last_end)
         b->last_end = end;
@@ -651,6 +654,8 @@ static doc_node *inline_container(builder *b, int line, int column)
     while (f > b->frames && f->node != c) /* a span frame just pushed sits above the block */
         f--;
     f->implicit = doc_node_new(NODE_PARAGRAPH, line, column);
+    if (line == 0 && b->placed > (size_t)(f - b->frames)) /* saw_text gives it one */
+        b->placed = (size_t)(f - b->frames);
     doc_node_append(c, f->implicit);
     return f->implicit;
 }
@@ -1846,6 +1851,8 @@ static void pop(builder *b)
     free(f->problems[1]);
     free(f->html.data);
     b->depth--;
+    if (b->placed > b->depth)
+        b->placed = b->depth;
 }
 
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
