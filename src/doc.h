@@ -35,7 +35,8 @@ struct text_style; /* style.h */
 /* Where a piece of a NODE_TEXT's text came from. Between one segment's
  * offset and the next, each character of the text stands for one character
  * of the source, on one line; a new segment starts wherever that breaks (a
- * joined line, an entity, an escape, an ellipsis made of three dots). */
+ * joined line, an entity, an escape, an ellipsis made of three dots), and
+ * at least every 64 bytes, so that a lookup never counts far. */
 typedef struct doc_text_segment {
     size_t offset;             /* byte offset in the node's text */
     int line, column;          /* source position of that byte's character, 1-based */

@@ -135,6 +135,8 @@ static bool is_wordish(gunichar c)
 /* "](" left as text: a link md4c could not make; says why when it can. */
 static void leaked_link(validator *v, const doc_node *t, size_t close)
 {
+    if (!first_time(v, RULE_LINK)) /* before the scans: once per block keeps this linear */
+        return;
     const char *s = t->text;
     size_t open = close;
     while (open > 0 && !(s[open - 1] == '[' && !literal_at(t, open - 1)))
@@ -143,8 +145,6 @@ static void leaked_link(validator *v, const doc_node *t, size_t close)
     const char *dest = s + close + 2;
     const char *end = strchr(dest, ')');
     size_t n = end ? (size_t)(end - dest) : strlen(dest);
-    if (!first_time(v, RULE_LINK))
-        return;
     if (end && memchr(dest, ' ', n)) {
         if (!strncmp(dest, "tel:", 4)) {
             strbuf digits = {0};
