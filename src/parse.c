@@ -40,6 +40,10 @@
 /* Language spans inside each other ("[a [b]{lang=fr} c]{lang=en}"): one
  * level is already rare; deeper would only make recursion deep downstream. */
 #define MAX_SPAN_NESTING 3
+/* Emphasis, strong and links inside each other: a leaflet needs 3 at most
+ * (**[*x*](url)**). Deeper is not built: 20,000 nested emphases would make
+ * every recursive walk of the tree (and layout's) a stack overflow. */
+#define MAX_INLINE_NESTING 8
 
 /* --- entities ---------------------------------------------------------- */
 
@@ -255,6 +259,7 @@ typedef struct builder {
     bool seen_block;
     int last_level;            /* of the last top-level heading */
     doc_node *first_h1;
+    int inline_depth;          /* open emphasis, strong and link nodes */
     int image_depth;           /* inside ![...]: text is alt text */
     strbuf alt;
 
@@ -1866,6 +1871,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
             b->image_depth = 0;
         pop(b);
     }
+    b->inline_depth = 0; /* spans never outlive their block */
     if (!b->depth || top(b)->type != (int)type)
         return 0;
     if (type == MD_BLOCK_LI)
@@ -1935,6 +1941,14 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
         f->positioned = true;
         return 0;
     }
+    if ((type == MD_SPAN_EM || type == MD_SPAN_STRONG || type == MD_SPAN_A) &&
+        b->inline_depth >= MAX_INLINE_NESTING) {
+        f->ignore = true; /* its content too: one report for the whole nest */
+        f->anchor = type == MD_SPAN_A ? AT_LINK : AT_EMPHASIS;
+        problem(b, f, "emphasis and links are nested more than %d deep; take the inner ones out",
+                MAX_INLINE_NESTING);
+        return 0;
+    }
     doc_node *c = inline_container(b, 0, 0); /* placed by the first text */
     switch (type) {
     case MD_SPAN_EM:
@@ -1975,6 +1989,8 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
     }
     if (f->node)
         doc_node_append(c, f->node);
+    if (f->node && f->node->type != NODE_IMAGE)
+        b->inline_depth++;
     return 0;
 }
 
@@ -1987,6 +2003,8 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
     frame *f = top(b);
     if (!f->positioned)
         place_span_fallback(b, f);
+    if (f->node && f->node->type != NODE_IMAGE && !f->ignore)
+        b->inline_depth--;
     if (!f->ignore) {
         if (type == MD_SPAN_IMG && b->image_depth) {
             if (--b->image_depth == 0 && f->node)
