@@ -29,7 +29,7 @@ void doc_node_append(doc_node *parent, doc_node *child)
 void doc_node_free(doc_node *node)
 {
     /* Iterative over siblings, recursive over depth: depth is bounded by
-     * md4c's nesting limits, sibling chains are not. */
+     * parse's nesting limit, sibling chains are not. */
     while (node) {
         doc_node *next = node->next;
         doc_node_free(node->first_child);
@@ -37,6 +37,8 @@ void doc_node_free(doc_node *node)
         free(node->url);
         free(node->alt);
         free(node->title);
+        free(node->lang);
+        free(node->segments);
         free(node);
         node = next;
     }
@@ -58,6 +60,7 @@ bool node_is_block(const doc_node *node)
     case NODE_DOCUMENT: case NODE_HEADING: case NODE_PARAGRAPH: case NODE_LIST:
     case NODE_ITEM: case NODE_ALERT: case NODE_IMAGE:
         return true;
+
     default:
         return false;
     }
@@ -109,6 +112,33 @@ bool doc_walker_next(doc_walker *w)
     w->current = node->parent;
     w->event = WALK_EXIT;
     return true;
+}
+
+void doc_text_position(const doc_node *text_node, size_t byte_offset, int *line, int *column)
+{
+    const char *text = text_node->text ? text_node->text : "";
+    size_t from = 0;
+    int l = text_node->line, c = text_node->column;
+    if (text_node->segment_count) {
+        /* the last segment that starts at or before byte_offset */
+        size_t lo = 0, hi = text_node->segment_count;
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (text_node->segments[mid].offset <= byte_offset)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        const doc_text_segment *s = &text_node->segments[lo];
+        from = s->offset <= byte_offset ? s->offset : byte_offset;
+        l = s->line;
+        c = s->column;
+    }
+    for (size_t i = from; i < byte_offset && text[i]; i++) /* parse keeps segments short */
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            c++;
+    *line = l;
+    *column = c;
 }
 
 char *doc_plain_text(const doc_node *node)

@@ -24,12 +24,24 @@ typedef enum {
     NODE_EMPHASIS,
     NODE_STRONG,
     NODE_LINK,      /* url; children: inlines */
-    NODE_LINE_BREAK /* hard break */
+    NODE_LINE_BREAK,/* hard break */
+    NODE_SPAN       /* [text]{lang=en}: lang; children: inlines */
 } node_type;
 
 typedef enum { ALERT_NOTE, ALERT_TIP, ALERT_IMPORTANT, ALERT_WARNING, ALERT_CAUTION } alert_kind;
 
 struct text_style; /* style.h */
+
+/* Where a piece of a NODE_TEXT's text came from. Between one segment's
+ * offset and the next, each character of the text stands for one character
+ * of the source, on one line; a new segment starts wherever that breaks (a
+ * joined line, an entity, an escape, an ellipsis made of three dots), and
+ * at least every 64 bytes, so that a lookup never counts far. */
+typedef struct doc_text_segment {
+    size_t offset;             /* byte offset in the node's text */
+    int line, column;          /* source position of that byte's character, 1-based */
+    bool literal;              /* its first character was an escape ("\*") or an entity: not markup */
+} doc_text_segment;
 
 typedef struct doc_node {
     node_type type;
@@ -44,6 +56,9 @@ typedef struct doc_node {
     char *url;                 /* NODE_LINK: destination; NODE_IMAGE: resolved file path */
     char *alt;                 /* NODE_IMAGE: alt text */
     char *title;               /* NODE_ALERT: optional title after [!KIND] (may be NULL) */
+    char *lang;                /* NODE_SPAN: BCP 47 tag of its text, e.g. "en" (NULL after an error) */
+    doc_text_segment *segments; /* NODE_TEXT from a source: in offset order, the first at 0; */
+    size_t segment_count;      /* 0 for generated text (then line/column is all there is) */
 
     const struct text_style *style; /* set by the style stage; NULL before */
 } doc_node;
@@ -117,6 +132,12 @@ typedef struct doc_walker {
 void doc_walker_init(doc_walker *w, doc_node *root);
 /* Advances; returns false when done. Read w->current and w->event. */
 bool doc_walker_next(doc_walker *w);
+
+/* The source line and column of the character at byte_offset of a
+ * NODE_TEXT's text (joined soft line breaks included: a paragraph's second
+ * line maps to the second source line). For text without segments, the
+ * node's own position plus the characters before byte_offset. */
+void doc_text_position(const doc_node *text_node, size_t byte_offset, int *line, int *column);
 
 /* Concatenated text of a node's inline descendants (caller frees). */
 char *doc_plain_text(const doc_node *node);

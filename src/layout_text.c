@@ -75,6 +75,7 @@ static void build_inline(inline_builder *b, const doc_node *node, bool strong, b
     case NODE_STRONG:
     case NODE_EMPHASIS:
     case NODE_LINK:
+    case NODE_SPAN: /* transparent until layout tags it with its /Lang */
         for (const doc_node *child = node->first_child; child; child = child->next)
             build_inline(b, child, strong || node->type == NODE_STRONG,
                          emphasis || node->type == NODE_EMPHASIS);

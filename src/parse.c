@@ -28,6 +28,22 @@
 #include "frontmatter.h"
 #include "suggest.h"
 #include "textutil.h"
+#include "validate.h"
+
+/* --- limits ------------------------------------------------------------ */
+
+/* Lists and alerts inside each other: a leaflet needs three levels at most,
+ * 8 leaves room and keeps the text width well above zero (layout indents
+ * every level; at about 19 the width goes negative). Deeper content is not
+ * built at all, so 10,000 levels cost no more than 9. */
+#define MAX_NESTING 8
+/* Language spans inside each other ("[a [b]{lang=fr} c]{lang=en}"): one
+ * level is already rare; deeper would only make recursion deep downstream. */
+#define MAX_SPAN_NESTING 3
+/* Emphasis, strong and links inside each other: a leaflet needs 3 at most
+ * (**[*x*](url)**). Deeper is not built: 20,000 nested emphases would make
+ * every recursive walk of the tree (and layout's) a stack overflow. */
+#define MAX_INLINE_NESTING 8
 
 /* --- entities ---------------------------------------------------------- */
 
@@ -213,6 +229,8 @@ typedef struct frame {
     char fence;                /* CODE: fence character, 0 when indented */
     bool href_in_body;         /* A, IMG: href offset is valid */
     size_t href_offset;
+    bool html_block;           /* HTML block to judge when it ends: comments are dropped */
+    strbuf html;               /* its text */
 } frame;
 
 typedef struct builder {
@@ -228,18 +246,31 @@ typedef struct builder {
 
     frame *frames;
     size_t depth, capacity;
+    size_t placed;             /* frames[0..placed) have their positions: saw_text starts
+                                * there, or deep nesting would cost depth x texts */
 
     size_t consumed;           /* start of the first line no text has reached */
     size_t last_end;           /* just after the last text seen */
     size_t cache_offset;       /* body_position's resume point */
+    size_t cache_line_start;   /* start of its line */
     int cache_line, cache_column;
 
     int quote_depth, list_depth;
     bool seen_block;
     int last_level;            /* of the last top-level heading */
     doc_node *first_h1;
+    int inline_depth;          /* open emphasis, strong and link nodes */
     int image_depth;           /* inside ![...]: text is alt text */
     strbuf alt;
+
+    bool html_open;            /* inside inline raw HTML (md4c gives it line by line) */
+    bool html_comment;         /* ... and it is a comment */
+    char html_tail[3];         /* its last three characters, to see where it ends */
+    bool after_comment;        /* an inline comment was just dropped */
+
+    doc_node *open_text;       /* the text node add_text last grew, */
+    size_t open_length;        /* its length and allocated size: md4c hands */
+    size_t open_capacity;      /* a paragraph over in many small pieces */
 } builder;
 
 static void error_at(builder *b, int line, int column, const char *format, ...)
@@ -252,14 +283,27 @@ static void error_at(builder *b, int line, int column, const char *format, ...)
     va_end(args);
 }
 
-/* File line and column of a body offset. Callers mostly move forward, so
- * resume from the last answer instead of rescanning the body. */
+/* File line and column of a body offset. Callers mostly move forward (or
+ * a few characters back, to a construct's marker), so resume from the last
+ * answer instead of rescanning the body: linear over the whole parse. */
 static void body_position(builder *b, size_t offset, int *line, int *column)
 {
     if (offset > b->body_length)
         offset = b->body_length;
+    if (offset < b->cache_offset && offset >= b->cache_line_start) {
+        /* back on the same line */
+        int c = b->cache_column;
+        for (size_t i = offset; i < b->cache_offset; i++)
+            if (((unsigned char)b->body[i] & 0xC0) != 0x80)
+                c--;
+        b->cache_offset = offset;
+        *line = b->cache_line;
+        b->cache_column = *column = c;
+        return;
+    }
     if (offset < b->cache_offset) {
         b->cache_offset = 0;
+        b->cache_line_start = 0;
         b->cache_line = b->body_line;
         b->cache_column = 1;
     }
@@ -269,6 +313,7 @@ static void body_position(builder *b, size_t offset, int *line, int *column)
         if (ch == '\n') {
             l++;
             c = 1;
+            b->cache_line_start = i + 1;
         } else if ((ch & 0xC0) != 0x80) {
             c++;
         }
@@ -286,8 +331,13 @@ static size_t body_offset(const builder *b, const char *p)
     return SIZE_MAX;
 }
 
-static size_t line_start(const builder *b, size_t offset)
+static size_t line_start(builder *b, size_t offset)
 {
+    if (offset >= b->cache_line_start) { /* body_position knows, without a scan back */
+        int line, column;
+        body_position(b, offset, &line, &column);
+        return b->cache_line_start;
+    }
     while (offset > 0 && b->body[offset - 1] != '\n')
         offset--;
     return offset;
@@ -308,7 +358,7 @@ static size_t first_nonblank(const builder *b, size_t start)
 }
 
 /* Where the construct of frame f starts, given its first text at `offset`. */
-static size_t anchor_offset(const builder *b, const frame *f, size_t offset)
+static size_t anchor_offset(builder *b, const frame *f, size_t offset)
 {
     const char *s = b->body;
     size_t ls = line_start(b, offset), p;
@@ -417,26 +467,86 @@ static void problem(builder *b, frame *f, const char *format, ...)
     va_end(args);
 }
 
+/* Content of an unsupported or too deep construct: nothing needs its
+ * position, and finding it for thousands of nested frames would be quadratic. */
+static bool unplaced(const frame *f)
+{
+    return f->ignore && !f->node && !f->html_block && !f->problems[0];
+}
+
 /* A text at `offset` was seen: every open construct still without a position starts there. */
+/* The next list marker ("-", "+", "*", "1.", "1)") at or after *cursor on
+ * its line, before `limit`; moves *cursor past it. SIZE_MAX when none. */
+static size_t next_bullet(const builder *b, size_t *cursor, size_t limit)
+{
+    const char *s = b->body;
+    size_t p = *cursor;
+    while (p < limit && (s[p] == ' ' || s[p] == '\t' || s[p] == '>'))
+        p++;
+    size_t q = p;
+    while (q < limit && s[q] >= '0' && s[q] <= '9')
+        q++;
+    if (q > p && q < limit && (s[q] == '.' || s[q] == ')'))
+        q++;
+    else if (q == p && p < limit && strchr("-+*", s[p]))
+        q = p + 1;
+    else
+        return SIZE_MAX;
+    if (q < limit && s[q] != ' ' && s[q] != '\t')
+        return SIZE_MAX;
+    *cursor = q;
+    return p;
+}
+
+static bool is_list_frame(const frame *f)
+{
+    return !f->span && (f->type == MD_BLOCK_UL || f->type == MD_BLOCK_OL);
+}
+
 static void saw_text(builder *b, size_t offset, size_t size)
 {
-    for (size_t i = 0; i < b->depth; i++) {
+    /* Lists nested on one line ("- - x") each take the next marker on it,
+     * from the left; one list (the usual case) takes the one before its text. */
+    size_t lists = 0;
+    for (size_t i = b->placed; i < b->depth; i++)
+        lists += !b->frames[i].positioned && !unplaced(&b->frames[i]) &&
+                 is_list_frame(&b->frames[i]);
+    size_t cursor = lists > 1 ? line_start(b, offset) : SIZE_MAX, bullet = SIZE_MAX;
+    size_t quotes = 0; /* the same for quotes: "> > x" */
+    for (size_t i = b->placed; i < b->depth; i++)
+        quotes += !b->frames[i].positioned && !unplaced(&b->frames[i]) &&
+                  b->frames[i].anchor == AT_QUOTE;
+    size_t quote_cursor = quotes > 1 ? line_start(b, offset) : SIZE_MAX;
+    for (size_t i = b->placed; i < b->depth; i++) {
         frame *f = &b->frames[i];
         if (f->implicit && f->implicit->line == 0)
             body_position(b, offset, &f->implicit->line, &f->implicit->column);
-        if (f->positioned)
+        if (f->positioned || unplaced(f))
             continue;
         int line, column;
-        size_t at = anchor_offset(b, f, offset);
+        if (cursor != SIZE_MAX && is_list_frame(f))
+            bullet = next_bullet(b, &cursor, offset);
+        size_t at = cursor != SIZE_MAX && f->anchor == AT_ITEM && bullet != SIZE_MAX
+                        ? bullet
+                        : anchor_offset(b, f, offset);
+        if (quote_cursor != SIZE_MAX && f->anchor == AT_QUOTE) {
+            while (quote_cursor < offset && b->body[quote_cursor] != '>')
+                quote_cursor++;
+            if (quote_cursor < offset)
+                at = quote_cursor++;
+        }
         body_position(b, at, &line, &column);
         place(b, f, at, line, column);
     }
+    b->placed = b->depth;
     size_t end = offset + size;
     if (end > b->last_end)
         b->last_end = end;
-    size_t after = next_line(b, size ? end - 1 : offset);
-    if (after > b->consumed)
-        b->consumed = after;
+    /* consumed is a line start: text before it cannot move it (and scanning
+     * to the line end for each of thousands of pieces of one line would be quadratic) */
+    size_t last = size ? end - 1 : offset;
+    if (last >= b->consumed)
+        b->consumed = next_line(b, last);
 }
 
 /* Lines no block starts on: blank ones (with quote marks, unless quotes
@@ -549,6 +659,8 @@ static doc_node *inline_container(builder *b, int line, int column)
     while (f > b->frames && f->node != c) /* a span frame just pushed sits above the block */
         f--;
     f->implicit = doc_node_new(NODE_PARAGRAPH, line, column);
+    if (line == 0 && b->placed > (size_t)(f - b->frames)) /* saw_text gives it one */
+        b->placed = (size_t)(f - b->frames);
     doc_node_append(c, f->implicit);
     return f->implicit;
 }
@@ -586,23 +698,441 @@ static void replace_child(doc_node *parent, doc_node *old, doc_node *replacement
     old->parent = NULL;
 }
 
-static void add_text(builder *b, const char *s, size_t n, size_t offset)
+/* --- text segments ------------------------------------------------------ */
+
+static void segment_push(doc_node *t, size_t offset, int line, int column, bool literal)
+{
+    if (t->segment_count && t->segments[t->segment_count - 1].offset == offset) {
+        t->segments[t->segment_count - 1] = (doc_text_segment){offset, line, column, literal};
+        return;
+    }
+    /* capacity doubles at powers of two, so appends stay linear */
+    size_t n = t->segment_count;
+    if (n == 0 || (n & (n - 1)) == 0)
+        t->segments = xrealloc(t->segments, (n ? n * 2 : 1) * sizeof *t->segments);
+    t->segments[t->segment_count++] = (doc_text_segment){offset, line, column, literal};
+}
+
+/* Gives t the segments of from's text[start..end), shifted back by
+ * `delta` bytes (a segment cut by `start` starts there, its column moved on
+ * by the characters cut off). Finds the first by bisection, so taking a
+ * text apart piece by piece stays linear. */
+static void segments_take(doc_node *t, const doc_node *from, size_t start, size_t end,
+                          size_t delta)
+{
+    size_t lo = 0, hi = from->segment_count;
+    while (hi - lo > 1) { /* the last segment starting at or before `start` */
+        size_t mid = lo + (hi - lo) / 2;
+        if (from->segments[mid].offset <= start)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < from->segment_count && from->segments[i].offset < end; i++) {
+        doc_text_segment sg = from->segments[i];
+        if (sg.offset < start) {
+            for (size_t k = sg.offset; k < start; k++)
+                if (((unsigned char)from->text[k] & 0xC0) != 0x80)
+                    sg.column++;
+            sg.offset = start;
+            sg.literal = false;
+        }
+        segment_push(t, sg.offset - delta, sg.line, sg.column, sg.literal);
+    }
+}
+
+/* Removes the first n bytes of a text node's text, keeping its segments true. */
+static void text_drop_prefix(doc_node *t, size_t n)
+{
+    size_t length = strlen(t->text);
+    if (n > length)
+        n = length;
+    doc_node tmp = *t;
+    t->segments = NULL;
+    t->segment_count = 0;
+    segments_take(t, &tmp, n, length ? length : 1, n);
+    free(tmp.segments);
+    memmove(t->text, t->text + n, length - n + 1);
+    if (t->segment_count) {
+        t->line = t->segments[0].line;
+        t->column = t->segments[0].column;
+    }
+}
+
+/* A new text node with t->text[from..to) and its segments. */
+static doc_node *text_piece(const doc_node *t, size_t from, size_t to)
+{
+    doc_node *piece = doc_node_new(NODE_TEXT, t->line, t->column);
+    piece->text = xstrndup(t->text + from, to - from);
+    segments_take(piece, t, from, to, from);
+    if (piece->segment_count) {
+        piece->line = piece->segments[0].line;
+        piece->column = piece->segments[0].column;
+    }
+    return piece;
+}
+
+/* A dropped inline comment leaves the spaces on both sides: keep one.
+ * length: the text's length, updated. */
+static void trim_before_comment(doc_node *last, const char *s, size_t *length)
+{
+    if (!last || last->type != NODE_TEXT || (s[0] != ' ' && s[0] != '\n'))
+        return;
+    size_t n = *length;
+    while (n > 0 && last->text[n - 1] == ' ')
+        n--;
+    last->text[n] = '\0';
+    *length = n;
+    while (last->segment_count > 1 && last->segments[last->segment_count - 1].offset >= n)
+        last->segment_count--;
+}
+
+/* Segments for the piece of t->text from `at` on, which starts at
+ * line:column: one, and another every SEGMENT_SPAN bytes, so that
+ * doc_text_position never counts more than that. */
+#define SEGMENT_SPAN 64
+static void segments_for(doc_node *t, size_t at, int line, int column, bool literal)
+{
+    segment_push(t, at, line, column, literal);
+    const char *s = t->text;
+    size_t last = at;
+    for (size_t i = at; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (i - last >= SEGMENT_SPAN) {
+            segment_push(t, i, line, column, false);
+            last = i;
+        }
+        column++;
+    }
+}
+
+static void add_text(builder *b, const char *s, size_t n, size_t offset, bool literal)
 {
     int line, column;
     body_position(b, offset == SIZE_MAX ? b->last_end : offset, &line, &column);
     doc_node *c = inline_container(b, line, column);
     doc_node *last = c->last_child;
+    if (b->after_comment && last && last->type == NODE_TEXT) {
+        if (last != b->open_text) {
+            b->open_text = last;
+            b->open_length = strlen(last->text);
+            b->open_capacity = b->open_length + 1;
+        }
+        trim_before_comment(last, s, &b->open_length);
+    }
+    b->after_comment = false;
     if (last && last->type == NODE_TEXT) {
-        /* md4c splits text at entities and other marks; one node per run is simpler downstream */
-        size_t old = strlen(last->text);
-        last->text = xrealloc(last->text, old + n + 1);
+        /* md4c splits text at entities and other marks; one node per run is
+         * simpler downstream. Grown by doubling, so appending stays linear. */
+        if (last != b->open_text) {
+            b->open_text = last;
+            b->open_length = strlen(last->text);
+            b->open_capacity = b->open_length + 1;
+        }
+        size_t old = b->open_length;
+        if (old + n + 1 > b->open_capacity) {
+            while (old + n + 1 > b->open_capacity)
+                b->open_capacity *= 2;
+            last->text = xrealloc(last->text, b->open_capacity);
+        }
         memcpy(last->text + old, s, n);
         last->text[old + n] = '\0';
+        b->open_length = old + n;
+        segments_for(last, old, line, column, literal);
         return;
     }
     doc_node *t = doc_node_new(NODE_TEXT, line, column);
     t->text = xstrndup(s, n);
+    segments_for(t, 0, line, column, literal);
     doc_node_append(c, t);
+    b->open_text = t;
+    b->open_length = n;
+    b->open_capacity = n + 1;
+}
+
+/* --- language spans: [text]{lang=en} ------------------------------------ */
+
+/* Whether the character at text[i] was written as an escape or entity. */
+static bool literal_at(const doc_node *t, size_t i)
+{
+    size_t lo = 0, hi = t->segment_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->segments[mid].offset < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->segment_count && t->segments[lo].offset == i && t->segments[lo].literal;
+}
+
+static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static bool all_alpha(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_alpha(s[i]))
+            return false;
+    return true;
+}
+
+static bool all_digit(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(s[i]))
+            return false;
+    return true;
+}
+
+/* Well-formed BCP 47 (RFC 5646): language (2-3 letters, ISO 639; the
+ * registered 5-8 letter form is refused, "english" is a typo, not a tag),
+ * up to three extlangs, script, region, variants, extensions, private use. */
+static bool valid_language_tag(const char *tag)
+{
+    const char *sub[64];
+    size_t len[64], count = 0;
+    for (const char *p = tag;;) {
+        const char *e = p;
+        while (is_alpha(*e) || is_digit(*e))
+            e++;
+        if (e == p || e - p > 8 || count == 64 || (*e && *e != '-'))
+            return false;
+        sub[count] = p;
+        len[count++] = (size_t)(e - p);
+        if (!*e)
+            break;
+        p = e + 1;
+    }
+    if (len[0] < 2 || len[0] > 3 || !all_alpha(sub[0], len[0]))
+        return false;
+    size_t i = 1;
+    for (int k = 0; k < 3 && i < count && len[i] == 3 && all_alpha(sub[i], 3); k++)
+        i++; /* extlang */
+    if (i < count && len[i] == 4 && all_alpha(sub[i], 4))
+        i++; /* script */
+    if (i < count && ((len[i] == 2 && all_alpha(sub[i], 2)) || (len[i] == 3 && all_digit(sub[i], 3))))
+        i++; /* region */
+    while (i < count && (len[i] >= 5 || (len[i] == 4 && is_digit(sub[i][0]))))
+        i++; /* variants */
+    while (i < count && len[i] == 1) {
+        bool private_use = (sub[i][0] | 0x20) == 'x';
+        size_t first = ++i;
+        while (i < count && (private_use || len[i] >= 2))
+            i++;
+        if (i == first)
+            return false;
+    }
+    return i == count;
+}
+
+/* Reads the attribute list "{lang=en}" whose '{' is at t->text[at];
+ * returns the index just after its '}', or 0 when there is none in this
+ * text. *lang gets the tag (NULL when missing or wrong, reported). */
+static size_t span_attributes(builder *b, const doc_node *t, size_t at, char **lang)
+{
+    const char *s = t->text;
+    size_t close = at + 1;
+    while (s[close] && s[close] != '}' && s[close] != '{')
+        close++;
+    if (s[close] != '}')
+        return 0;
+    *lang = NULL;
+    bool reported = false;
+    for (size_t p = at + 1; p < close;) {
+        if (strchr(" \t\n", s[p])) {
+            p++;
+            continue;
+        }
+        size_t start = p, key_end, value = 0, value_end = 0;
+        while (p < close && !strchr(" \t\n=", s[p]))
+            p++;
+        key_end = p;
+        if (p < close && s[p] == '=') {
+            p++;
+            if (p < close && s[p] == '"') {
+                value = ++p;
+                while (p < close && s[p] != '"')
+                    p++;
+                value_end = p;
+                if (p < close)
+                    p++;
+            } else {
+                value = p;
+                while (p < close && !strchr(" \t\n", s[p]))
+                    p++;
+                value_end = p;
+            }
+        }
+        int line, column;
+        doc_text_position(t, start, &line, &column);
+        reported = true;
+        if (key_end - start == 4 && !memcmp(s + start, "lang", 4) && value) {
+            char *tag = xstrndup(s + value, value_end - value);
+            if (*lang) {
+                error_at(b, line, column, "'lang' is given twice in one span");
+                free(tag);
+            } else if (!valid_language_tag(tag)) {
+                doc_text_position(t, value, &line, &column);
+                error_at(b, line, column,
+                         "'%s' is not a language tag; use a code like 'en', 'en-GB' or 'fr'", tag);
+                free(tag);
+            } else {
+                *lang = tag;
+                reported = false;
+            }
+        } else {
+            error_at(b, line, column,
+                     "unknown span attribute '%.*s'; a span only takes a language, like "
+                     "'[cancer of unknown primary]{lang=en}'",
+                     (int)(p - start), s + start);
+        }
+    }
+    if (!*lang && !reported) {
+        int line, column;
+        doc_text_position(t, at, &line, &column);
+        error_at(b, line, column,
+                 "this span has no language; write it like '[cancer of unknown primary]{lang=en}'");
+    }
+    return close + 1;
+}
+
+/* Pandoc's bracketed spans, "[text]{lang=en}" with any inlines as text,
+ * become NODE_SPAN. md4c leaves the brackets as text: pair them up among
+ * the texts of one inline level (a stack: innermost first), then rebuild
+ * that level once, so a paragraph of many spans costs no more than its
+ * length. */
+typedef struct span_cut {
+    size_t node;               /* index of the text among the level's children */
+    size_t at, skip;           /* where the cut is in that text, how many bytes it removes */
+    size_t span;               /* which span it opens or closes */
+    bool open;
+} span_cut;
+
+static int cut_compare(const void *a, const void *b)
+{
+    const span_cut *x = a, *y = b;
+    if (x->node != y->node)
+        return x->node < y->node ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static void find_spans(builder *b, doc_node *parent)
+{
+    for (doc_node *c = parent->first_child; c; c = c->next)
+        if (c->type == NODE_EMPHASIS || c->type == NODE_STRONG || c->type == NODE_LINK)
+            find_spans(b, c);
+
+    struct opener {
+        const doc_node *node;
+        size_t index, at;
+    } *open = NULL;
+    size_t depth = 0, open_capacity = 0;
+    span_cut *cuts = NULL;
+    size_t cut_count = 0, cut_capacity = 0;
+    doc_node **spans = NULL;   /* made here, placed in the rebuild */
+    size_t span_count = 0;
+    size_t index = 0;
+    for (doc_node *c = parent->first_child; c; c = c->next, index++) {
+        if (c->type != NODE_TEXT)
+            continue;
+        for (size_t i = 0; c->text[i]; i++) {
+            char ch = c->text[i];
+            if ((ch != '[' && ch != ']') || literal_at(c, i))
+                continue;
+            if (ch == '[') {
+                if (depth == open_capacity) {
+                    open_capacity = open_capacity ? open_capacity * 2 : 8;
+                    open = xrealloc(open, open_capacity * sizeof *open);
+                }
+                open[depth++] = (struct opener){c, index, i};
+                continue;
+            }
+            if (!depth)
+                continue;
+            struct opener o = open[--depth];
+            if (c->text[i + 1] != '{' || literal_at(c, i + 1))
+                continue;
+            char *lang = NULL;
+            size_t after = span_attributes(b, c, i + 1, &lang);
+            if (!after)
+                continue;
+            int line, column;
+            doc_text_position(o.node, o.at, &line, &column);
+            doc_node *span = doc_node_new(NODE_SPAN, line, column);
+            span->lang = lang;
+            if (cut_count + 2 > cut_capacity) { /* two cuts per span */
+                cut_capacity = cut_capacity ? cut_capacity * 2 : 8;
+                cuts = xrealloc(cuts, cut_capacity * sizeof *cuts);
+                spans = xrealloc(spans, cut_capacity / 2 * sizeof *spans);
+            }
+            spans[span_count] = span;
+            cuts[cut_count++] = (span_cut){o.index, o.at, 1, span_count, true};
+            cuts[cut_count++] = (span_cut){index, i, after - i, span_count, false};
+            span_count++;
+            i = after - 1; /* go on after the '}' */
+        }
+    }
+    free(open);
+    if (!span_count) {
+        free(spans);
+        return;
+    }
+
+    /* Rebuild the level: texts are cut where the marks were, spans open
+     * and close around what lies between. */
+    qsort(cuts, cut_count, sizeof *cuts, cut_compare);
+    doc_node **stack = xmalloc((MAX_SPAN_NESTING + 1) * sizeof *stack);
+    bool *flat = xcalloc(span_count, sizeof *flat);
+    size_t top_index = 0, next_cut = 0;
+    bool too_deep = false;
+    stack[0] = parent;
+    doc_node *c = parent->first_child;
+    parent->first_child = parent->last_child = NULL;
+    for (index = 0; c; index++) {
+        doc_node *next = c->next;
+        c->next = NULL;
+        if (next_cut >= cut_count || cuts[next_cut].node != index) {
+            doc_node_append(stack[top_index], c);
+            c = next;
+            continue;
+        }
+        size_t from = 0;
+        for (; next_cut < cut_count && cuts[next_cut].node == index; next_cut++) {
+            const span_cut *k = &cuts[next_cut];
+            if (k->at > from)
+                doc_node_append(stack[top_index], text_piece(c, from, k->at));
+            from = k->at + k->skip;
+            doc_node *span = spans[k->span];
+            if (k->open && top_index == MAX_SPAN_NESTING) {
+                /* one report for the block; the inner spans' text stays, unmarked */
+                if (!too_deep)
+                    error_at(b, span->line, span->column,
+                             "language spans are nested more than %d deep; mark each phrase once",
+                             MAX_SPAN_NESTING);
+                too_deep = true;
+                flat[k->span] = true;
+            } else if (k->open) {
+                doc_node_append(stack[top_index], span);
+                stack[++top_index] = span;
+            } else if (!flat[k->span]) {
+                top_index--;
+            }
+        }
+        size_t length = strlen(c->text);
+        if (from < length)
+            doc_node_append(stack[top_index], text_piece(c, from, length));
+        doc_node_free(c);
+        c = next;
+    }
+    for (size_t i = 0; i < span_count; i++)
+        if (flat[i])
+            doc_node_free(spans[i]);
+    free(flat);
+    free(stack);
+    free(spans);
+    free(cuts);
 }
 
 /* --- finishing blocks -------------------------------------------------- */
@@ -631,6 +1161,50 @@ static bool shows_address(const doc_node *t)
         return false;
     return !strcmp(p->url, t->text) || !strncmp(p->url, "tel:", 4) ||
            (!strncmp(p->url, "mailto:", 7) && !strcmp(p->url + 7, t->text));
+}
+
+static size_t utf8_length(unsigned char lead)
+{
+    return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+/* Typography changed t->text into `changed`: every character maps to one,
+ * except "..." to an ellipsis, after which a new segment starts (its
+ * source column is two further on than counting would say). */
+static void remap_segments(doc_node *t, const char *changed)
+{
+    const char *old = t->text;
+    size_t old_length = strlen(old), new_length = strlen(changed);
+    doc_text_segment *segments = t->segments;
+    size_t count = t->segment_count, next = 0;
+    t->segments = NULL;
+    t->segment_count = 0;
+    size_t oi = 0, ni = 0;
+    int line = t->line, column = t->column;
+    while (oi < old_length && ni < new_length) {
+        while (next < count && segments[next].offset <= oi) {
+            line = segments[next].line;
+            column = segments[next].column;
+            segment_push(t, ni, line, column, segments[next].literal);
+            next++;
+        }
+        size_t on = utf8_length((unsigned char)old[oi]);
+        size_t nn = utf8_length((unsigned char)changed[ni]);
+        if (old[oi] == '.' && !strncmp(old + oi, "...", 3) && !strncmp(changed + ni, "\xE2\x80\xA6", 3)) {
+            oi += 3;
+            ni += 3;
+            column += 3;
+            if (ni < new_length && !(next < count && segments[next].offset <= oi))
+                segment_push(t, ni, line, column, false);
+            continue;
+        }
+        oi += on;
+        ni += nn;
+        column++;
+    }
+    if (!t->segment_count && count) /* empty text: keep where it was */
+        segment_push(t, 0, segments[0].line, segments[0].column, false);
+    free(segments);
 }
 
 /* Soft breaks (kept as "\n" until now) become spaces; quotes are curled
@@ -663,6 +1237,7 @@ static void finish_text(doc_node *block)
                             &open_single);
     for (size_t i = 0; i < count; i++) {
         if (items[i]->type == NODE_TEXT) {
+            remap_segments(items[i], out[i]);
             free(items[i]->text);
             items[i]->text = out[i];
         } else {
@@ -742,9 +1317,7 @@ static void take_alert_marker(builder *b, doc_node *alert, doc_node *para, size_
     }
     alert->alert = (alert_kind)k;
 
-    char *rest = xstrdup(s + 3 + n);
-    free(first->text);
-    first->text = rest;
+    text_drop_prefix(first, (size_t)(s + 3 + n - first->text));
 
     /* The title is the rest of the marker's line; the paragraph keeps what follows. */
     strbuf title = {0};
@@ -754,10 +1327,8 @@ static void take_alert_marker(builder *b, doc_node *alert, doc_node *para, size_
             char *nl = strchr(c->text, '\n');
             if (nl) {
                 strbuf_append(&title, c->text, (size_t)(nl - c->text));
-                char *after = xstrdup(nl + 1);
-                free(c->text);
-                c->text = after;
-                if (!*after) {
+                text_drop_prefix(c, (size_t)(nl + 1 - c->text));
+                if (!*c->text) {
                     remove_child(para, c);
                     doc_node_free(c);
                 } else if (c == para->first_child) {
@@ -812,8 +1383,24 @@ static bool only_blank_text(const doc_node *para)
     return true;
 }
 
+/* A block that ends in a dropped comment ends in the space before it. */
+static void trim_after_last_comment(builder *b, doc_node *block)
+{
+    if (!b->after_comment)
+        return;
+    b->after_comment = false;
+    doc_node *last = block->last_child;
+    if (last && last->type == NODE_TEXT) {
+        size_t n = strlen(last->text);
+        trim_before_comment(last, " ", &n);
+        if (last == b->open_text)
+            b->open_length = n;
+    }
+}
+
 static void finish_paragraph(builder *b, doc_node *para, doc_node *alert, size_t start)
 {
+    trim_after_last_comment(b, para);
     doc_node *parent = para->parent;
     if (alert)
         take_alert_marker(b, alert, para, start);
@@ -822,6 +1409,7 @@ static void finish_paragraph(builder *b, doc_node *para, doc_node *alert, size_t
         doc_node_free(para);
         return;
     }
+    find_spans(b, para);
     finish_text(para);
     doc_node *only = para->first_child;
     if (only && !only->next && only->type == NODE_IMAGE) {
@@ -835,6 +1423,8 @@ static void finish_paragraph(builder *b, doc_node *para, doc_node *alert, size_t
 
 static void finish_heading(builder *b, doc_node *heading)
 {
+    trim_after_last_comment(b, heading);
+    find_spans(b, heading);
     finish_text(heading);
     reject_inline_images(b, heading);
     char *text = doc_plain_text(heading);
@@ -1145,12 +1735,24 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
         f->node = doc_node_new(NODE_ALERT, 0, 0);
         f->anchor = AT_QUOTE;
         f->quote_awaiting = true;
-        if (b->quote_depth || b->list_depth)
+        if (b->quote_depth || b->list_depth) {
+            /* one error for the whole nest: what is inside is not built */
             problem(b, f, "alerts cannot be inside a list or another alert");
+            f->ignore = true;
+            break;
+        }
         b->quote_depth++;
         break;
     case MD_BLOCK_UL:
     case MD_BLOCK_OL:
+        if (b->list_depth + b->quote_depth >= MAX_NESTING) {
+            f->anchor = AT_ITEM;
+            f->ignore = true;
+            problem(b, f, "lists are nested more than %d levels deep; move the deeper items "
+                          "up to the level above",
+                    MAX_NESTING);
+            break;
+        }
         f->node = doc_node_new(NODE_LIST, 0, 0);
         if (type == MD_BLOCK_OL) {
             f->node->ordered = true;
@@ -1192,7 +1794,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
         break;
     case MD_BLOCK_HTML:
         f->ignore = true;
-        problem(b, f, "raw HTML is not supported");
+        f->html_block = true; /* judged in leave_block: comments are fine */
         break;
     case MD_BLOCK_P:
         f->node = doc_node_new(NODE_PARAGRAPH, 0, 0);
@@ -1224,12 +1826,38 @@ static void consume_marker_line(builder *b, const char *chars)
         b->consumed = next_line(b, p);
 }
 
+/* NULL when an HTML block is nothing but comments (editorial notes,
+ * dropped); otherwise what is wrong with it. */
+static const char *html_block_problem(const char *s)
+{
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        if (!*s)
+            return NULL;
+        if (strncmp(s, "<!--", 4))
+            return "raw HTML is not supported";
+        const char *end = strstr(s + 4, "-->");
+        if (!end)
+            return "this comment has no end: close it with '-->', or everything after it is dropped";
+        s = end + 3;
+        while (*s == ' ' || *s == '\t' || *s == '\r')
+            s++;
+        if (*s && *s != '\n' && strncmp(s, "<!--", 4))
+            return "text after a comment on the same line is dropped with the comment; "
+                   "start the text on a line of its own";
+    }
+}
+
 static void pop(builder *b)
 {
     frame *f = top(b);
     free(f->problems[0]);
     free(f->problems[1]);
+    free(f->html.data);
     b->depth--;
+    if (b->placed > b->depth)
+        b->placed = b->depth;
 }
 
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
@@ -1243,13 +1871,19 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
             b->image_depth = 0;
         pop(b);
     }
+    b->inline_depth = 0; /* spans never outlive their block */
     if (!b->depth || top(b)->type != (int)type)
         return 0;
     if (type == MD_BLOCK_LI)
         close_implicit(b);
     frame *f = top(b);
-    if (!f->positioned)
+    if (!f->positioned && !unplaced(f))
         place_by_line(b, f);
+    if (f->html_block) {
+        const char *why = html_block_problem(f->html.data ? f->html.data : "");
+        if (why)
+            error_at(b, f->line, f->column, "%s", why);
+    }
     if (!f->ignore || type == MD_BLOCK_CODE) {
         switch (type) {
         case MD_BLOCK_P: {
@@ -1307,6 +1941,14 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
         f->positioned = true;
         return 0;
     }
+    if ((type == MD_SPAN_EM || type == MD_SPAN_STRONG || type == MD_SPAN_A) &&
+        b->inline_depth >= MAX_INLINE_NESTING) {
+        f->ignore = true; /* its content too: one report for the whole nest */
+        f->anchor = type == MD_SPAN_A ? AT_LINK : AT_EMPHASIS;
+        problem(b, f, "emphasis and links are nested more than %d deep; take the inner ones out",
+                MAX_INLINE_NESTING);
+        return 0;
+    }
     doc_node *c = inline_container(b, 0, 0); /* placed by the first text */
     switch (type) {
     case MD_SPAN_EM:
@@ -1347,6 +1989,8 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
     }
     if (f->node)
         doc_node_append(c, f->node);
+    if (f->node && f->node->type != NODE_IMAGE)
+        b->inline_depth++;
     return 0;
 }
 
@@ -1359,6 +2003,8 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
     frame *f = top(b);
     if (!f->positioned)
         place_span_fallback(b, f);
+    if (f->node && f->node->type != NODE_IMAGE && !f->ignore)
+        b->inline_depth--;
     if (!f->ignore) {
         if (type == MD_SPAN_IMG && b->image_depth) {
             if (--b->image_depth == 0 && f->node)
@@ -1369,6 +2015,37 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
     }
     pop(b);
     return 0;
+}
+
+/* Inline raw HTML, which md4c hands over a line at a time: a comment
+ * ("<!-- TODO -->", on one line or several) is an editorial note and
+ * dropped; any other tag is reported once, where it starts. */
+static void inline_html(builder *b, const char *text, size_t size, size_t offset)
+{
+    if (!b->html_open) {
+        b->html_open = true;
+        b->html_comment = size >= 4 && !memcmp(text, "<!--", 4);
+        memset(b->html_tail, 0, sizeof b->html_tail);
+        if (!b->html_comment) {
+            int line, column;
+            body_position(b, offset == SIZE_MAX ? b->last_end : offset, &line, &column);
+            error_at(b, line, column, "raw HTML is not supported");
+        }
+        /* "<!--" itself must not count as the end of "-->" */
+        if (b->html_comment) {
+            text += 4;
+            size -= 4;
+        }
+    }
+    for (size_t i = 0; i < size; i++) {
+        b->html_tail[0] = b->html_tail[1];
+        b->html_tail[1] = b->html_tail[2];
+        b->html_tail[2] = text[i];
+    }
+    if (b->html_comment ? !memcmp(b->html_tail, "-->", 3) : b->html_tail[2] == '>') {
+        b->html_open = false;
+        b->after_comment = b->html_comment;
+    }
 }
 
 /* "[^1]" left as text (no definition): a footnote reference the reader would see raw. */
@@ -1403,8 +2080,14 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
         offset = SIZE_MAX;
     if (offset != SIZE_MAX && type != MD_TEXT_BR && type != MD_TEXT_SOFTBR)
         saw_text(b, offset, size);
+    if (top(b)->html_block) {
+        strbuf_append(&top(b)->html, text, size);
+        return 0;
+    }
     if (top(b)->ignore)
         return 0;
+    if (type != MD_TEXT_HTML)
+        b->html_open = false;
     strbuf decoded = {0};
     const char *s = text;
     size_t n = size;
@@ -1437,20 +2120,23 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
     switch (type) {
     case MD_TEXT_NORMAL:
         check_footnote(b, text, size, offset == SIZE_MAX ? b->last_end : offset);
-        add_text(b, s, n, offset);
+        /* md4c hands over a backslash-escaped character as a text of its own */
+        add_text(b, s, n, offset,
+                 offset != SIZE_MAX && offset > 0 && b->body[offset - 1] == '\\' &&
+                     strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", text[0]));
         break;
     case MD_TEXT_ENTITY:
-        add_text(b, s, n, offset);
+        add_text(b, s, n, offset, true);
         break;
     case MD_TEXT_NULLCHAR:
-        add_text(b, "\xEF\xBF\xBD", 3, offset);
+        add_text(b, "\xEF\xBF\xBD", 3, offset, false);
         break;
     case MD_TEXT_SOFTBR: {
         /* a space in the end; alert titles need the line ends until then */
         size_t eol = b->last_end;
         while (eol < b->body_length && b->body[eol] != '\n')
             eol++;
-        add_text(b, "\n", 1, eol);
+        add_text(b, "\n", 1, eol, false);
         break;
     }
     case MD_TEXT_BR: {
@@ -1460,12 +2146,9 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
                         doc_node_new(NODE_LINE_BREAK, line, column));
         break;
     }
-    case MD_TEXT_HTML: {
-        int line, column;
-        body_position(b, offset == SIZE_MAX ? b->last_end : offset, &line, &column);
-        error_at(b, line, column, "raw HTML is not supported");
+    case MD_TEXT_HTML:
+        inline_html(b, text, size, offset);
         break;
-    }
     default:
         break;
     }
@@ -1540,6 +2223,7 @@ static void parse_body(const char *path, const char *body, size_t length, int bo
     for (size_t i = 0; i < b.depth; i++) { /* only after an aborted parse */
         free(b.frames[i].problems[0]);
         free(b.frames[i].problems[1]);
+        free(b.frames[i].html.data);
     }
     free(b.frames);
     free(b.alt.data);
@@ -1605,6 +2289,7 @@ document *parse_leaflet(const char *path, const contact_registry *contacts,
         doc->root->line = body_line;
         parse_body(path, body, length - (size_t)(body - text), body_line, contacts, project_root,
                    doc, diags);
+        validate_document(doc, text, length, diags);
     }
     free(text);
     return doc;
