@@ -14,8 +14,6 @@
 #define SOFT_HYPHEN "\xC2\xAD"
 #define NO_BREAK_SPACE "\xC2\xA0"
 #define MIN_WORD 6   /* shorter words are never worth a hyphen */
-#define MIN_LEFT 2
-#define MIN_RIGHT 3
 
 struct hyphenator {
     HyphenDict *dict;
@@ -188,7 +186,8 @@ static bool chunk_is_protected(const char *chunk, size_t n)
 }
 
 /* Hyphenates one word of letters (UTF-8 bytes [word, word+n)) into out. */
-static void hyphenate_word(const hyphenator *h, const char *word, size_t n, strbuf *out)
+static void hyphenate_word(const hyphenator *h, const char *word, size_t n, int min_left,
+                           int min_right, strbuf *out)
 {
     /* Map to the dictionary's encoding, one byte per character. */
     char encoded[128];
@@ -226,7 +225,7 @@ static void hyphenate_word(const hyphenator *h, const char *word, size_t n, strb
         return;
     }
     size_t copied = 0;
-    for (size_t k = MIN_LEFT - 1; k + MIN_RIGHT < chars; k++) {
+    for (size_t k = (size_t)min_left - 1; k + (size_t)min_right < chars; k++) {
         /* odd: break after character k; skip non-standard breaks that would
          * change the spelling, which a soft hyphen cannot express */
         if ((hyphens[k] & 1) && !(rep && rep[k])) {
@@ -248,6 +247,15 @@ static void hyphenate_word(const hyphenator *h, const char *word, size_t n, strb
 
 char *hyphenate_text(const hyphenator *h, const char *text)
 {
+    return hyphenate_text_min(h, text, 2, 3);
+}
+
+char *hyphenate_text_min(const hyphenator *h, const char *text, int min_left, int min_right)
+{
+    if (min_left < 1)
+        min_left = 1;
+    if (min_right < 1)
+        min_right = 1;
     if (!h)
         return xstrdup(text);
     strbuf out = {0};
@@ -275,7 +283,7 @@ char *hyphenate_text(const hyphenator *h, const char *text)
             while (j < i && is_letter(next_char(text + j, &len)))
                 j += len;
             if (j > word)
-                hyphenate_word(h, text + word, j - word, &out);
+                hyphenate_word(h, text + word, j - word, min_left, min_right, &out);
             size_t other = j;
             while (j < i && !is_letter(next_char(text + j, &len)))
                 j += len;

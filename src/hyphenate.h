@@ -25,8 +25,10 @@ void hyphen_cache_prefetch(hyphen_cache *cache, const char *lang);
 const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang);
 void hyphen_cache_free(hyphen_cache *cache);
 
-/* Returns a new string. */
+/* Returns a new string. At least min_left letters before each break and
+ * min_right after it; hyphenate_text uses Dutch practice, 2 and 3. */
 char *hyphenate_text(const hyphenator *h, const char *text);
+char *hyphenate_text_min(const hyphenator *h, const char *text, int min_left, int min_right);
 char *protect_breaks(const char *text);
 
 #endif

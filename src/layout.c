@@ -369,6 +369,32 @@ static size_t paginate(layout_context *ctx, placement *at, size_t first_page, do
     return f->count ? pg + 1 : first_page;
 }
 
+/* Pango keeps the space a line breaks at as an empty glyph; cairo writes
+ * that as an empty ActualText span, which structure-text readers take for
+ * the paragraph's end. Returns a copy of the run (the paragraph owns it)
+ * that shows the font's real space glyph there, with no width, or run
+ * itself when it does not end in such a space. */
+static PangoGlyphItem *with_final_space(paragraph *p, PangoGlyphItem *run, int line_end)
+{
+    PangoGlyphString *g = run->glyphs;
+    int n = g->num_glyphs;
+    if (n < 1 || run->item->offset + run->item->length != line_end ||
+        run->item->analysis.level % 2 != 0 || g->glyphs[n - 1].glyph != PANGO_GLYPH_EMPTY ||
+        p->text[run->item->offset + g->log_clusters[n - 1]] != ' ')
+        return run;
+    hb_codepoint_t space;
+    hb_font_t *font = pango_font_get_hb_font(run->item->analysis.font);
+    if (!font || !hb_font_get_nominal_glyph(font, ' ', &space))
+        return run;
+    PangoGlyphItem *copy = pango_glyph_item_copy(run);
+    copy->glyphs->glyphs[n - 1].glyph = space;
+    copy->glyphs->glyphs[n - 1].geometry.width = 0;
+    if (!p->trimmed)
+        p->trimmed = g_ptr_array_new_with_free_func((GDestroyNotify)pango_glyph_item_free);
+    g_ptr_array_add(p->trimmed, copy);
+    return copy;
+}
+
 void emit_line(page *pg, const flow_item *item, double left, double top)
 {
     double baseline = top + item->ascent;
@@ -384,11 +410,17 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
             pen += w;
         }
     }
-    const paragraph *p = item->para;
+    paragraph *p = item->para;
     PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, item->line_index);
     double pen = left + item->x;
+    bool spaced = false;
     for (GSList *r = line->runs; r; r = r->next) {
         PangoGlyphItem *run = r->data;
+        if (!r->next) {
+            PangoGlyphItem *fixed = with_final_space(p, run, line->start_index + line->length);
+            spaced = fixed != run;
+            run = fixed;
+        }
         double w = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE;
         const link_range *link = NULL;
         for (size_t k = 0; k < p->link_count; k++)
@@ -408,8 +440,14 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
     }
     int end = line->start_index + line->length;
     bool breaks_at_space = end > 0 && (p->text[end - 1] == ' ' || p->text[end] == '\n');
-    if (p->space && breaks_at_space &&
-        item->line_index + 1 < pango_layout_get_line_count(p->layout)) {
+    if (!spaced && breaks_at_space && item->line_index + 1 < pango_layout_get_line_count(p->layout)) {
+        /* A line break or a space Pango drew no glyph for: readers of the
+         * structure would join the lines without it. */
+        if (!p->space) {
+            p->space = pango_layout_new(pango_layout_get_context(p->layout));
+            pango_layout_set_font_description(p->space, pango_layout_get_font_description(p->layout));
+            pango_layout_set_text(p->space, " ", 1);
+        }
         PangoLayoutLine *space_line = pango_layout_get_line_readonly(p->space, 0);
         if (space_line->runs) {
             PangoGlyphItem *run = space_line->runs->data;

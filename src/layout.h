@@ -18,7 +18,10 @@
 typedef enum {
     ROLE_DOCUMENT, ROLE_H1, ROLE_H2, ROLE_H3, ROLE_P,
     ROLE_LIST, ROLE_LIST_ITEM, ROLE_LABEL, ROLE_LIST_BODY,
-    ROLE_LINK, ROLE_FIGURE, ROLE_BOX           /* ROLE_BOX: highlighted box, contact block */
+    ROLE_LINK, ROLE_FIGURE, ROLE_BOX,          /* ROLE_BOX: highlighted box, contact block */
+    /* Box and contact-card titles: one level below the section they sit
+     * in, so heading navigation finds them and no level is skipped. */
+    ROLE_H4, ROLE_H5, ROLE_H6
 } struct_role;
 
 typedef struct struct_elem {

@@ -22,7 +22,8 @@ typedef struct paragraph {
     bool link_underline;
     double size;               /* pt, for underline geometry */
     double pitch;              /* baseline-to-baseline, pt */
-    PangoLayout *space;        /* a lone space, drawn where a line ends at a link's edge */
+    PangoLayout *space;        /* a lone space, drawn at a line break with no space glyph */
+    GPtrArray *trimmed;        /* line-final runs with a real space glyph (emit_line) */
 } paragraph;
 
 typedef enum { ITEM_LINE, ITEM_SPACE, ITEM_IMAGE } item_kind;
