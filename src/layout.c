@@ -477,29 +477,57 @@ size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_to
     page_at(out, end ? end - 1 : 0);
 
     /* Region backgrounds first, so text is drawn over them: one rectangle
-     * per region per page it touches. */
+     * per region per page it touches, in region order, then page order.
+     * One pass over the items: a region's items come in flow order, so
+     * their pages never decrease. */
+    typedef struct extent { size_t region, page; double top, bottom; } extent;
+    extent *extents = NULL;
+    size_t extent_count = 0, extent_capacity = 0;
+    size_t *last = xcalloc(f->region_count ? f->region_count : 1, sizeof *last); /* index+1 */
+    size_t *first_of = xcalloc(f->region_count ? f->region_count : 1, sizeof *first_of);
+    size_t *next = NULL;
+    for (size_t i = 0; i < f->count; i++) {
+        int r = f->items[i].region;
+        if (r <= 0)
+            continue;
+        size_t rr = (size_t)r - 1;
+        extent *e = last[rr] ? &extents[last[rr] - 1] : NULL;
+        if (!e || e->page != at[i].page) {
+            if (extent_count == extent_capacity) {
+                extent_capacity = extent_capacity ? extent_capacity * 2 : 16;
+                extents = xrealloc(extents, extent_capacity * sizeof *extents);
+                next = xrealloc(next, extent_capacity * sizeof *next);
+            }
+            extents[extent_count] = (extent){rr, at[i].page, INFINITY, -INFINITY};
+            next[extent_count] = 0;
+            if (last[rr])
+                next[last[rr] - 1] = extent_count + 1;
+            else
+                first_of[rr] = extent_count + 1;
+            last[rr] = ++extent_count;
+            e = &extents[extent_count - 1];
+        }
+        e->top = fmin(e->top, at[i].top);
+        e->bottom = fmax(e->bottom, at[i].top + f->items[i].height);
+    }
     for (size_t r = 0; r < f->region_count; r++) {
         const flow_region *rg = &f->regions[r];
-        for (size_t pg = first_page; pg < end; pg++) {
-            double top = INFINITY, bottom = -INFINITY;
-            for (size_t i = 0; i < f->count; i++) {
-                if (f->items[i].region != (int)r + 1 || at[i].page != pg)
-                    continue;
-                top = fmin(top, at[i].top);
-                bottom = fmax(bottom, at[i].top + f->items[i].height);
-            }
-            if (top > bottom)
-                continue;
-            double left = content_left(s, pg) + rg->x;
-            page *p = page_at(out, pg);
-            page_add(p, (box){.kind = BOX_FILL, .x = left, .y = top, .width = rg->width,
-                              .height = bottom - top, .color = rg->background});
+        for (size_t k = first_of[r]; k; k = next[k - 1]) {
+            const extent *e = &extents[k - 1];
+            double left = content_left(s, e->page) + rg->x;
+            page *p = page_at(out, e->page);
+            page_add(p, (box){.kind = BOX_FILL, .x = left, .y = e->top, .width = rg->width,
+                              .height = e->bottom - e->top, .color = rg->background});
             if (rg->border_width > 0)
-                page_add(p, (box){.kind = BOX_FILL, .x = left, .y = top,
-                                  .width = rg->border_width, .height = bottom - top,
+                page_add(p, (box){.kind = BOX_FILL, .x = left, .y = e->top,
+                                  .width = rg->border_width, .height = e->bottom - e->top,
                                   .color = rg->border});
         }
     }
+    free(extents);
+    free(next);
+    free(last);
+    free(first_of);
     for (size_t i = 0; i < f->count; i++) {
         const flow_item *item = &f->items[i];
         page *pg = page_at(out, at[i].page);
