@@ -58,6 +58,39 @@ static double line_ascent(const paragraph *p, int index)
     return -logical.y / (double)PANGO_SCALE + (p->pitch - logical.height / (double)PANGO_SCALE) / 2;
 }
 
+struct_role heading_role(int level)
+{
+    static const struct_role roles[] = {ROLE_H1, ROLE_H2, ROLE_H3, ROLE_H4, ROLE_H5, ROLE_H6};
+    return roles[level < 1 ? 0 : level > 6 ? 5 : level - 1];
+}
+
+bool glue_pending(const flow *f) { return f->glue_remaining > 0; }
+
+void keep_block_together(layout_context *ctx, size_t first, size_t end)
+{
+    flow *f = &ctx->flow;
+    const style *s = ctx->style;
+    if (end <= first + 1)
+        return;
+    double content = s->page_height - s->margin_top - s->margin_bottom, height = 0;
+    int lines = 0;
+    for (size_t i = first; i < end; i++) {
+        height += (i > first ? f->items[i].space_before : 0) + f->items[i].height;
+        lines += f->items[i].kind == ITEM_LINE ? 1 : f->items[i].kind == ITEM_IMAGE ? 2 : 0;
+    }
+    bool fits = height <= content;
+    int before = 0;
+    for (size_t i = first; i < end; i++) {
+        flow_item *item = &f->items[i];
+        bool starts_block = item->kind == ITEM_IMAGE || (item->kind == ITEM_LINE && item->line_index == 0);
+        bool may_break = !fits && i > first && starts_block && !item->keep_with_previous &&
+                         before >= 2 && lines - before >= 2;
+        if (i > first && !may_break)
+            item->keep_with_previous = true;
+        before += item->kind == ITEM_LINE ? 1 : item->kind == ITEM_IMAGE ? 2 : 0;
+    }
+}
+
 /* Glue applies to the next lines whatever block they are in: a heading
  * keeps `keep_with_next` lines of what follows. */
 static bool take_glue(flow *f)
@@ -183,7 +216,8 @@ static void add_space(layout_context *ctx, double height, int region, bool keep)
     item->kind = ITEM_SPACE;
     item->height = height;
     item->region = region;
-    item->keep_with_previous = keep;
+    /* a box's top padding stays with a heading above it */
+    item->keep_with_previous = keep || glue_pending(&ctx->flow);
     if (!keep)
         item->space_before = ctx->flow.pending_space;
     ctx->flow.pending_space = 0;
@@ -198,12 +232,14 @@ static void layout_alert(layout_context *ctx, const doc_node *node, double x, do
     box_elem->title = node->title ? xstrdup(node->title) : NULL;
     int region = flow_add_region(&ctx->flow, (flow_region){bs->background, bs->border, bs->border_width,
                                                       x, width});
+    size_t first = ctx->flow.count;
     add_space(ctx, bs->padding, region, false);
     ctx->flow.glue_remaining = ctx->flow.glue_remaining > 1 ? ctx->flow.glue_remaining : 1;
     double inner_x = x + bs->border_width + bs->padding;
     double inner_w = width - bs->border_width - 2 * bs->padding;
     if (node->title) {
-        struct_elem *title = elem_new(ctx, ROLE_P, box_elem);
+        /* a heading one level below the section the box sits in */
+        struct_elem *title = elem_new(ctx, heading_role(ctx->section_level + 1), box_elem);
         text_style ts = s->body;
         ts.color = bs->title_color;
         ts.space_before = 0;
@@ -212,8 +248,11 @@ static void layout_alert(layout_context *ctx, const doc_node *node, double x, do
         /* the title belongs with the box's first lines */
         ctx->flow.glue_remaining = s->keep_with_next;
     }
+    int section = ctx->section_level;
     layout_blocks(ctx, node->first_child, inner_x, inner_w, box_elem, region, 0);
+    ctx->section_level = section;
     add_space(ctx, bs->padding, region, true);
+    keep_block_together(ctx, first, ctx->flow.count);
     ctx->flow.pending_space = s->body.space_after;
 }
 
@@ -249,6 +288,19 @@ static void layout_list(layout_context *ctx, const doc_node *list, double x, dou
     ctx->flow.pending_space = s->body.space_after;
 }
 
+/* A paragraph ending in ':' right before a list introduces it: it stays
+ * with the list's first item (whose first lines widows and orphans keep). */
+static void keep_lead_in(layout_context *ctx, const paragraph *p, const doc_node *next)
+{
+    if (!next || next->type != NODE_LIST)
+        return;
+    size_t n = strlen(p->text);
+    while (n > 0 && (p->text[n - 1] == ' ' || p->text[n - 1] == '\n'))
+        n--;
+    if (n > 0 && p->text[n - 1] == ':' && ctx->flow.glue_remaining < 1)
+        ctx->flow.glue_remaining = 1;
+}
+
 static void layout_blocks(layout_context *ctx, const doc_node *first, double x, double width,
                           struct_elem *parent, int region, int list_depth)
 {
@@ -263,6 +315,7 @@ static void layout_blocks(layout_context *ctx, const doc_node *first, double x, 
             struct_elem *p_elem = elem_new(ctx, ROLE_P, parent);
             paragraph *p = paragraph_from_inlines(ctx, node, end, &s->body, width, p_elem, s->hyphenate);
             flow_add_paragraph(ctx, p, &s->body, x, p_elem, region, false, 0);
+            keep_lead_in(ctx, p, end);
             if (in_list)
                 ctx->flow.pending_space = s->list_item_space;
             node = end;
@@ -273,6 +326,7 @@ static void layout_blocks(layout_context *ctx, const doc_node *first, double x, 
             const text_style *ts = node->level <= 1 ? &s->h1 : node->level == 2 ? &s->h2 : &s->h3;
             struct_role role = node->level <= 1 ? ROLE_H1 : node->level == 2 ? ROLE_H2 : ROLE_H3;
             struct_elem *h = elem_new(ctx, role, parent);
+            ctx->section_level = node->level < 3 ? node->level : 3;
             paragraph *p = paragraph_from_inlines(ctx, node->first_child, NULL, ts, width, h, false);
             flow_add_paragraph(ctx, p, ts, x, h, region, true, node->level);
             break;
@@ -282,6 +336,7 @@ static void layout_blocks(layout_context *ctx, const doc_node *first, double x, 
             paragraph *p = paragraph_from_inlines(ctx, node->first_child, NULL, &s->body, width,
                                                   p_elem, s->hyphenate);
             flow_add_paragraph(ctx, p, &s->body, x, p_elem, region, false, 0);
+            keep_lead_in(ctx, p, node->next);
             if (in_list)
                 ctx->flow.pending_space = s->list_item_space;
             break;
@@ -579,6 +634,7 @@ laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s,
     ctx->pango = fonts_context(res->fonts);
     ctx->hyphens = s->hyphenate ? hyphen_cache_get(res->hyphens, doc->meta.lang) : NULL;
     ctx->content_width = s->page_width - s->margin_inner - s->margin_outer;
+    ctx->section_level = 1; /* under the cover's title */
     laid_out *out = xcalloc(1, sizeof *out);
     out->width = s->page_width;
     out->height = s->page_height;

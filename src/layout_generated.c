@@ -85,17 +85,24 @@ static paragraph *labelled_link(layout_context *ctx, const char *prefix, const c
     return paragraph_from_inlines(ctx, prefix ? &before : &link, NULL, ts, width, elem, false);
 }
 
-static void add_line(layout_context *ctx, struct_elem *parent, const char *prefix,
-                     const char *shown, const char *url, const text_style *ts, bool bold,
-                     double x, double width, int region)
+static void add_line_as(layout_context *ctx, struct_role role, struct_elem *parent,
+                        const char *prefix, const char *shown, const char *url,
+                        const text_style *ts, bool bold, double x, double width, int region)
 {
-    struct_elem *p_elem = elem_new(ctx, ROLE_P, parent);
+    struct_elem *p_elem = elem_new(ctx, role, parent);
     paragraph *p = url ? labelled_link(ctx, prefix, shown, url, ts, width, p_elem)
                        : paragraph_from_text(ctx, shown, ts, width, bold, p_elem, NULL);
     text_style tight = *ts;
     tight.space_before = 0;
     tight.space_after = 0;
     flow_add_paragraph(ctx, p, &tight, x, p_elem, region, false, 0);
+}
+
+static void add_line(layout_context *ctx, struct_elem *parent, const char *prefix,
+                     const char *shown, const char *url, const text_style *ts, bool bold,
+                     double x, double width, int region)
+{
+    add_line_as(ctx, ROLE_P, parent, prefix, shown, url, ts, bold, x, width, region);
 }
 
 static char *website_shown(const char *url)
@@ -128,13 +135,16 @@ static void layout_one_contact(layout_context *ctx, struct_elem *parent, const c
     top->height = pad;
     top->region = region;
     top->space_before = ctx->flow.pending_space;
+    top->keep_with_previous = glue_pending(&ctx->flow); /* with the heading above */
     ctx->flow.glue_remaining = 100; /* an entry never splits */
     strbuf name = {0};
     strbuf_puts(&name, c->organisation);
     if (c->department)
         strbuf_printf(&name, ", %s", c->department);
     char *heading = strbuf_take(&name);
-    add_line(ctx, entry, NULL, heading, NULL, &s->contact_heading, false, x, w, region);
+    /* the card's title: a heading one level below the section it sits in */
+    add_line_as(ctx, heading_role(ctx->section_level + 1), entry, NULL, heading, NULL,
+                &s->contact_heading, false, x, w, region);
     free(heading);
     if (c->description)
         add_line(ctx, entry, NULL, c->description, NULL, &s->contact, false, x, w, region);
@@ -184,6 +194,7 @@ void layout_contacts(layout_context *ctx, struct_elem *parent, const contact *co
         paragraph *p = paragraph_from_text(ctx, wording(ctx->doc->meta.lang, "contacts"),
                                            &s->h2, ctx->content_width, false, h, NULL);
         flow_add_paragraph(ctx, p, &s->h2, 0, h, 0, true, 2);
+        ctx->section_level = 2;
     }
     struct_elem *block = elem_new(ctx, ROLE_BOX, parent);
     block->title = xstrdup(wording(ctx->doc->meta.lang, "contacts"));
@@ -205,6 +216,9 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
     const char *heading = m->colophon_title ? m->colophon_title : wording(lang, "colophon");
     paragraph *hp = paragraph_from_text(ctx, heading, &s->h2, width, false, h, NULL);
     flow_add_paragraph(ctx, hp, &s->h2, 0, h, 0, true, 2);
+    /* a few short lines: never split, so the colophon joins the last page
+     * whole when it fits, and goes whole to a new one when not */
+    ctx->flow.glue_remaining = 1000;
 
     strbuf line = {0};
     char *text;
@@ -246,6 +260,7 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
         add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);
         free(text);
     }
+    ctx->flow.glue_remaining = 0;
 }
 
 void layout_footer(layout_context *ctx, page *pg, int number)

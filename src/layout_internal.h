@@ -83,9 +83,20 @@ typedef struct layout_context {
     double content_width;
     const char *source_path;
     size_t errors_before;      /* diags->errors when this layout began */
+    int section_level;         /* level of the last heading laid out: 1 on the cover */
 } layout_context;
 
 struct_elem *elem_new(layout_context *ctx, struct_role role, struct_elem *parent);
+/* ROLE_H1..ROLE_H6 for level 1..6 (clamped). */
+struct_role heading_role(int level);
+/* Page-breaking rules for a block that must not split where it fits a
+ * page (alert box): items [first, end) of the flow. A block that fits a
+ * page gets no break inside; a longer one may break only before one of
+ * its paragraphs, list items or images, with at least two lines on
+ * either side. */
+void keep_block_together(layout_context *ctx, size_t first, size_t end);
+/* Space items (box padding) stay with a heading above when its glue is pending. */
+bool glue_pending(const flow *f);
 
 /* layout_text.c: inline content -> paragraph. Inline siblings from
  * `first` up to (not including) `end`; links become ROLE_LINK children of elem. */
