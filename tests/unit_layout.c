@@ -963,8 +963,8 @@ static void test_outline(void **state)
     size_t h = 0;
     for (size_t e = 0; e < out->elem_count; e++) {
         const struct_elem *elem = out->elems[e];
-        if (!is_heading(elem->role))
-            continue;
+        if (!is_heading(elem->role) || (elem->parent && elem->parent->role == ROLE_BOX))
+            continue; /* box titles are headings without a bookmark */
         assert_true(h < n);
         assert_int_equal(out->outline[h].level, elem->role == ROLE_H1 ? 1 : elem->role == ROLE_H2 ? 2 : 3);
         /* on the page of its heading, at its top */
@@ -994,6 +994,308 @@ static void test_outline(void **state)
 }
 
 /* ---- set-up ---- */
+
+/* ---- page-breaking rules of issue 6, at every position near a page end ---- */
+
+/* One line of the laid-out body: the glyph boxes (and images) that share a
+ * page and a baseline, with the elements they belong to. */
+typedef struct body_line {
+    size_t page;
+    double y, pitch;           /* baseline (image: top), line pitch (image: height) */
+    const struct_elem *elems[8];
+    int elem_count;
+} body_line;
+
+typedef struct body_lines {
+    body_line *lines;
+    size_t count;
+} body_lines;
+
+static body_lines collect_lines(const laid_out *out)
+{
+    body_lines l = {0};
+    size_t capacity = 0;
+    for (size_t pg = 1; pg < out->page_count; pg++) {
+        const page *p = &out->pages[pg];
+        for (size_t i = 0; i < p->count; i++) {
+            const box *b = &p->boxes[i];
+            if (!b->elem || (b->kind != BOX_GLYPHS && b->kind != BOX_IMAGE))
+                continue;
+            body_line *last = l.count ? &l.lines[l.count - 1] : NULL;
+            if (!last || last->page != pg || fabs(last->y - b->y) > EPS) {
+                if (l.count == capacity) {
+                    capacity = capacity ? capacity * 2 : 256;
+                    l.lines = xrealloc(l.lines, capacity * sizeof *l.lines);
+                }
+                last = &l.lines[l.count++];
+                memset(last, 0, sizeof *last);
+                last->page = pg;
+                last->y = b->y;
+                last->pitch = b->height;
+            }
+            const struct_elem *e = owner(b);
+            bool known = false;
+            for (int k = 0; k < last->elem_count; k++)
+                known |= last->elems[k] == e;
+            if (!known && last->elem_count < 8)
+                last->elems[last->elem_count++] = e;
+        }
+    }
+    return l;
+}
+
+static bool is_contact_block(const struct_elem *e)
+{
+    return e->role == ROLE_BOX && e->title && e->parent && e->parent->role == ROLE_DOCUMENT &&
+           strcmp(e->title, "Contactgegevens") == 0;
+}
+
+static bool any_heading(struct_role r) { return is_heading(r) || r == ROLE_H4 || r == ROLE_H5 || r == ROLE_H6; }
+
+static bool within(const struct_elem *e, const struct_elem *ancestor)
+{
+    for (; e; e = e->parent)
+        if (e == ancestor)
+            return true;
+    return false;
+}
+
+static bool line_has(const body_line *l, const struct_elem *ancestor)
+{
+    for (int k = 0; k < l->elem_count; k++)
+        if (within(l->elems[k], ancestor))
+            return true;
+    return false;
+}
+
+static const struct_elem *line_heading(const body_line *l)
+{
+    for (int k = 0; k < l->elem_count; k++)
+        if (any_heading(l->elems[k]->role))
+            return l->elems[k];
+    return NULL;
+}
+
+/* The block a line starts: a box or contact card it is in, else the
+ * element just under the document (a paragraph, heading or list). */
+static const struct_elem *unit_of(const struct_elem *e)
+{
+    const struct_elem *found = NULL;
+    for (const struct_elem *a = e; a; a = a->parent)
+        if (a->role == ROLE_BOX && a->parent && a->parent->role == ROLE_BOX)
+            return a; /* a contact card */
+        else if (a->role == ROLE_BOX && !found && !is_contact_block(a))
+            found = a;
+    if (found)
+        return found;
+    while (e->parent && e->parent->role != ROLE_DOCUMENT)
+        e = e->parent;
+    return e;
+}
+
+static void check_page_rules(const laid_out *out, const style *s, const char *what)
+{
+    body_lines bl = collect_lines(out);
+    const body_line *L = bl.lines;
+    double content = s->page_height - s->margin_top - s->margin_bottom;
+    double bottom = s->page_height - s->margin_bottom;
+
+    /* A heading is never the last thing on a page: its last line shares a
+     * page with the two lines that follow it, whatever they are. */
+    for (size_t i = 0; i < bl.count; i++) {
+        const struct_elem *h = line_heading(&L[i]);
+        if (!h || (i + 1 < bl.count && line_has(&L[i + 1], h)))
+            continue;
+        for (size_t k = i + 1; k <= i + 2 && k < bl.count; k++)
+            if (L[k].page != L[i].page)
+                fail_msg("%s: a heading ends page %zu, %zu line%s of what follows it on page %zu", what,
+                         L[i].page + 1, k - i - 1, k - i - 1 == 1 ? "" : "s", L[k].page + 1);
+    }
+
+    /* Boxes and contact cards that fit a page are whole; a longer box
+     * breaks only before a paragraph or list item, two lines either side. */
+    for (size_t e = 0; e < out->elem_count; e++) {
+        const struct_elem *bx = out->elems[e];
+        if (bx->role != ROLE_BOX || is_contact_block(bx) || unit_of(bx) != bx)
+            continue;
+        size_t first = SIZE_MAX, last = 0;
+        for (size_t i = 0; i < bl.count; i++)
+            if (line_has(&L[i], bx)) {
+                if (first == SIZE_MAX)
+                    first = i;
+                last = i;
+            }
+        if (first == SIZE_MAX || L[first].page == L[last].page)
+            continue;
+        double height = 0;
+        for (size_t i = first; i <= last; i++)
+            height += L[i].pitch;
+        if (height <= content * 0.9)
+            fail_msg("%s: a box of %.0f pt (the page holds %.0f) is split over pages %zu and %zu", what,
+                     height, content, L[first].page + 1, L[last].page + 1);
+        for (size_t i = first + 1; i <= last; i++) {
+            if (L[i].page == L[i - 1].page)
+                continue;
+            size_t before = 0, after = 0;
+            for (size_t k = first; k <= last; k++)
+                before += L[k].page == L[i - 1].page, after += L[k].page == L[i].page;
+            if (before < 2 || after < 2)
+                fail_msg("%s: a long box breaks with %zu line(s) before and %zu after", what, before, after);
+            /* the first line after the break starts a paragraph */
+            for (int k = 0; k < L[i].elem_count; k++)
+                if (L[i].elems[k]->role == ROLE_P && line_has(&L[i - 1], L[i].elems[k]))
+                    fail_msg("%s: a long box breaks inside a paragraph (page %zu)", what, L[i].page + 1);
+        }
+    }
+
+    /* No page but the last more than two-thirds empty, unless what follows
+     * is larger than the space left. */
+    for (size_t i = 0; i + 1 < bl.count; i++) {
+        if (L[i + 1].page == L[i].page)
+            continue;
+        double used_to = L[i].y + L[i].pitch * 0.35; /* about the line's bottom */
+        double left = bottom - used_to;
+        if (left < content * 2 / 3)
+            continue;
+        /* what follows: the block the next page starts with, and, after a
+         * heading, the block that heading introduces */
+        const struct_elem *u = unit_of(L[i + 1].elems[0]);
+        size_t k = i + 1;
+        while (k + 1 < bl.count && L[k + 1].page == L[i + 1].page &&
+               (line_has(&L[k + 1], u) || line_heading(&L[k]) != NULL))
+            k++;
+        double follows = L[k].y + L[k].pitch * 0.35 - (L[i + 1].y - L[i + 1].pitch * 0.65);
+        if (follows < left - L[i].pitch)
+            fail_msg("%s: page %zu is %.0f%% empty, and the %.0f pt that open page %zu would have fit",
+                     what, L[i].page + 1, 100 * left / content, follows, L[i + 1].page + 1);
+    }
+
+    /* The colophon is whole, on the last page; it moved there only when
+     * the page before had no room for it. */
+    size_t colophon = SIZE_MAX;
+    for (size_t i = 0; i < bl.count; i++) {
+        const struct_elem *h = line_heading(&L[i]);
+        if (h && h->role == ROLE_H2 && h->title == NULL) {
+            colophon = i; /* the last H2 is the colophon's */
+        }
+    }
+    assert_true(colophon != SIZE_MAX);
+    for (size_t i = colophon; i < bl.count; i++)
+        if (L[i].page != L[colophon].page)
+            fail_msg("%s: the colophon is split over pages %zu and %zu", what, L[colophon].page + 1,
+                     L[i].page + 1);
+    assert_int_equal(L[bl.count - 1].page, out->page_count - 1);
+    free(bl.lines);
+}
+
+static char *leaflet_source(const char *contacts, int fillers, int step_lines, const char *subject)
+{
+    strbuf b = {0};
+    strbuf_puts(&b, "---\ntitle: Proef\nlang: nl-NL\npublisher: Testuitgever\nupdated: 2020-02\n"
+                    "subject: Een proef.\nkeywords: [proef]\n");
+    if (contacts)
+        strbuf_printf(&b, "contacts: [%s]\n", contacts);
+    strbuf_puts(&b, "---\n# Proef\n\n");
+    for (int i = 0; i < step_lines; i++)
+        strbuf_printf(&b, "- Punt %d.\n", i + 1);
+    if (step_lines)
+        strbuf_puts(&b, "\n");
+    for (int i = 0; i < fillers; i++)
+        strbuf_printf(&b, "Vul %d.\n\n", i + 1);
+    strbuf_puts(&b, subject);
+    return strbuf_take(&b);
+}
+
+static const char SHORT_TEXT[] =
+    "Bel direct als u koorts hebt boven 38,5 graden, als de wond gaat bloeden of als u veel pijn "
+    "hebt die niet overgaat met de pijnstillers die u hebt gekregen.";
+
+static void test_page_rules(void **state)
+{
+    (void)state;
+    contact_registry registry = {0};
+    diag_list diags;
+    diag_init(&diags);
+    assert_true(contacts_load("sources/contacts.yaml", &registry, &diags));
+    char long_box[8192] = "## Lange kop\n\n> [!NOTE] Een lange toelichting\n";
+    for (int i = 0; i < 9; i++) {
+        strcat(long_box, "> ");
+        strcat(long_box, LONG_TEXT);
+        strcat(long_box, "\n>\n");
+    }
+    strcat(long_box, "> - Eerste punt van de lijst in het kader.\n> - Tweede punt.\n\nNa het kader.\n");
+    char subjects[7][4096];
+    snprintf(subjects[0], sizeof subjects[0], "## Een kop\n\n%s\n\n%s\n", SHORT_TEXT, LONG_TEXT);
+    snprintf(subjects[1], sizeof subjects[1], "## Een kop\n\n- %s\n- Tweede punt.\n\n%s\n", SHORT_TEXT,
+             LONG_TEXT);
+    snprintf(subjects[2], sizeof subjects[2],
+             "## Een kop\n\n> [!WARNING] Wanneer belt u direct?\n> %s\n>\n> - Bij koorts.\n> - Bij "
+             "bloedingen.\n\n%s\n", SHORT_TEXT, LONG_TEXT);
+    snprintf(subjects[3], sizeof subjects[3],
+             "De eerste 24 uur:\n\n- Rust goed uit en til niets zwaars.\n  - Niet douchen.\n"
+             "  - Niet fietsen.\n- Neem contact op bij koorts.\n\n%s\n", LONG_TEXT);
+    snprintf(subjects[4], sizeof subjects[4], "> [!TIP] Tips voor patiënten\n> %s\n>\n> %s\n\n%s\n",
+             SHORT_TEXT, SHORT_TEXT, LONG_TEXT);
+    snprintf(subjects[5], sizeof subjects[5], "## Een kop\n\n### Kop onder kop\n\n%s\n", SHORT_TEXT);
+    snprintf(subjects[6], sizeof subjects[6], "%s\n", SHORT_TEXT); /* contacts follow */
+    const char *contacts[7] = {NULL, NULL, NULL, NULL, NULL, NULL,
+                               "vumc-algemeen, vumc-afsprakenlijn, vumc-verpleegkundig-spreekuur, alarmnummer"};
+    const style *styles[] = {house, large};
+    int checked = 0;
+    for (size_t st = 0; st < 2; st++)
+        for (int subject = 0; subject < 8; subject++) {
+            /* one-line fillers move the subject a line and a paragraph
+             * space at a time, a list item by less: from well up the first
+             * body page to past its end */
+            const style *sty = styles[st];
+            double step = sty->body.size * sty->body.line_height + sty->body.space_after;
+            int per_page = (int)((sty->page_height - sty->margin_top - sty->margin_bottom) / step);
+            int from = per_page > 14 ? per_page - 14 : 0;
+            for (int n = 2 * from; n < 2 * (per_page + 2); n++) {
+                char *src = leaflet_source(subject == 7 ? NULL : contacts[subject], n / 2, n % 2,
+                                           subject == 7 ? long_box : subjects[subject]);
+                char *path = source_path("rules.md");
+                FILE *f = fopen(path, "w");
+                assert_non_null(f);
+                fputs(src, f);
+                fclose(f);
+                free(src);
+                document *doc = parse_leaflet(path, &registry, work_dir, &diags);
+                free(path);
+                if (!doc || diags.errors) {
+                    diag_print(&diags);
+                    fail_msg("test source %d does not parse", subject);
+                }
+                laid_out *out = lay(doc, styles[st]);
+                char what[96];
+                snprintf(what, sizeof what, "%s, subject %d after %d fillers", styles[st]->name, subject, n);
+                check_page_rules(out, styles[st], what);
+                check_widows_orphans(out, styles[st], what);
+                if (subject == 3) {
+                    /* the lead-in line shares a page with its list's first item */
+                    const struct_elem *lead = elem_with_text(out, "De eerste 24");
+                    const struct_elem *item = elem_with_text(out, "Rust goed uit");
+                    size_t lead_page = 0, item_page = 0;
+                    double y;
+                    last_line(out, lead, &lead_page, &y);
+                    for (size_t pg = 0; pg < out->page_count && !item_page; pg++) {
+                        double a, z;
+                        if (elem_extent(out, pg, item, &a, &z))
+                            item_page = pg;
+                    }
+                    if (lead_page != item_page)
+                        fail_msg("%s: the lead-in line is on page %zu, its list on page %zu", what,
+                                 lead_page + 1, item_page + 1);
+                }
+                layout_free(out);
+                doc_free(doc);
+                checked++;
+            }
+        }
+    print_message("page rules: %d layouts checked\n", checked);
+    contacts_free(&registry);
+    diag_free(&diags);
+}
 
 static int setup_all(void **state)
 {
@@ -1043,6 +1345,7 @@ int main(void)
         cmocka_unit_test(test_missing_glyph),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_outline),
+        cmocka_unit_test(test_page_rules),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
