@@ -4,6 +4,7 @@
 #include <cairo.h>
 #include <librsvg/rsvg.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,22 @@ static double line_ascent(const paragraph *p, int index)
     PangoRectangle logical;
     pango_layout_line_get_extents(pango_layout_get_line_readonly(p->layout, index), NULL, &logical);
     return -logical.y / (double)PANGO_SCALE + (p->pitch - logical.height / (double)PANGO_SCALE) / 2;
+}
+
+void warn_once(layout_context *ctx, int line, int column, const char *format, ...)
+{
+    char message[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    const diag_list *d = ctx->diags;
+    for (size_t i = 0; i < d->count; i++)
+        if (d->items[i].level == SEVERITY_WARNING && d->items[i].line == line &&
+            d->items[i].column == column && strcmp(d->items[i].message, message) == 0 &&
+            d->items[i].file && ctx->source_path && strcmp(d->items[i].file, ctx->source_path) == 0)
+            return;
+    diag_report(ctx->diags, SEVERITY_WARNING, ctx->source_path, line, column, "%s", message);
 }
 
 struct_role heading_role(int level)
@@ -210,6 +227,25 @@ static const box_style *box_style_for(const style *s, alert_kind kind)
     }
 }
 
+/* Text narrower than this cannot be set: deeply nested lists and boxes
+ * would push it to nothing, or past the page's edge. */
+#define MIN_TEXT_WIDTH (40 * MM)
+
+/* False, with an error (once per layout), when width leaves too little room for text. */
+static bool room_for_text(layout_context *ctx, const doc_node *node, double width, const char *what)
+{
+    if (width >= MIN_TEXT_WIDTH)
+        return true;
+    if (!ctx->reported_narrow) {
+        ctx->reported_narrow = true;
+        diag_report(ctx->diags, SEVERITY_ERROR, ctx->source_path, node->line, node->column,
+                    "%s nested this deep leaves %.0f mm for the text, less than the %.0f mm it "
+                    "needs; nest fewer levels",
+                    what, width / MM, MIN_TEXT_WIDTH / MM);
+    }
+    return false;
+}
+
 static void add_space(layout_context *ctx, double height, int region, bool keep)
 {
     flow_item *item = flow_push(&ctx->flow);
@@ -228,6 +264,8 @@ static void layout_alert(layout_context *ctx, const doc_node *node, double x, do
 {
     const style *s = ctx->style;
     const box_style *bs = box_style_for(s, node->alert);
+    if (!room_for_text(ctx, node, width - bs->border_width - 2 * bs->padding, "a box"))
+        return;
     struct_elem *box_elem = elem_new(ctx, ROLE_BOX, parent);
     box_elem->title = node->title ? xstrdup(node->title) : NULL;
     int region = flow_add_region(&ctx->flow, (flow_region){bs->background, bs->border, bs->border_width,
@@ -260,6 +298,8 @@ static void layout_list(layout_context *ctx, const doc_node *list, double x, dou
                         struct_elem *parent, int region, int depth)
 {
     const style *s = ctx->style;
+    if (!room_for_text(ctx, list, width - s->list_indent, "a list"))
+        return;
     struct_elem *list_elem = elem_new(ctx, ROLE_LIST, parent);
     int number = list->start;
     for (const doc_node *item = list->first_child; item; item = item->next, number++) {

@@ -13,6 +13,29 @@
 
 #define MM (72.0 / 25.4)
 
+/* Line of `key:` in the source's front matter, for messages about a
+ * value laid out from it; 1 when it cannot be found. */
+static int front_matter_line(const char *path, const char *key)
+{
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f)
+        return 1;
+    char buf[4096];
+    size_t key_len = strlen(key);
+    int line = 0, found = 1, dashes = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        line++;
+        if (strncmp(buf, "---", 3) == 0 && ++dashes == 2)
+            break;
+        if (strncmp(buf, key, key_len) == 0 && buf[key_len] == ':') {
+            found = line;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
 /* A band of colour from the top trim edge: the publisher at its head, the
  * heading and subtitle at its foot. Drawn in reading order (heading,
  * subtitle, publisher) whatever the positions. Returns the band's height. */
@@ -275,6 +298,17 @@ void layout_footer(layout_context *ctx, page *pg, int number)
                        .width = width, .height = 0.5, .color = s->footer_rule_color});
     const char *title = m->short_title ? m->short_title : m->title;
     paragraph *t = paragraph_from_text(ctx, title, &s->footer, width * 0.75, false, NULL, NULL);
+    if (pango_layout_get_line_count(t->layout) > 1) {
+        /* the running footer is one line: shorten the title, and say so once */
+        pango_layout_set_ellipsize(t->layout, PANGO_ELLIPSIZE_END);
+        pango_layout_set_height(t->layout, -1); /* one line */
+        if (number == 2) {
+            const char *key = m->short_title ? "short_title" : "title";
+            warn_once(ctx, front_matter_line(ctx->source_path, key), 1,
+                        "%s is too long for the running footer and is shortened with '\xE2\x80\xA6'; "
+                        "give a shorter short_title", key);
+        }
+    }
     char num[16];
     snprintf(num, sizeof num, "%d", number);
     paragraph *n = paragraph_from_text(ctx, num, &s->footer, width, false, NULL, NULL);
@@ -312,6 +346,24 @@ laid_out *layout_contact_sheet(const document *doc, const style *s, const layout
                             document_elem, 0);
     ctx.flow.pending_space = 0;
     layout_contacts(&ctx, document_elem, doc->meta.contacts, doc->meta.contact_count, false);
-    layout_place_flow(&ctx, 0, band + s->margin_top);
+    size_t pages = layout_place_flow(&ctx, 0, band + s->margin_top);
+    if (pages > 1) {
+        size_t fit = 0; /* contacts on the first page */
+        for (size_t e = 0; e < out->elem_count; e++) {
+            const struct_elem *card = out->elems[e];
+            if (card->role != ROLE_BOX || !card->parent || card->parent->role != ROLE_BOX)
+                continue;
+            bool on_first = false;
+            for (size_t i = 0; i < out->pages[0].count && !on_first; i++)
+                for (const struct_elem *a = out->pages[0].boxes[i].elem; a && !on_first; a = a->parent)
+                    on_first = a == card;
+            fit += on_first;
+        }
+        diag_report(diags, SEVERITY_ERROR, ctx.source_path,
+                    front_matter_line(ctx.source_path, "contact_sheet"), 1,
+                    "%zu contacts do not fit one page; the contact sheet holds %zu of them: list "
+                    "fewer contacts, or leave contact_sheet out",
+                    doc->meta.contact_count, fit);
+    }
     return layout_end(&ctx);
 }

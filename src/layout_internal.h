@@ -84,9 +84,13 @@ typedef struct layout_context {
     const char *source_path;
     size_t errors_before;      /* diags->errors when this layout began */
     int section_level;         /* level of the last heading laid out: 1 on the cover */
+    bool reported_narrow;      /* the text-too-narrow error was given */
 } layout_context;
 
 struct_elem *elem_new(layout_context *ctx, struct_role role, struct_elem *parent);
+/* A warning about the source, given once however many variants lay it out. */
+void warn_once(layout_context *ctx, int line, int column, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
 /* ROLE_H1..ROLE_H6 for level 1..6 (clamped). */
 struct_role heading_role(int level);
 /* Page-breaking rules for a block that must not split where it fits a

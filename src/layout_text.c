@@ -392,6 +392,51 @@ static void drop_unused_soft_hyphens(inline_builder *b, PangoLayout *layout)
     free(ends);
 }
 
+/* A word wider than the line: Pango breaks it where it must (with a
+ * hyphen, or at a soft hyphen); the author should know. Once per word. */
+static void report_long_words(inline_builder *b, PangoLayout *layout, int line, int column)
+{
+    const char *t = b->text.data;
+    int n = pango_layout_get_line_count(layout);
+    size_t reported_end = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        PangoLayoutLine *l = pango_layout_get_line_readonly(layout, i);
+        size_t start = (size_t)l->start_index, end = line_end(layout, i);
+        bool has_space = false;
+        for (size_t k = start; k + 1 < end && !has_space; k++)
+            has_space = space_before(t, k + 1);
+        bool at_space = space_before(t, end) || t[end] == '\n';
+        if (has_space || at_space || start < reported_end)
+            continue;
+        /* the word: back to its start, on to its end */
+        size_t word = start, word_end = end;
+        while (word > 0 && !space_before(t, word))
+            word--;
+        while (t[word_end] && t[word_end] != ' ' && t[word_end] != '\n' && !space_before(t, word_end + 1))
+            word_end++;
+        if (t[word_end] && !(t[word_end] == ' ' || t[word_end] == '\n'))
+            word_end++; /* up to a no-break space's first byte */
+        reported_end = word_end;
+        char *shown = visible_text(t, word, word_end);
+        char excerpt[64];
+        size_t len = strlen(shown);
+        if (len > 40) {
+            size_t cut = 37;
+            while (cut > 0 && ((unsigned char)shown[cut] & 0xC0) == 0x80)
+                cut--;
+            snprintf(excerpt, sizeof excerpt, "%.*s...", (int)cut, shown);
+        } else {
+            snprintf(excerpt, sizeof excerpt, "%s", shown);
+        }
+        free(shown);
+        int at_line, at_column;
+        position_of(b, t, (int)word, line, column, &at_line, &at_column);
+        warn_once(b->ctx, at_line, at_column,
+                    "the word '%s' is wider than the line and is broken with a hyphen; add a "
+                    "soft hyphen (&shy;) where it may break, or a space", excerpt);
+    }
+}
+
 static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, double width,
                                    int line, int column)
 {
@@ -412,8 +457,6 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     if (lang)
         add_attr(b->attrs, pango_attr_language_new(pango_language_from_string(lang)), 0,
                  PANGO_ATTR_INDEX_TO_TEXT_END);
-    if (!b->hyphenate)
-        add_attr(b->attrs, pango_attr_insert_hyphens_new(FALSE), 0, PANGO_ATTR_INDEX_TO_TEXT_END);
     if (!b->text.data)
         strbuf_puts(&b->text, "");
     keep_hard_hyphens(b->attrs, b->text.data);
@@ -423,6 +466,7 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     if (b->hyphenate)
         limit_hyphen_runs(b, layout, s->hyphenate_max_run > 0 ? s->hyphenate_max_run : 2);
     drop_unused_soft_hyphens(b, layout);
+    report_long_words(b, layout, line, column);
 
     p->text = strbuf_take(&b->text);
     for (size_t i = 0; i < b->link_count; i++)
