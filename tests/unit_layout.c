@@ -193,6 +193,7 @@ static const struct_elem *elem_with_text(const laid_out *out, const char *prefix
 }
 
 static bool line_ends_hyphenated(const paragraph *p, int i);
+static int check_hyphen_rules(const laid_out *out, const style *s, const char *what);
 
 /* The paragraph elem's glyph boxes on page pg draw (the box text is the
  * paragraph's text). */
@@ -697,6 +698,7 @@ static void test_real_leaflets(void **state)
             check_geometry(out, styles[i], what);
             check_widows_orphans(out, styles[i], what);
             check_headings_kept(out, styles[i], what);
+            check_hyphen_rules(out, styles[i], what);
             layout_free(out);
         }
         doc_free(doc);
@@ -994,6 +996,118 @@ static void test_outline(void **state)
 }
 
 /* ---- set-up ---- */
+
+
+/* ---- hyphenation rules in laid-out text ---- */
+
+/* Every paragraph: a soft hyphen only where a line ends (the rest would be
+ * empty ActualText spans in the PDF), at most max_run hyphenated lines in
+ * a row, and never the last word split. Returns the hyphenated lines. */
+static int check_hyphen_rules(const laid_out *out, const style *s, const char *what)
+{
+    int hyphenated = 0;
+    for (guint k = 0; k < out->layouts->len; k++) {
+        const paragraph *p = out->layouts->pdata[k];
+        int n = pango_layout_get_line_count(p->layout);
+        size_t len = strlen(p->text);
+        for (size_t i = 0; i + 1 < len; i++) {
+            if (!((unsigned char)p->text[i] == 0xC2 && (unsigned char)p->text[i + 1] == 0xAD))
+                continue;
+            bool at_end = false;
+            for (int l = 0; l + 1 < n && !at_end; l++) {
+                PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
+                at_end = (size_t)(line->start_index + line->length) == i + 2;
+            }
+            if (!at_end)
+                fail_msg("%s: a soft hyphen where no line breaks, at byte %zu of “%.60s”", what, i,
+                         p->text);
+        }
+        int run = 0;
+        for (int l = 0; l + 1 < n; l++) {
+            if (!line_ends_hyphenated(p, l)) {
+                run = 0;
+                continue;
+            }
+            hyphenated++;
+            if (++run > s->hyphenate_max_run)
+                fail_msg("%s: %d hyphenated lines in a row in “%.60s”", what, run, p->text);
+        }
+        if (n >= 2 && line_ends_hyphenated(p, n - 2)) {
+            PangoLayoutLine *last = pango_layout_get_line_readonly(p->layout, n - 1);
+            bool space = false;
+            for (int i = last->start_index; i < last->start_index + last->length; i++)
+                space |= p->text[i] == ' ';
+            if (!space)
+                fail_msg("%s: the last word of “%.60s” is hyphenated", what, p->text);
+        }
+    }
+    return hyphenated;
+}
+
+static const char COMPOUNDS[] =
+    "Patiëntenorganisaties, voorlichtingsbijeenkomsten, ziekenhuisopnames, "
+    "verpleegkundigen, behandeltrajecten, weefselonderzoeken, pacemakerpassen, "
+    "spijsverteringsorganen, leverpuncties, lotgenotencontacten, onderzoeksresultaten, "
+    "multidisciplinaire overleggen, uitzaaiingsonderzoeken, bloedstollingsfactoren, "
+    "chemotherapiebehandelingen, doorverwijzingsmogelijkheden en informatiebijeenkomsten "
+    "over kwaliteitsverbeteringen";
+
+static void test_hyphenation_rules(void **state)
+{
+    (void)state;
+    strbuf b = {0};
+    strbuf_puts(&b, "# Proef\n\n");
+    for (int i = 0; i < 6; i++)
+        strbuf_printf(&b, "%s %s.\n\n%s\n\n", COMPOUNDS, i % 2 ? "zijn besproken" : "tenslotte",
+                      LONG_TEXT);
+    strbuf_puts(&b, "- " );
+    strbuf_puts(&b, COMPOUNDS);
+    strbuf_puts(&b, ".\n  - ");
+    strbuf_puts(&b, COMPOUNDS);
+    strbuf_puts(&b, " eindigt met een samengesteld woord: kwaliteitsverbeteringsprogramma.\n");
+    char *body = strbuf_take(&b);
+    document *doc = parse_ok(body);
+    free(body);
+    laid_out *out = lay(doc, house);
+    int lines = check_hyphen_rules(out, house, "house");
+    assert_true(lines > 10); /* the text does hyphenate */
+    layout_free(out);
+    /* the style's own limit */
+    style one = *house;
+    one.hyphenate_max_run = 1;
+    out = lay(doc, &one);
+    int fewer = check_hyphen_rules(out, &one, "at most one hyphenated line in a row");
+    assert_true(fewer > 0 && fewer <= lines);
+    layout_free(out);
+    /* the minimums from the style */
+    style wide = *house;
+    wide.hyphenate_min_left = 5;
+    wide.hyphenate_min_right = 5;
+    out = lay(doc, &wide);
+    for (guint k = 0; k < out->layouts->len; k++) {
+        const paragraph *p = out->layouts->pdata[k];
+        for (int l = 0; l + 1 < pango_layout_get_line_count(p->layout); l++) {
+            if (!line_ends_hyphenated(p, l))
+                continue;
+            PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
+            int end = line->start_index + line->length - 2, start = end, after = end + 2;
+            int before = 0, rest = 0;
+            while (start > 0 && g_unichar_isalpha(g_utf8_get_char(g_utf8_prev_char(p->text + start)))) {
+                start = (int)(g_utf8_prev_char(p->text + start) - p->text);
+                before++;
+            }
+            while (p->text[after] && g_unichar_isalpha(g_utf8_get_char(p->text + after))) {
+                after = (int)(g_utf8_next_char(p->text + after) - p->text);
+                rest++;
+            }
+            if (before < 5 || rest < 5)
+                fail_msg("a break leaves %d letters before and %d after in “%.60s”", before, rest,
+                         p->text);
+        }
+    }
+    layout_free(out);
+    doc_free(doc);
+}
 
 /* ---- page-breaking rules of issue 6, at every position near a page end ---- */
 
@@ -1368,6 +1482,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_outline),
         cmocka_unit_test(test_page_rules),
+        cmocka_unit_test(test_hyphenation_rules),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
