@@ -1433,6 +1433,226 @@ static void test_page_rules(void **state)
     diag_free(&diags);
 }
 
+/* ---- what layout refuses or warns about ---- */
+
+/* Writes a whole source (front matter included) to work_dir/NAME and parses it. */
+static document *parse_source(const char *name, const char *source, const contact_registry *registry,
+                              diag_list *diags)
+{
+    char *path = source_path(name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(source, f);
+    fclose(f);
+    document *doc = parse_leaflet(path, registry, work_dir, diags);
+    free(path);
+    if (!doc || diags->errors) {
+        diag_print(diags);
+        fail_msg("%s does not parse", name);
+    }
+    return doc;
+}
+
+static const diag *only_diag(const diag_list *d, severity level)
+{
+    const diag *found = NULL;
+    int n = 0;
+    for (size_t i = 0; i < d->count; i++)
+        if (d->items[i].level == level) {
+            found = &d->items[i];
+            n++;
+        }
+    if (n != 1) {
+        diag_print((diag_list *)d);
+        fail_msg("expected one diagnostic of level %d, got %d", (int)level, n);
+    }
+    return found;
+}
+
+static void test_long_word(void **state)
+{
+    (void)state;
+    /* a word wider than the line, in both variants: a visible hyphen where
+     * it breaks, and one warning at the word's own column */
+    const char *word = "Ditiseenheelergdoorlopendlangwoordzonderenigespatieofafbreekmogelijkheidnergens";
+    char body[512];
+    snprintf(body, sizeof body, "# Proef\n\nEen woord dat te lang is: %s en verder.\n", word);
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_named("long.md", body, &diags);
+    assert_int_equal(diags.errors, 0);
+    const style *styles[] = {house, large};
+    for (size_t st = 0; st < 2; st++) {
+        style_apply(styles[st], doc);
+        laid_out *out = layout_document(doc, styles[st], &res, &diags);
+        assert_non_null(out);
+        /* the line that breaks inside the word draws one glyph more than it has characters: the hyphen */
+        bool found = false;
+        for (guint k = 0; k < out->layouts->len && !found; k++) {
+            const paragraph *p = out->layouts->pdata[k];
+            if (!strstr(p->text, "Ditiseen"))
+                continue;
+            found = true;
+            int n = pango_layout_get_line_count(p->layout);
+            assert_true(n >= 2);
+            bool hyphen_drawn = false;
+            for (int l = 0; l + 1 < n; l++) {
+                PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
+                int end = line->start_index + line->length;
+                if (p->text[end - 1] == ' ')
+                    continue;
+                long chars = g_utf8_strlen(p->text + line->start_index, line->length);
+                int glyphs = 0;
+                for (GSList *r = line->runs; r; r = r->next)
+                    glyphs += ((PangoGlyphItem *)r->data)->glyphs->num_glyphs;
+                bool shy = end >= 2 && (unsigned char)p->text[end - 2] == 0xC2;
+                hyphen_drawn |= shy || glyphs > chars;
+            }
+            if (!hyphen_drawn)
+                fail_msg("%s: the long word breaks without a hyphen", styles[st]->name);
+        }
+        assert_true(found);
+        layout_free(out);
+    }
+    /* once for both variants; at the word's column: after "Een woord dat te lang is: " */
+    const diag *d = only_diag(&diags, SEVERITY_WARNING);
+    if (strcmp(styles[0]->name, "house") == 0 && !strstr(d->message, "Ditiseenheel"))
+        fail_msg("unexpected warning: %s", d->message);
+    assert_int_equal(d->line, BODY_LINE + 2);
+    assert_int_equal(d->column, 27);
+    assert_non_null(strstr(d->message, "wider than the line"));
+    doc_free(doc);
+    diag_free(&diags);
+}
+
+static void test_long_short_title(void **state)
+{
+    (void)state;
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_source(
+        "footer.md",
+        "---\ntitle: Proef\nshort_title: Een heel erg lange korte titel die niet in de voettekst "
+        "past omdat hij zo lang is dat hij over twee regels zou lopen\nlang: nl-NL\npublisher: T\n"
+        "updated: 2020-02\nsubject: Een proef.\nkeywords: [proef]\n---\n# Proef\n\nTekst.\n",
+        NULL, &diags);
+    style_apply(house, doc);
+    laid_out *out = layout_document(doc, house, &res, &diags);
+    assert_non_null(out);
+    /* the footer is one line on every page: its glyphs share one baseline */
+    for (size_t pg = 1; pg < out->page_count; pg++) {
+        double y = -1;
+        for (size_t i = 0; i < out->pages[pg].count; i++) {
+            const box *b = &out->pages[pg].boxes[i];
+            if (b->kind != BOX_GLYPHS || b->elem)
+                continue;
+            if (y < 0)
+                y = b->y;
+            assert_double_equal(b->y, y, EPS);
+        }
+    }
+    const diag *d = only_diag(&diags, SEVERITY_WARNING);
+    assert_int_equal(d->line, 3);
+    assert_non_null(strstr(d->message, "short_title is too long for the running footer"));
+    layout_free(out);
+    doc_free(doc);
+    diag_free(&diags);
+}
+
+static void test_too_narrow(void **state)
+{
+    (void)state;
+    /* lists nested so deep that the text would have less than 40 mm */
+    strbuf b = {0};
+    strbuf_puts(&b, "# Proef\n\n");
+    for (int depth = 0; depth < 30; depth++) {
+        for (int k = 0; k < depth; k++)
+            strbuf_puts(&b, "  ");
+        strbuf_printf(&b, "- Niveau %d\n", depth + 1);
+    }
+    char *body = strbuf_take(&b);
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_named("deep.md", body, &diags);
+    free(body);
+    assert_non_null(doc);
+    if (diags.errors) { /* the parser may cap nesting itself: then there is nothing to lay out */
+        doc_free(doc);
+        diag_free(&diags);
+        return;
+    }
+    const style *styles[] = {house, large};
+    for (size_t st = 0; st < 2; st++) {
+        diag_list d2;
+        diag_init(&d2);
+        style_apply(styles[st], doc);
+        assert_null(layout_document(doc, styles[st], &res, &d2));
+        const diag *d = only_diag(&d2, SEVERITY_ERROR);
+        assert_non_null(strstr(d->message, "less than the 40 mm it needs"));
+        assert_true(d->line > BODY_LINE + 2);
+        assert_true(d->column > 1);
+        diag_free(&d2);
+    }
+    doc_free(doc);
+    diag_free(&diags);
+}
+
+static void test_contact_sheet_one_page(void **state)
+{
+    (void)state;
+    /* a registry of 24 contacts, each of a few lines */
+    char *yaml = source_path("contacts.yaml");
+    FILE *f = fopen(yaml, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 24; i++)
+        fprintf(f, "c%d:\n  organisation: Ziekenhuis %d\n  department: Polikliniek Cardiologie\n"
+                   "  description: Voor vragen over uw behandeling en uw afspraken\n"
+                   "  phones:\n    - \"030 799 12 %02d\"\n  hours: maandag tot en met vrijdag van 8 tot 17 uur\n",
+                i, i, i);
+    fclose(f);
+    contact_registry registry = {0};
+    diag_list diags;
+    diag_init(&diags);
+    bool loaded = contacts_load(yaml, &registry, &diags);
+    if (!loaded)
+        diag_print(&diags);
+    assert_true(loaded);
+    free(yaml);
+    /* few contacts: one page, no error; many: an error naming the count */
+    for (int many = 0; many < 2; many++) {
+        strbuf b = {0};
+        strbuf_puts(&b, "---\ntitle: Proef\nlang: nl-NL\npublisher: T\nupdated: 2020-02\n"
+                        "subject: Een proef.\nkeywords: [proef]\ncontact_sheet: Telefoonnummers\ncontacts: [");
+        int n = many ? 24 : 3;
+        for (int i = 0; i < n; i++)
+            strbuf_printf(&b, "%sc%d", i ? ", " : "", i);
+        strbuf_puts(&b, "]\n---\n# Proef\n\nTekst.\n");
+        char *src = strbuf_take(&b);
+        diag_list d2;
+        diag_init(&d2);
+        document *doc = parse_source("sheet.md", src, &registry, &d2);
+        free(src);
+        style_apply(house, doc);
+        laid_out *out = layout_contact_sheet(doc, house, &res, &d2);
+        if (!many) {
+            assert_non_null(out);
+            assert_int_equal(out->page_count, 1);
+            assert_int_equal(d2.errors, 0);
+        } else {
+            assert_null(out);
+            const diag *d = only_diag(&d2, SEVERITY_ERROR);
+            assert_int_equal(d->line, 8);
+            if (!strstr(d->message, "24 contacts do not fit one page"))
+                fail_msg("unexpected: %s", d->message);
+        }
+        layout_free(out);
+        doc_free(doc);
+        diag_free(&d2);
+    }
+    contacts_free(&registry);
+    diag_free(&diags);
+}
+
 static int setup_all(void **state)
 {
     (void)state;
@@ -1483,6 +1703,10 @@ int main(void)
         cmocka_unit_test(test_outline),
         cmocka_unit_test(test_page_rules),
         cmocka_unit_test(test_hyphenation_rules),
+        cmocka_unit_test(test_long_word),
+        cmocka_unit_test(test_long_short_title),
+        cmocka_unit_test(test_too_narrow),
+        cmocka_unit_test(test_contact_sheet_one_page),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
