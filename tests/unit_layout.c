@@ -1355,7 +1355,7 @@ static void test_page_rules(void **state)
         strcat(long_box, "\n>\n");
     }
     strcat(long_box, "> - Eerste punt van de lijst in het kader.\n> - Tweede punt.\n\nNa het kader.\n");
-    char subjects[9][4096];
+    char subjects[10][4096];
     snprintf(subjects[0], sizeof subjects[0], "## Een kop\n\n%s\n\n%s\n", SHORT_TEXT, LONG_TEXT);
     snprintf(subjects[1], sizeof subjects[1], "## Een kop\n\n- %s\n- Tweede punt.\n\n%s\n", SHORT_TEXT,
              LONG_TEXT);
@@ -1369,15 +1369,32 @@ static void test_page_rules(void **state)
              SHORT_TEXT, SHORT_TEXT, LONG_TEXT);
     snprintf(subjects[5], sizeof subjects[5], "## Een kop\n\n### Kop onder kop\n\n%s\n", SHORT_TEXT);
     snprintf(subjects[6], sizeof subjects[6], "%s\n", SHORT_TEXT); /* contacts follow */
+    /* a heading above an image */
+    {
+        FILE *in = fopen("tests/data/logo.png", "rb");
+        char *dest = source_path("logo.png");
+        FILE *out = fopen(dest, "wb");
+        assert_non_null(in);
+        assert_non_null(out);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, n, out);
+        fclose(in);
+        fclose(out);
+        free(dest);
+    }
+    snprintf(subjects[9], sizeof subjects[9], "## Een kop\n\n![Het logo van het ziekenhuis](logo.png)\n\n%s\n",
+             SHORT_TEXT);
     /* a box that fits a page but not what is left of it: it moves whole */
     snprintf(subjects[8], sizeof subjects[8], "## Een kop\n\n> [!NOTE] Goed om te weten\n> %s\n>\n> %s\n\n%s\n",
              LONG_TEXT, LONG_TEXT, SHORT_TEXT);
-    const char *contacts[9] = {NULL, NULL, NULL, NULL, NULL, NULL,
-                               "vumc-algemeen, vumc-afsprakenlijn, vumc-verpleegkundig-spreekuur, alarmnummer", NULL, NULL};
+    const char *contacts[10] = {NULL, NULL, NULL, NULL, NULL, NULL,
+                               "vumc-algemeen, vumc-afsprakenlijn, vumc-verpleegkundig-spreekuur, alarmnummer", NULL, NULL, NULL};
     const style *styles[] = {house, large};
     int checked = 0;
     for (size_t st = 0; st < 2; st++)
-        for (int subject = 0; subject < 9; subject++) {
+        for (int subject = 0; subject < 10; subject++) {
             /* one-line fillers move the subject a line and a paragraph
              * space at a time, a list item by less: from well up the first
              * body page to past its end */
@@ -1407,6 +1424,13 @@ static void test_page_rules(void **state)
                 snprintf(what, sizeof what, "%s, subject %d after %d fillers", styles[st]->name, subject, n);
                 check_page_rules(out, styles[st], what);
                 check_widows_orphans(out, styles[st], what);
+                if (subject == 9) {
+                    bool image = false;
+                    for (size_t pg = 0; pg < out->page_count; pg++)
+                        for (size_t i = 0; i < out->pages[pg].count; i++)
+                            image |= out->pages[pg].boxes[i].kind == BOX_IMAGE;
+                    assert_true(image);
+                }
                 if (subject == 3) {
                     /* the lead-in line shares a page with its list's first item */
                     const struct_elem *lead = elem_with_text(out, "De eerste 24");
