@@ -249,6 +249,63 @@ static void remove_bytes(inline_builder *b, size_t pos, size_t len)
     }
 }
 
+/* Where byte `offset` goes once the soft hyphens at drop[0..count)
+ * (ascending) are removed. */
+static size_t shifted(const size_t *drop, size_t count, size_t offset)
+{
+    size_t lo = 0, hi = count; /* how many start before offset */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (drop[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t at = offset - 2 * lo;
+    /* inside a removed soft hyphen: where it was */
+    if (lo > 0 && drop[lo - 1] + 2 > offset)
+        at = drop[lo - 1] - 2 * (lo - 1);
+    return at;
+}
+
+/* Removes the soft hyphens at drop[0..count) (ascending byte offsets) in
+ * one pass, moving attributes, links and origins with the text. */
+static void remove_soft_hyphens(inline_builder *b, const size_t *drop, size_t count)
+{
+    if (!count)
+        return;
+    strbuf *t = &b->text;
+    size_t out = 0, k = 0;
+    for (size_t i = 0; i < t->length;) {
+        if (k < count && drop[k] == i) {
+            i += 2;
+            k++;
+            continue;
+        }
+        t->data[out++] = t->data[i++];
+    }
+    t->length = out;
+    t->data[out] = '\0';
+    PangoAttrList *moved = pango_attr_list_new();
+    GSList *attrs = pango_attr_list_get_attributes(b->attrs);
+    for (GSList *l = attrs; l; l = l->next) {
+        PangoAttribute *a = l->data;
+        a->start_index = (guint)shifted(drop, count, a->start_index);
+        if (a->end_index != PANGO_ATTR_INDEX_TO_TEXT_END)
+            a->end_index = (guint)shifted(drop, count, a->end_index);
+        pango_attr_list_insert(moved, a);
+    }
+    g_slist_free(attrs);
+    pango_attr_list_unref(b->attrs);
+    b->attrs = moved;
+    for (size_t i = 0; i < b->link_count; i++) {
+        b->links[i].start = (int)shifted(drop, count, (size_t)b->links[i].start);
+        b->links[i].end = (int)shifted(drop, count, (size_t)b->links[i].end);
+    }
+    for (size_t i = 0; i < b->origin_count; i++)
+        b->origins[i].start = (int)shifted(drop, count, (size_t)b->origins[i].start);
+}
+
 static void set_layout_text(PangoLayout *layout, const inline_builder *b)
 {
     pango_layout_set_text(layout, b->text.data ? b->text.data : "", (int)b->text.length);
@@ -354,19 +411,19 @@ static void drop_unused_soft_hyphens(inline_builder *b, PangoLayout *layout)
     if (saved_origins)
         memcpy(saved_origins, b->origins, b->origin_count * sizeof *saved_origins);
 
-    int line = lines - 1;
-    for (size_t i = n; i-- > 0;) {
-        while (line > 0 && ends[line - 1] > i)
-            line--;
-        if (i + 1 >= b->text.length || !is_shy(b->text.data, i))
-            continue;
-        bool used = line + 1 < lines && i + 2 == ends[line];
-        if (used)
-            continue;
-        remove_bytes(b, i, 2);
-        for (int k = line; k < lines; k++)
-            ends[k] -= 2;
+    /* the soft hyphens no line ends at, in one pass: a paragraph may be long */
+    size_t *drop = xmalloc((n / 2 + 1) * sizeof *drop), dropped = 0;
+    int line = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        while (line + 1 < lines && ends[line] <= i)
+            line++;
+        if (is_shy(t, i) && !(line + 1 < lines && i + 2 == ends[line]))
+            drop[dropped++] = i++;
     }
+    remove_soft_hyphens(b, drop, dropped);
+    for (int k = 0; k < lines; k++)
+        ends[k] = shifted(drop, dropped, ends[k]);
+    free(drop);
     set_layout_text(layout, b);
     bool same = pango_layout_get_line_count(layout) == lines;
     for (int i = 0; same && i < lines; i++)
