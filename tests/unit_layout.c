@@ -1356,7 +1356,7 @@ static void test_page_rules(void **state)
     }
     strcat(long_box, "> - Eerste punt van de lijst in het kader.\n> - Tweede punt.\n\nNa het kader.\n");
     char subjects[10][4096];
-    snprintf(subjects[0], sizeof subjects[0], "## Een kop\n\n%s\n\n%s\n", SHORT_TEXT, SHORT_TEXT);
+    snprintf(subjects[0], sizeof subjects[0], "## Een kop\n\n%s\n\n%s\n", SHORT_TEXT, LONG_TEXT);
     snprintf(subjects[1], sizeof subjects[1], "## Een kop\n\n- %s\n- Tweede punt.\n\n%s\n", SHORT_TEXT,
              SHORT_TEXT);
     snprintf(subjects[2], sizeof subjects[2],
