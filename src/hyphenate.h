@@ -2,7 +2,10 @@
  *
  * hyphenate_text inserts soft hyphens (U+00AD) at libhyphen's break points
  * so Pango may break there and draw a hyphen, which extracts back as
- * U+00AD. URLs, e-mail addresses and numbers are never hyphenated.
+ * U+00AD. URLs, e-mail addresses and numbers are never hyphenated. With
+ * the language's word list installed (Debian's wdutch for Dutch), a
+ * compound breaks between its parts, and inside a part only with 3 of its
+ * letters before the break and 4 after.
  * protect_breaks replaces the spaces inside phone numbers and between a
  * number and its unit with no-break spaces. */
 #ifndef LEAFPRESS_HYPHENATE_H
