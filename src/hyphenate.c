@@ -14,13 +14,147 @@
 #define SOFT_HYPHEN "\xC2\xAD"
 #define NO_BREAK_SPACE "\xC2\xA0"
 #define MIN_WORD 6   /* shorter words are never worth a hyphen */
-#define MIN_LEFT 2
-#define MIN_RIGHT 3
+
+/* Words of the language (Debian's wordlist packages), to find the parts
+ * of compounds: a set of 64-bit hashes of the lower-case words in the
+ * patterns' encoding (a false "known" is about 1 in 10^13 lookups). */
+typedef struct word_set {
+    uint64_t *slots;           /* 0: empty; a hash h starts looking at h >> shift */
+    size_t mask;
+    int shift;
+} word_set;
 
 struct hyphenator {
     HyphenDict *dict;
     bool latin1; /* Debian's Dutch patterns are ISO-8859-1 */
+    word_set words;            /* empty when no word list is installed */
 };
+
+#define PART_MIN 3        /* a compound's part has at least this many letters */
+#define PART_MIN_LEFT 3   /* inside a part, a break leaves this many of its letters before */
+#define PART_MIN_RIGHT 4  /* ... and this many after: never pacema-kerpas */
+
+static uint64_t hash_bytes(const unsigned char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211u;
+    return h ? h : 1;
+}
+
+static bool word_known(const word_set *w, const char *s, size_t n)
+{
+    if (!w->slots || n == 0)
+        return false;
+    uint64_t h = hash_bytes((const unsigned char *)s, n);
+    for (size_t i = (size_t)(h >> w->shift);; i = (i + 1) & w->mask) {
+        if (w->slots[i] == h)
+            return true;
+        if (!w->slots[i])
+            return false;
+    }
+}
+
+/* Sorts hashes, least significant 16 bits first. */
+static void radix_sort(uint64_t *a, size_t n)
+{
+    uint64_t *tmp = xmalloc(n * sizeof *tmp);
+    size_t *count = xmalloc(65536 * sizeof *count);
+    for (int pass = 0; pass < 4; pass++) {
+        int bits = pass * 16;
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i] >> bits) & 0xFFFF]++;
+        size_t total = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = total;
+            total += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i] >> bits) & 0xFFFF]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
+    free(count);
+    free(tmp);
+}
+
+/* Reads a UTF-8 word list, one word a line; keeps the lower-case words of
+ * letters only that the patterns' encoding can hold. Hashes are sorted
+ * first, so that filling the table (indexed by a hash's top bits) walks
+ * it in order: loading 400,000 words costs a few milliseconds, not the
+ * tens that random inserts would. */
+static void word_set_load(word_set *w, const char *path, bool latin1)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    strbuf data = {0};
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && data.length < (64u << 20))
+        strbuf_append(&data, chunk, got);
+    fclose(f);
+    size_t count = 0, capacity = data.length / 8 + 16;
+    uint64_t *hashes = xmalloc(capacity * sizeof *hashes);
+    const unsigned char *p = (const unsigned char *)data.data, *end = p + data.length;
+    while (p < end) {
+        unsigned char word[256];
+        size_t n = 0;
+        bool ok = true;
+        for (; p < end && *p != '\n'; p++) {
+            if (!ok)
+                continue;
+            uint32_t cp = *p;
+            if (cp >= 0x80) { /* two-byte UTF-8 only: Latin-1 letters */
+                if ((cp & 0xE0) != 0xC0 || p + 1 >= end) {
+                    ok = false;
+                    continue;
+                }
+                cp = ((cp & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+                p++;
+            }
+            bool lower = (cp >= 'a' && cp <= 'z') || (latin1 && cp >= 0xDF && cp <= 0xFF && cp != 0xF7);
+            if (!lower || n == sizeof word)
+                ok = false;
+            else
+                word[n++] = (unsigned char)cp;
+        }
+        p++;
+        if (ok && n >= PART_MIN) {
+            if (count == capacity)
+                hashes = xrealloc(hashes, (capacity *= 2) * sizeof *hashes);
+            hashes[count++] = hash_bytes(word, n);
+        }
+    }
+    free(data.data);
+    if (!count) {
+        free(hashes);
+        return;
+    }
+    radix_sort(hashes, count);
+    int bits = 1;
+    while (((size_t)1 << bits) < count * 2)
+        bits++;
+    w->slots = xcalloc((size_t)1 << bits, sizeof *w->slots);
+    w->mask = ((size_t)1 << bits) - 1;
+    w->shift = 64 - bits;
+    for (size_t k = 0; k < count; k++) {
+        if (k && hashes[k] == hashes[k - 1])
+            continue;
+        size_t i = (size_t)(hashes[k] >> w->shift);
+        while (w->slots[i])
+            i = (i + 1) & w->mask;
+        w->slots[i] = hashes[k];
+    }
+    free(hashes);
+}
+
+static const char *word_list_dir(void)
+{
+    const char *dir = getenv("LEAFPRESS_WORDLIST_DIR");
+    return dir && *dir ? dir : "/usr/share/dict";
+}
 
 static const char *hyphen_dirs(void)
 {
@@ -54,6 +188,13 @@ hyphenator *hyphenator_open(const char *lang)
     hyphenator *h = xcalloc(1, sizeof *h);
     h->dict = dict;
     h->latin1 = !dict->utf8;
+    /* Debian names its word lists by language name */
+    static const struct { const char *code, *file; } lists[] = {{"nl", "dutch"}};
+    for (size_t k = 0; k < sizeof lists / sizeof *lists; k++)
+        if (strcmp(language, lists[k].code) == 0) {
+            snprintf(path, sizeof path, "%s/%s", word_list_dir(), lists[k].file);
+            word_set_load(&h->words, path, h->latin1);
+        }
     return h;
 }
 
@@ -62,6 +203,7 @@ void hyphenator_close(hyphenator *h)
     if (!h)
         return;
     hnj_hyphen_free(h->dict);
+    free(h->words.slots);
     free(h);
 }
 
@@ -187,8 +329,49 @@ static bool chunk_is_protected(const char *chunk, size_t n)
     return has_dot_letter; /* a domain such as kanker.nl */
 }
 
+/* Splits a lower-case word (the patterns' encoding) into the fewest
+ * known words of PART_MIN letters or more, a linking s allowed after a
+ * part ("voorlichting-s-bijeenkomsten"). True when it has two parts or
+ * more; then for each character i, [part_start[i], part_end[i]) is the
+ * part it belongs to. */
+static bool compound_parts(const hyphenator *h, const char *w, size_t n, size_t *part_start,
+                           size_t *part_end)
+{
+    if (!h->words.slots || n < 2 * PART_MIN || n >= 128)
+        return false;
+    int best[128];   /* fewest parts for w[0, i); -1: none */
+    size_t from[128];
+    best[0] = 0;
+    for (size_t i = 1; i <= n; i++) {
+        best[i] = -1;
+        /* the whole word is no part of itself: a listed compound still splits */
+        for (size_t j = i == n ? PART_MIN : 0; j + PART_MIN <= i; j++) {
+            if (best[j] < 0 || (best[i] >= 0 && best[j] + 1 >= best[i]))
+                continue;
+            bool known = word_known(&h->words, w + j, i - j) ||
+                         (i - j > PART_MIN && w[i - 1] == 's' && word_known(&h->words, w + j, i - j - 1));
+            if (known) {
+                best[i] = best[j] + 1;
+                from[i] = j;
+            }
+        }
+    }
+    if (best[n] < 2)
+        return false;
+    for (size_t end = n; end > 0;) {
+        size_t start = from[end];
+        for (size_t i = start; i < end; i++) {
+            part_start[i] = start;
+            part_end[i] = end;
+        }
+        end = start;
+    }
+    return true;
+}
+
 /* Hyphenates one word of letters (UTF-8 bytes [word, word+n)) into out. */
-static void hyphenate_word(const hyphenator *h, const char *word, size_t n, strbuf *out)
+static void hyphenate_word(const hyphenator *h, const char *word, size_t n, int min_left,
+                           int min_right, strbuf *out)
 {
     /* Map to the dictionary's encoding, one byte per character. */
     char encoded[128];
@@ -225,11 +408,17 @@ static void hyphenate_word(const hyphenator *h, const char *word, size_t n, strb
         strbuf_append(out, word, n);
         return;
     }
+    /* A compound breaks between its parts; inside a part only where it
+     * leaves PART_MIN_LEFT/RIGHT of the part's letters on either side. */
+    size_t part_start[sizeof encoded], part_end[sizeof encoded];
+    bool compound = compound_parts(h, encoded, chars, part_start, part_end);
     size_t copied = 0;
-    for (size_t k = MIN_LEFT - 1; k + MIN_RIGHT < chars; k++) {
+    for (size_t k = (size_t)min_left - 1; k + (size_t)min_right < chars; k++) {
         /* odd: break after character k; skip non-standard breaks that would
          * change the spelling, which a soft hyphen cannot express */
-        if ((hyphens[k] & 1) && !(rep && rep[k])) {
+        bool allowed = !compound || part_end[k] == k + 1 ||
+                       (k + 1 >= part_start[k] + PART_MIN_LEFT && part_end[k] >= k + 1 + PART_MIN_RIGHT);
+        if ((hyphens[k] & 1) && !(rep && rep[k]) && allowed) {
             size_t end = offsets[k + 1];
             strbuf_append(out, word + copied, end - copied);
             strbuf_puts(out, SOFT_HYPHEN);
@@ -248,6 +437,15 @@ static void hyphenate_word(const hyphenator *h, const char *word, size_t n, strb
 
 char *hyphenate_text(const hyphenator *h, const char *text)
 {
+    return hyphenate_text_min(h, text, 2, 3);
+}
+
+char *hyphenate_text_min(const hyphenator *h, const char *text, int min_left, int min_right)
+{
+    if (min_left < 1)
+        min_left = 1;
+    if (min_right < 1)
+        min_right = 1;
     if (!h)
         return xstrdup(text);
     strbuf out = {0};
@@ -275,7 +473,7 @@ char *hyphenate_text(const hyphenator *h, const char *text)
             while (j < i && is_letter(next_char(text + j, &len)))
                 j += len;
             if (j > word)
-                hyphenate_word(h, text + word, j - word, &out);
+                hyphenate_word(h, text + word, j - word, min_left, min_right, &out);
             size_t other = j;
             while (j < i && !is_letter(next_char(text + j, &len)))
                 j += len;

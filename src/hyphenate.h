@@ -2,7 +2,10 @@
  *
  * hyphenate_text inserts soft hyphens (U+00AD) at libhyphen's break points
  * so Pango may break there and draw a hyphen, which extracts back as
- * U+00AD. URLs, e-mail addresses and numbers are never hyphenated.
+ * U+00AD. URLs, e-mail addresses and numbers are never hyphenated. With
+ * the language's word list installed (Debian's wdutch for Dutch), a
+ * compound breaks between its parts, and inside a part only with 3 of its
+ * letters before the break and 4 after.
  * protect_breaks replaces the spaces inside phone numbers and between a
  * number and its unit with no-break spaces. */
 #ifndef LEAFPRESS_HYPHENATE_H
@@ -25,8 +28,10 @@ void hyphen_cache_prefetch(hyphen_cache *cache, const char *lang);
 const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang);
 void hyphen_cache_free(hyphen_cache *cache);
 
-/* Returns a new string. */
+/* Returns a new string. At least min_left letters before each break and
+ * min_right after it; hyphenate_text uses Dutch practice, 2 and 3. */
 char *hyphenate_text(const hyphenator *h, const char *text);
+char *hyphenate_text_min(const hyphenator *h, const char *text, int min_left, int min_right);
 char *protect_breaks(const char *text);
 
 #endif

@@ -3,6 +3,7 @@
  * what follows); each placed item becomes positioned boxes. */
 #include <cairo.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,55 @@ static double line_ascent(const paragraph *p, int index)
     PangoRectangle logical;
     pango_layout_line_get_extents(pango_layout_get_line_readonly(p->layout, index), NULL, &logical);
     return -logical.y / (double)PANGO_SCALE + (p->pitch - logical.height / (double)PANGO_SCALE) / 2;
+}
+
+void warn_once(layout_context *ctx, int line, int column, const char *format, ...)
+{
+    char message[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    const diag_list *d = ctx->diags;
+    for (size_t i = 0; i < d->count; i++)
+        if (d->items[i].level == SEVERITY_WARNING && d->items[i].line == line &&
+            d->items[i].column == column && strcmp(d->items[i].message, message) == 0 &&
+            d->items[i].file && ctx->source_path && strcmp(d->items[i].file, ctx->source_path) == 0)
+            return;
+    diag_report(ctx->diags, SEVERITY_WARNING, ctx->source_path, line, column, "%s", message);
+}
+
+struct_role heading_role(int level)
+{
+    static const struct_role roles[] = {ROLE_H1, ROLE_H2, ROLE_H3, ROLE_H4, ROLE_H5, ROLE_H6};
+    return roles[level < 1 ? 0 : level > 6 ? 5 : level - 1];
+}
+
+bool glue_pending(const flow *f) { return f->glue_remaining > 0; }
+
+void keep_block_together(layout_context *ctx, size_t first, size_t end)
+{
+    flow *f = &ctx->flow;
+    const style *s = ctx->style;
+    if (end <= first + 1)
+        return;
+    double content = s->page_height - s->margin_top - s->margin_bottom, height = 0;
+    int lines = 0;
+    for (size_t i = first; i < end; i++) {
+        height += (i > first ? f->items[i].space_before : 0) + f->items[i].height;
+        lines += f->items[i].kind == ITEM_LINE ? 1 : f->items[i].kind == ITEM_IMAGE ? 2 : 0;
+    }
+    bool fits = height <= content;
+    int before = 0;
+    for (size_t i = first; i < end; i++) {
+        flow_item *item = &f->items[i];
+        bool starts_block = item->kind == ITEM_IMAGE || (item->kind == ITEM_LINE && item->line_index == 0);
+        bool may_break = !fits && i > first && starts_block && !item->keep_with_previous &&
+                         before >= 2 && lines - before >= 2;
+        if (i > first && !may_break)
+            item->keep_with_previous = true;
+        before += item->kind == ITEM_LINE ? 1 : item->kind == ITEM_IMAGE ? 2 : 0;
+    }
 }
 
 /* Glue applies to the next lines whatever block they are in: a heading
@@ -164,13 +214,33 @@ static const box_style *box_style_for(const style *s, alert_kind kind)
     }
 }
 
+/* Text narrower than this cannot be set: deeply nested lists and boxes
+ * would push it to nothing, or past the page's edge. */
+#define MIN_TEXT_WIDTH (40 * MM)
+
+/* False, with an error (once per layout), when width leaves too little room for text. */
+static bool room_for_text(layout_context *ctx, const doc_node *node, double width, const char *what)
+{
+    if (width >= MIN_TEXT_WIDTH)
+        return true;
+    if (!ctx->reported_narrow) {
+        ctx->reported_narrow = true;
+        diag_report(ctx->diags, SEVERITY_ERROR, ctx->source_path, node->line, node->column,
+                    "%s nested this deep leaves %.0f mm for the text, less than the %.0f mm it "
+                    "needs; nest fewer levels",
+                    what, width / MM, MIN_TEXT_WIDTH / MM);
+    }
+    return false;
+}
+
 static void add_space(layout_context *ctx, double height, int region, bool keep)
 {
     flow_item *item = flow_push(&ctx->flow);
     item->kind = ITEM_SPACE;
     item->height = height;
     item->region = region;
-    item->keep_with_previous = keep;
+    /* a box's top padding stays with a heading above it */
+    item->keep_with_previous = keep || glue_pending(&ctx->flow);
     if (!keep)
         item->space_before = ctx->flow.pending_space;
     ctx->flow.pending_space = 0;
@@ -181,16 +251,20 @@ static void layout_alert(layout_context *ctx, const doc_node *node, double x, do
 {
     const style *s = ctx->style;
     const box_style *bs = box_style_for(s, node->alert);
+    if (!room_for_text(ctx, node, width - bs->border_width - 2 * bs->padding, "a box"))
+        return;
     struct_elem *box_elem = elem_new(ctx, ROLE_BOX, parent);
     box_elem->title = node->title ? xstrdup(node->title) : NULL;
     int region = flow_add_region(&ctx->flow, (flow_region){bs->background, bs->border, bs->border_width,
                                                       x, width});
+    size_t first = ctx->flow.count;
     add_space(ctx, bs->padding, region, false);
     ctx->flow.glue_remaining = ctx->flow.glue_remaining > 1 ? ctx->flow.glue_remaining : 1;
     double inner_x = x + bs->border_width + bs->padding;
     double inner_w = width - bs->border_width - 2 * bs->padding;
     if (node->title) {
-        struct_elem *title = elem_new(ctx, ROLE_P, box_elem);
+        /* a heading one level below the section the box sits in */
+        struct_elem *title = elem_new(ctx, heading_role(ctx->section_level + 1), box_elem);
         text_style ts = s->body;
         ts.color = bs->title_color;
         ts.space_before = 0;
@@ -199,8 +273,11 @@ static void layout_alert(layout_context *ctx, const doc_node *node, double x, do
         /* the title belongs with the box's first lines */
         ctx->flow.glue_remaining = s->keep_with_next;
     }
+    int section = ctx->section_level;
     layout_blocks(ctx, node->first_child, inner_x, inner_w, box_elem, region, 0);
+    ctx->section_level = section;
     add_space(ctx, bs->padding, region, true);
+    keep_block_together(ctx, first, ctx->flow.count);
     ctx->flow.pending_space = s->body.space_after;
 }
 
@@ -208,6 +285,8 @@ static void layout_list(layout_context *ctx, const doc_node *list, double x, dou
                         struct_elem *parent, int region, int depth)
 {
     const style *s = ctx->style;
+    if (!room_for_text(ctx, list, width - s->list_indent, "a list"))
+        return;
     struct_elem *list_elem = elem_new(ctx, ROLE_LIST, parent);
     int number = list->start;
     for (const doc_node *item = list->first_child; item; item = item->next, number++) {
@@ -236,6 +315,19 @@ static void layout_list(layout_context *ctx, const doc_node *list, double x, dou
     ctx->flow.pending_space = s->body.space_after;
 }
 
+/* A paragraph ending in ':' right before a list introduces it: it stays
+ * with the list's first item (whose first lines widows and orphans keep). */
+static void keep_lead_in(layout_context *ctx, const paragraph *p, const doc_node *next)
+{
+    if (!next || next->type != NODE_LIST)
+        return;
+    size_t n = strlen(p->text);
+    while (n > 0 && (p->text[n - 1] == ' ' || p->text[n - 1] == '\n'))
+        n--;
+    if (n > 0 && p->text[n - 1] == ':' && ctx->flow.glue_remaining < 1)
+        ctx->flow.glue_remaining = 1;
+}
+
 static void layout_blocks(layout_context *ctx, const doc_node *first, double x, double width,
                           struct_elem *parent, int region, int list_depth)
 {
@@ -250,6 +342,7 @@ static void layout_blocks(layout_context *ctx, const doc_node *first, double x, 
             struct_elem *p_elem = elem_new(ctx, ROLE_P, parent);
             paragraph *p = paragraph_from_inlines(ctx, node, end, &s->body, width, p_elem, s->hyphenate);
             flow_add_paragraph(ctx, p, &s->body, x, p_elem, region, false, 0);
+            keep_lead_in(ctx, p, end);
             if (in_list)
                 ctx->flow.pending_space = s->list_item_space;
             node = end;
@@ -260,6 +353,7 @@ static void layout_blocks(layout_context *ctx, const doc_node *first, double x, 
             const text_style *ts = node->level <= 1 ? &s->h1 : node->level == 2 ? &s->h2 : &s->h3;
             struct_role role = node->level <= 1 ? ROLE_H1 : node->level == 2 ? ROLE_H2 : ROLE_H3;
             struct_elem *h = elem_new(ctx, role, parent);
+            ctx->section_level = node->level < 3 ? node->level : 3;
             paragraph *p = paragraph_from_inlines(ctx, node->first_child, NULL, ts, width, h, false);
             flow_add_paragraph(ctx, p, ts, x, h, region, true, node->level);
             break;
@@ -269,6 +363,7 @@ static void layout_blocks(layout_context *ctx, const doc_node *first, double x, 
             paragraph *p = paragraph_from_inlines(ctx, node->first_child, NULL, &s->body, width,
                                                   p_elem, s->hyphenate);
             flow_add_paragraph(ctx, p, &s->body, x, p_elem, region, false, 0);
+            keep_lead_in(ctx, p, node->next);
             if (in_list)
                 ctx->flow.pending_space = s->list_item_space;
             break;
@@ -356,6 +451,32 @@ static size_t paginate(layout_context *ctx, placement *at, size_t first_page, do
     return f->count ? pg + 1 : first_page;
 }
 
+/* Pango keeps the space a line breaks at as an empty glyph; cairo writes
+ * that as an empty ActualText span, which structure-text readers take for
+ * the paragraph's end. Returns a copy of the run (the paragraph owns it)
+ * that shows the font's real space glyph there, with no width, or run
+ * itself when it does not end in such a space. */
+static PangoGlyphItem *with_final_space(paragraph *p, PangoGlyphItem *run, int line_end)
+{
+    PangoGlyphString *g = run->glyphs;
+    int n = g->num_glyphs;
+    if (n < 1 || run->item->offset + run->item->length != line_end ||
+        run->item->analysis.level % 2 != 0 || g->glyphs[n - 1].glyph != PANGO_GLYPH_EMPTY ||
+        p->text[run->item->offset + g->log_clusters[n - 1]] != ' ')
+        return run;
+    hb_codepoint_t space;
+    hb_font_t *font = pango_font_get_hb_font(run->item->analysis.font);
+    if (!font || !hb_font_get_nominal_glyph(font, ' ', &space))
+        return run;
+    PangoGlyphItem *copy = pango_glyph_item_copy(run);
+    copy->glyphs->glyphs[n - 1].glyph = space;
+    copy->glyphs->glyphs[n - 1].geometry.width = 0;
+    if (!p->trimmed)
+        p->trimmed = g_ptr_array_new_with_free_func((GDestroyNotify)pango_glyph_item_free);
+    g_ptr_array_add(p->trimmed, copy);
+    return copy;
+}
+
 void emit_line(page *pg, const flow_item *item, double left, double top)
 {
     double baseline = top + item->ascent;
@@ -371,11 +492,17 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
             pen += w;
         }
     }
-    const paragraph *p = item->para;
+    paragraph *p = item->para;
     PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, item->line_index);
     double pen = left + item->x;
+    bool spaced = false;
     for (GSList *r = line->runs; r; r = r->next) {
         PangoGlyphItem *run = r->data;
+        if (!r->next) {
+            PangoGlyphItem *fixed = with_final_space(p, run, line->start_index + line->length);
+            spaced = fixed != run;
+            run = fixed;
+        }
         double w = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE;
         const link_range *link = NULL;
         for (size_t k = 0; k < p->link_count; k++)
@@ -395,8 +522,14 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
     }
     int end = line->start_index + line->length;
     bool breaks_at_space = end > 0 && (p->text[end - 1] == ' ' || p->text[end] == '\n');
-    if (p->space && breaks_at_space &&
-        item->line_index + 1 < pango_layout_get_line_count(p->layout)) {
+    if (!spaced && breaks_at_space && item->line_index + 1 < pango_layout_get_line_count(p->layout)) {
+        /* A line break or a space Pango drew no glyph for: readers of the
+         * structure would join the lines without it. */
+        if (!p->space) {
+            p->space = pango_layout_new(pango_layout_get_context(p->layout));
+            pango_layout_set_font_description(p->space, pango_layout_get_font_description(p->layout));
+            pango_layout_set_text(p->space, " ", 1);
+        }
         PangoLayoutLine *space_line = pango_layout_get_line_readonly(p->space, 0);
         if (space_line->runs) {
             PangoGlyphItem *run = space_line->runs->data;
@@ -426,29 +559,57 @@ size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_to
     page_at(out, end ? end - 1 : 0);
 
     /* Region backgrounds first, so text is drawn over them: one rectangle
-     * per region per page it touches. */
+     * per region per page it touches, in region order, then page order.
+     * One pass over the items: a region's items come in flow order, so
+     * their pages never decrease. */
+    typedef struct extent { size_t region, page; double top, bottom; } extent;
+    extent *extents = NULL;
+    size_t extent_count = 0, extent_capacity = 0;
+    size_t *last = xcalloc(f->region_count ? f->region_count : 1, sizeof *last); /* index+1 */
+    size_t *first_of = xcalloc(f->region_count ? f->region_count : 1, sizeof *first_of);
+    size_t *next = NULL;
+    for (size_t i = 0; i < f->count; i++) {
+        int r = f->items[i].region;
+        if (r <= 0)
+            continue;
+        size_t rr = (size_t)r - 1;
+        extent *e = last[rr] ? &extents[last[rr] - 1] : NULL;
+        if (!e || e->page != at[i].page) {
+            if (extent_count == extent_capacity) {
+                extent_capacity = extent_capacity ? extent_capacity * 2 : 16;
+                extents = xrealloc(extents, extent_capacity * sizeof *extents);
+                next = xrealloc(next, extent_capacity * sizeof *next);
+            }
+            extents[extent_count] = (extent){rr, at[i].page, INFINITY, -INFINITY};
+            next[extent_count] = 0;
+            if (last[rr])
+                next[last[rr] - 1] = extent_count + 1;
+            else
+                first_of[rr] = extent_count + 1;
+            last[rr] = ++extent_count;
+            e = &extents[extent_count - 1];
+        }
+        e->top = fmin(e->top, at[i].top);
+        e->bottom = fmax(e->bottom, at[i].top + f->items[i].height);
+    }
     for (size_t r = 0; r < f->region_count; r++) {
         const flow_region *rg = &f->regions[r];
-        for (size_t pg = first_page; pg < end; pg++) {
-            double top = INFINITY, bottom = -INFINITY;
-            for (size_t i = 0; i < f->count; i++) {
-                if (f->items[i].region != (int)r + 1 || at[i].page != pg)
-                    continue;
-                top = fmin(top, at[i].top);
-                bottom = fmax(bottom, at[i].top + f->items[i].height);
-            }
-            if (top > bottom)
-                continue;
-            double left = content_left(s, pg) + rg->x;
-            page *p = page_at(out, pg);
-            page_add(p, (box){.kind = BOX_FILL, .x = left, .y = top, .width = rg->width,
-                              .height = bottom - top, .color = rg->background});
+        for (size_t k = first_of[r]; k; k = next[k - 1]) {
+            const extent *e = &extents[k - 1];
+            double left = content_left(s, e->page) + rg->x;
+            page *p = page_at(out, e->page);
+            page_add(p, (box){.kind = BOX_FILL, .x = left, .y = e->top, .width = rg->width,
+                              .height = e->bottom - e->top, .color = rg->background});
             if (rg->border_width > 0)
-                page_add(p, (box){.kind = BOX_FILL, .x = left, .y = top,
-                                  .width = rg->border_width, .height = bottom - top,
+                page_add(p, (box){.kind = BOX_FILL, .x = left, .y = e->top,
+                                  .width = rg->border_width, .height = e->bottom - e->top,
                                   .color = rg->border});
         }
     }
+    free(extents);
+    free(next);
+    free(last);
+    free(first_of);
     for (size_t i = 0; i < f->count; i++) {
         const flow_item *item = &f->items[i];
         page *pg = page_at(out, at[i].page);
@@ -500,6 +661,7 @@ laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s,
     ctx->pango = fonts_context(res->fonts);
     ctx->hyphens = s->hyphenate ? hyphen_cache_get(res->hyphens, doc->meta.lang) : NULL;
     ctx->content_width = s->page_width - s->margin_inner - s->margin_outer;
+    ctx->section_level = 1; /* under the cover's title */
     laid_out *out = xcalloc(1, sizeof *out);
     out->width = s->page_width;
     out->height = s->page_height;

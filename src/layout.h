@@ -18,7 +18,10 @@
 typedef enum {
     ROLE_DOCUMENT, ROLE_H1, ROLE_H2, ROLE_H3, ROLE_P,
     ROLE_LIST, ROLE_LIST_ITEM, ROLE_LABEL, ROLE_LIST_BODY,
-    ROLE_LINK, ROLE_FIGURE, ROLE_BOX           /* ROLE_BOX: highlighted box, contact block */
+    ROLE_LINK, ROLE_FIGURE, ROLE_BOX,          /* ROLE_BOX: highlighted box, contact block */
+    /* Box and contact-card titles: one level below the section they sit
+     * in, so heading navigation finds them and no level is skipped. */
+    ROLE_H4, ROLE_H5, ROLE_H6
 } struct_role;
 
 typedef struct struct_elem {
@@ -83,12 +86,18 @@ typedef struct layout_resources {
     struct hyphen_cache *hyphens; /* hyphenate.h */
 } layout_resources;
 
-/* Lays out a styled document. Reports characters no bundled font has, with
- * their source line and column. NULL on error. */
+/* Lays out a styled document. Page breaks keep a heading with the two
+ * lines after it, a lead-in line ("...:") with its list's first item, a
+ * box or contact card that fits a page whole, and the colophon whole.
+ * Errors, with source line and column: each character no bundled font
+ * has; text narrower than 40 mm (nesting too deep). Warnings: a word
+ * wider than the line (broken with a hyphen), a title too long for the
+ * running footer (shortened with an ellipsis). NULL on error. */
 laid_out *layout_document(const document *doc, const style *s, const layout_resources *res,
                           diag_list *diags);
 /* The one-page contact sheet: the contacts the leaflet uses, under the
- * leaflet's contact_sheet title. */
+ * leaflet's contact_sheet title. NULL, with an error, when they do not fit
+ * one page. */
 laid_out *layout_contact_sheet(const document *doc, const style *s, const layout_resources *res,
                                diag_list *diags);
 /* Print padding (layout_print.c): appends notes pages and a back cover so

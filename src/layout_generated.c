@@ -13,6 +13,29 @@
 
 #define MM (72.0 / 25.4)
 
+/* Line of `key:` in the source's front matter, for messages about a
+ * value laid out from it; 1 when it cannot be found. */
+static int front_matter_line(const char *path, const char *key)
+{
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f)
+        return 1;
+    char buf[4096];
+    size_t key_len = strlen(key);
+    int line = 0, found = 1, dashes = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        line++;
+        if (strncmp(buf, "---", 3) == 0 && ++dashes == 2)
+            break;
+        if (strncmp(buf, key, key_len) == 0 && buf[key_len] == ':') {
+            found = line;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
 /* A band of colour from the top trim edge: the publisher at its head, the
  * heading and subtitle at its foot. Drawn in reading order (heading,
  * subtitle, publisher) whatever the positions. Returns the band's height. */
@@ -85,17 +108,24 @@ static paragraph *labelled_link(layout_context *ctx, const char *prefix, const c
     return paragraph_from_inlines(ctx, prefix ? &before : &link, NULL, ts, width, elem, false);
 }
 
-static void add_line(layout_context *ctx, struct_elem *parent, const char *prefix,
-                     const char *shown, const char *url, const text_style *ts, bool bold,
-                     double x, double width, int region)
+static void add_line_as(layout_context *ctx, struct_role role, struct_elem *parent,
+                        const char *prefix, const char *shown, const char *url,
+                        const text_style *ts, bool bold, double x, double width, int region)
 {
-    struct_elem *p_elem = elem_new(ctx, ROLE_P, parent);
+    struct_elem *p_elem = elem_new(ctx, role, parent);
     paragraph *p = url ? labelled_link(ctx, prefix, shown, url, ts, width, p_elem)
                        : paragraph_from_text(ctx, shown, ts, width, bold, p_elem, NULL);
     text_style tight = *ts;
     tight.space_before = 0;
     tight.space_after = 0;
     flow_add_paragraph(ctx, p, &tight, x, p_elem, region, false, 0);
+}
+
+static void add_line(layout_context *ctx, struct_elem *parent, const char *prefix,
+                     const char *shown, const char *url, const text_style *ts, bool bold,
+                     double x, double width, int region)
+{
+    add_line_as(ctx, ROLE_P, parent, prefix, shown, url, ts, bold, x, width, region);
 }
 
 static char *website_shown(const char *url)
@@ -128,13 +158,16 @@ static void layout_one_contact(layout_context *ctx, struct_elem *parent, const c
     top->height = pad;
     top->region = region;
     top->space_before = ctx->flow.pending_space;
+    top->keep_with_previous = glue_pending(&ctx->flow); /* with the heading above */
     ctx->flow.glue_remaining = 100; /* an entry never splits */
     strbuf name = {0};
     strbuf_puts(&name, c->organisation);
     if (c->department)
         strbuf_printf(&name, ", %s", c->department);
     char *heading = strbuf_take(&name);
-    add_line(ctx, entry, NULL, heading, NULL, &s->contact_heading, false, x, w, region);
+    /* the card's title: a heading one level below the section it sits in */
+    add_line_as(ctx, heading_role(ctx->section_level + 1), entry, NULL, heading, NULL,
+                &s->contact_heading, false, x, w, region);
     free(heading);
     if (c->description)
         add_line(ctx, entry, NULL, c->description, NULL, &s->contact, false, x, w, region);
@@ -184,6 +217,7 @@ void layout_contacts(layout_context *ctx, struct_elem *parent, const contact *co
         paragraph *p = paragraph_from_text(ctx, wording(ctx->doc->meta.lang, "contacts"),
                                            &s->h2, ctx->content_width, false, h, NULL);
         flow_add_paragraph(ctx, p, &s->h2, 0, h, 0, true, 2);
+        ctx->section_level = 2;
     }
     struct_elem *block = elem_new(ctx, ROLE_BOX, parent);
     block->title = xstrdup(wording(ctx->doc->meta.lang, "contacts"));
@@ -205,6 +239,9 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
     const char *heading = m->colophon_title ? m->colophon_title : wording(lang, "colophon");
     paragraph *hp = paragraph_from_text(ctx, heading, &s->h2, width, false, h, NULL);
     flow_add_paragraph(ctx, hp, &s->h2, 0, h, 0, true, 2);
+    /* a few short lines: never split, so the colophon joins the last page
+     * whole when it fits, and goes whole to a new one when not */
+    ctx->flow.glue_remaining = 1000;
 
     strbuf line = {0};
     char *text;
@@ -246,6 +283,7 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
         add_line(ctx, parent, NULL, text, NULL, &s->colophon, false, 0, width, 0);
         free(text);
     }
+    ctx->flow.glue_remaining = 0;
 }
 
 void layout_footer(layout_context *ctx, page *pg, int number)
@@ -260,6 +298,17 @@ void layout_footer(layout_context *ctx, page *pg, int number)
                        .width = width, .height = 0.5, .color = s->footer_rule_color});
     const char *title = m->short_title ? m->short_title : m->title;
     paragraph *t = paragraph_from_text(ctx, title, &s->footer, width * 0.75, false, NULL, NULL);
+    if (pango_layout_get_line_count(t->layout) > 1) {
+        /* the running footer is one line: shorten the title, and say so once */
+        pango_layout_set_ellipsize(t->layout, PANGO_ELLIPSIZE_END);
+        pango_layout_set_height(t->layout, -1); /* one line */
+        if (number == 2) {
+            const char *key = m->short_title ? "short_title" : "title";
+            warn_once(ctx, front_matter_line(ctx->source_path, key), 1,
+                        "%s is too long for the running footer and is shortened with '\xE2\x80\xA6'; "
+                        "give a shorter short_title", key);
+        }
+    }
     char num[16];
     snprintf(num, sizeof num, "%d", number);
     paragraph *n = paragraph_from_text(ctx, num, &s->footer, width, false, NULL, NULL);
@@ -297,6 +346,24 @@ laid_out *layout_contact_sheet(const document *doc, const style *s, const layout
                             document_elem, 0);
     ctx.flow.pending_space = 0;
     layout_contacts(&ctx, document_elem, doc->meta.contacts, doc->meta.contact_count, false);
-    layout_place_flow(&ctx, 0, band + s->margin_top);
+    size_t pages = layout_place_flow(&ctx, 0, band + s->margin_top);
+    if (pages > 1) {
+        size_t fit = 0; /* contacts on the first page */
+        for (size_t e = 0; e < out->elem_count; e++) {
+            const struct_elem *card = out->elems[e];
+            if (card->role != ROLE_BOX || !card->parent || card->parent->role != ROLE_BOX)
+                continue;
+            bool on_first = false;
+            for (size_t i = 0; i < out->pages[0].count && !on_first; i++)
+                for (const struct_elem *a = out->pages[0].boxes[i].elem; a && !on_first; a = a->parent)
+                    on_first = a == card;
+            fit += on_first;
+        }
+        diag_report(diags, SEVERITY_ERROR, ctx.source_path,
+                    front_matter_line(ctx.source_path, "contact_sheet"), 1,
+                    "%zu contacts do not fit one page; the contact sheet holds %zu of them: list "
+                    "fewer contacts, or leave contact_sheet out",
+                    doc->meta.contact_count, fit);
+    }
     return layout_end(&ctx);
 }

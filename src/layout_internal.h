@@ -22,7 +22,8 @@ typedef struct paragraph {
     bool link_underline;
     double size;               /* pt, for underline geometry */
     double pitch;              /* baseline-to-baseline, pt */
-    PangoLayout *space;        /* a lone space, drawn where a line ends at a link's edge */
+    PangoLayout *space;        /* a lone space, drawn at a line break with no space glyph */
+    GPtrArray *trimmed;        /* line-final runs with a real space glyph (emit_line) */
 } paragraph;
 
 typedef enum { ITEM_LINE, ITEM_SPACE, ITEM_IMAGE } item_kind;
@@ -82,9 +83,24 @@ typedef struct layout_context {
     double content_width;
     const char *source_path;
     size_t errors_before;      /* diags->errors when this layout began */
+    int section_level;         /* level of the last heading laid out: 1 on the cover */
+    bool reported_narrow;      /* the text-too-narrow error was given */
 } layout_context;
 
 struct_elem *elem_new(layout_context *ctx, struct_role role, struct_elem *parent);
+/* A warning about the source, given once however many variants lay it out. */
+void warn_once(layout_context *ctx, int line, int column, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+/* ROLE_H1..ROLE_H6 for level 1..6 (clamped). */
+struct_role heading_role(int level);
+/* Page-breaking rules for a block that must not split where it fits a
+ * page (alert box): items [first, end) of the flow. A block that fits a
+ * page gets no break inside; a longer one may break only before one of
+ * its paragraphs, list items or images, with at least two lines on
+ * either side. */
+void keep_block_together(layout_context *ctx, size_t first, size_t end);
+/* Space items (box padding) stay with a heading above when its glue is pending. */
+bool glue_pending(const flow *f);
 
 /* layout_text.c: inline content -> paragraph. Inline siblings from
  * `first` up to (not including) `end`; links become ROLE_LINK children of elem. */

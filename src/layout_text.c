@@ -54,7 +54,10 @@ static void note_origin(inline_builder *b, const doc_node *node)
 
 static void append_text(inline_builder *b, const char *text)
 {
-    char *hyphenated = b->hyphenate ? hyphenate_text(b->ctx->hyphens, text) : xstrdup(text);
+    const style *s = b->ctx->style;
+    char *hyphenated = b->hyphenate ? hyphenate_text_min(b->ctx->hyphens, text, s->hyphenate_min_left,
+                                                         s->hyphenate_min_right)
+                                    : xstrdup(text);
     char *protected = protect_breaks(hyphenated);
     strbuf_puts(&b->text, protected);
     free(protected);
@@ -111,20 +114,57 @@ static void build_inline(inline_builder *b, const doc_node *node, bool strong, b
 
 static const text_origin *origin_of(const inline_builder *b, int offset)
 {
-    const text_origin *found = b->origin_count ? &b->origins[0] : NULL;
-    for (size_t i = 0; i < b->origin_count && b->origins[i].start <= offset; i++)
-        found = &b->origins[i];
-    return found;
+    /* origins ascend by start: binary search for the last one at or before offset */
+    size_t lo = 0, hi = b->origin_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (b->origins[mid].start <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? &b->origins[lo - 1] : b->origin_count ? &b->origins[0] : NULL;
+}
+
+/* Source line and column of the character at byte `offset` of the
+ * paragraph text: its text node's position plus the characters before it
+ * in that node, not counting the soft hyphens hyphenation added.
+ * TODO: exact only while the node's text is a verbatim copy of one source
+ * line; entities, escapes and soft line breaks shift it (the parser's
+ * doc_text_position will give the exact column). */
+static void position_of(const inline_builder *b, const char *text, int offset, int fallback_line,
+                        int fallback_column, int *line, int *column)
+{
+    const text_origin *o = origin_of(b, offset);
+    if (!o) {
+        *line = fallback_line;
+        *column = fallback_column;
+        return;
+    }
+    *line = o->line;
+    *column = o->column;
+    for (int i = o->start; i < offset && text[i];) {
+        unsigned char c = (unsigned char)text[i];
+        if (!(c == 0xC2 && (unsigned char)text[i + 1] == 0xAD)) {
+            if (c == '\n') {
+                (*line)++;
+                *column = 1;
+            } else {
+                (*column)++;
+            }
+        }
+        i = (int)(g_utf8_next_char(text + i) - text);
+    }
 }
 
 /* Pango draws a hex box for a character no font covers; we refuse instead,
- * naming where the character is in the source. */
+ * naming where each such character is in the source. */
 static void report_unknown_glyphs(inline_builder *b, PangoLayout *layout, int line, int column)
 {
     if (pango_layout_get_unknown_glyphs_count(layout) == 0)
         return;
     const char *text = pango_layout_get_text(layout);
-    gunichar reported = 0;
+    int last_offset = -1;
     for (GSList *l = pango_layout_get_lines_readonly(layout); l; l = l->next) {
         for (GSList *r = ((PangoLayoutLine *)l->data)->runs; r; r = r->next) {
             PangoGlyphItem *run = r->data;
@@ -133,14 +173,15 @@ static void report_unknown_glyphs(inline_builder *b, PangoLayout *layout, int li
                     continue;
                 int offset = run->item->offset + run->glyphs->log_clusters[g];
                 gunichar c = g_utf8_get_char(text + offset);
-                if (c == reported || c == '\n' || c == 0xAD || c == 0xA0)
+                /* one report per character, even when it shapes to several glyphs */
+                if (offset == last_offset || c == '\n' || c == 0xAD || c == 0xA0)
                     continue;
-                reported = c;
-                const text_origin *o = origin_of(b, offset);
+                last_offset = offset;
+                int at_line, at_column;
+                position_of(b, text, offset, line, column, &at_line, &at_column);
                 char utf8[8] = {0};
                 g_unichar_to_utf8(c, utf8);
-                diag_report(b->ctx->diags, SEVERITY_ERROR, b->ctx->source_path,
-                            o ? o->line : line, o ? o->column : column,
+                diag_report(b->ctx->diags, SEVERITY_ERROR, b->ctx->source_path, at_line, at_column,
                             "no bundled font has the character U+%04X '%s'", (unsigned)c, utf8);
             }
         }
@@ -182,16 +223,283 @@ char *visible_text(const char *text, size_t start, size_t end)
     return strbuf_take(&out);
 }
 
+static bool is_shy(const char *text, size_t i)
+{
+    return (unsigned char)text[i] == 0xC2 && (unsigned char)text[i + 1] == 0xAD;
+}
+
+/* Removes bytes [pos, pos+len) of the paragraph text, moving everything
+ * that indexes into it: attributes, links and source origins. */
+static void remove_bytes(inline_builder *b, size_t pos, size_t len)
+{
+    strbuf *t = &b->text;
+    memmove(t->data + pos, t->data + pos + len, t->length - pos - len + 1);
+    t->length -= len;
+    pango_attr_list_update(b->attrs, (int)pos, (int)len, 0);
+    for (size_t i = 0; i < b->link_count; i++) {
+        link_range *l = &b->links[i];
+        if (l->start > (int)pos)
+            l->start = l->start >= (int)(pos + len) ? l->start - (int)len : (int)pos;
+        if (l->end > (int)pos)
+            l->end = l->end >= (int)(pos + len) ? l->end - (int)len : (int)pos;
+    }
+    for (size_t i = 0; i < b->origin_count; i++) {
+        text_origin *o = &b->origins[i];
+        if (o->start > (int)pos)
+            o->start = o->start >= (int)(pos + len) ? o->start - (int)len : (int)pos;
+    }
+}
+
+/* Where byte `offset` goes once the soft hyphens at drop[0..count)
+ * (ascending) are removed. */
+static size_t shifted(const size_t *drop, size_t count, size_t offset)
+{
+    size_t lo = 0, hi = count; /* how many start before offset */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (drop[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t at = offset - 2 * lo;
+    /* inside a removed soft hyphen: where it was */
+    if (lo > 0 && drop[lo - 1] + 2 > offset)
+        at = drop[lo - 1] - 2 * (lo - 1);
+    return at;
+}
+
+/* Removes the soft hyphens at drop[0..count) (ascending byte offsets) in
+ * one pass, moving attributes, links and origins with the text. */
+static void remove_soft_hyphens(inline_builder *b, const size_t *drop, size_t count)
+{
+    if (!count)
+        return;
+    strbuf *t = &b->text;
+    size_t out = 0, k = 0;
+    for (size_t i = 0; i < t->length;) {
+        if (k < count && drop[k] == i) {
+            i += 2;
+            k++;
+            continue;
+        }
+        t->data[out++] = t->data[i++];
+    }
+    t->length = out;
+    t->data[out] = '\0';
+    PangoAttrList *moved = pango_attr_list_new();
+    GSList *attrs = pango_attr_list_get_attributes(b->attrs);
+    for (GSList *l = attrs; l; l = l->next) {
+        PangoAttribute *a = l->data;
+        a->start_index = (guint)shifted(drop, count, a->start_index);
+        if (a->end_index != PANGO_ATTR_INDEX_TO_TEXT_END)
+            a->end_index = (guint)shifted(drop, count, a->end_index);
+        pango_attr_list_insert(moved, a);
+    }
+    g_slist_free(attrs);
+    pango_attr_list_unref(b->attrs);
+    b->attrs = moved;
+    for (size_t i = 0; i < b->link_count; i++) {
+        b->links[i].start = (int)shifted(drop, count, (size_t)b->links[i].start);
+        b->links[i].end = (int)shifted(drop, count, (size_t)b->links[i].end);
+    }
+    for (size_t i = 0; i < b->origin_count; i++)
+        b->origins[i].start = (int)shifted(drop, count, (size_t)b->origins[i].start);
+}
+
+static void set_layout_text(PangoLayout *layout, const inline_builder *b)
+{
+    pango_layout_set_text(layout, b->text.data ? b->text.data : "", (int)b->text.length);
+    /* a copy: the layout must not see the list change under it */
+    PangoAttrList *copy = pango_attr_list_copy(b->attrs);
+    pango_layout_set_attributes(layout, copy);
+    pango_attr_list_unref(copy);
+}
+
+/* Does a word end before byte i? A space, a line break or a no-break space ends at i. */
+static bool space_before(const char *text, size_t i)
+{
+    return i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\n' ||
+                     (i > 1 && (unsigned char)text[i - 2] == 0xC2 && (unsigned char)text[i - 1] == 0xA0));
+}
+
+/* Byte where line i ends (one past its last byte). */
+static size_t line_end(PangoLayout *layout, int i)
+{
+    PangoLayoutLine *line = pango_layout_get_line_readonly(layout, i);
+    return (size_t)(line->start_index + line->length);
+}
+
+/* Never the last word of a paragraph: its halves would end the paragraph
+ * on a fragment. Drops the soft hyphens after the last space. */
+static void keep_last_word(inline_builder *b)
+{
+    const char *t = b->text.data;
+    size_t n = b->text.length;
+    while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\n'))
+        n--;
+    size_t word = n;
+    while (word > 0 && !space_before(t, word))
+        word--;
+    for (size_t i = n; i-- > word;)
+        if (i + 1 < n && is_shy(b->text.data, i))
+            remove_bytes(b, i, 2);
+}
+
+/* Soft hyphens of the word that line i ends in, on line i. */
+static void unhyphenate_line_end(inline_builder *b, size_t start, size_t end)
+{
+    size_t word = end;
+    while (word > start && !space_before(b->text.data, word))
+        word--;
+    for (size_t i = end; i-- > word;)
+        if (i + 1 < end && is_shy(b->text.data, i))
+            remove_bytes(b, i, 2);
+}
+
+/* Hyphenation rules Pango cannot be told: at most max_run hyphenated lines
+ * in a row. Pango breaks lines first-fit, so removing a line's hyphen and
+ * laying out again changes nothing above it. */
+static void limit_hyphen_runs(inline_builder *b, PangoLayout *layout, int max_run)
+{
+    for (int round = 0; round < 10000; round++) {
+        int n = pango_layout_get_line_count(layout), run = 0;
+        bool changed = false;
+        for (int i = 0; i + 1 < n && !changed; i++) {
+            size_t end = line_end(layout, i);
+            if (end >= 2 && is_shy(b->text.data, end - 2)) {
+                if (++run > max_run) {
+                    PangoLayoutLine *line = pango_layout_get_line_readonly(layout, i);
+                    unhyphenate_line_end(b, (size_t)line->start_index, end);
+                    changed = true;
+                }
+            } else {
+                run = 0;
+            }
+        }
+        if (!changed)
+            return;
+        set_layout_text(layout, b);
+    }
+}
+
+/* Every soft hyphen Pango does not break at becomes an empty ActualText
+ * span in the PDF, and poppler's structure text stops at the first one:
+ * keep only those where a line ends. Lines break first-fit and an unused
+ * soft hyphen has no width, so the breaks stay where they were; if they
+ * did not, the paragraph keeps every soft hyphen (correct, if untidy). */
+static void drop_unused_soft_hyphens(inline_builder *b, PangoLayout *layout)
+{
+    const char *t = b->text.data;
+    size_t n = b->text.length;
+    bool any = false;
+    for (size_t i = 0; i + 1 < n && !any; i++)
+        any = is_shy(t, i);
+    if (!any)
+        return;
+    int lines = pango_layout_get_line_count(layout);
+    size_t *ends = xmalloc((size_t)lines * sizeof *ends);
+    for (int i = 0; i < lines; i++)
+        ends[i] = line_end(layout, i);
+    /* Keep a copy to fall back to. */
+    strbuf saved_text = {0};
+    strbuf_append(&saved_text, t, n);
+    PangoAttrList *saved_attrs = pango_attr_list_copy(b->attrs);
+    link_range *saved_links = b->link_count ? xmalloc(b->link_count * sizeof *saved_links) : NULL;
+    if (saved_links)
+        memcpy(saved_links, b->links, b->link_count * sizeof *saved_links);
+    text_origin *saved_origins = b->origin_count ? xmalloc(b->origin_count * sizeof *saved_origins) : NULL;
+    if (saved_origins)
+        memcpy(saved_origins, b->origins, b->origin_count * sizeof *saved_origins);
+
+    /* the soft hyphens no line ends at, in one pass: a paragraph may be long */
+    size_t *drop = xmalloc((n / 2 + 1) * sizeof *drop), dropped = 0;
+    int line = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        while (line + 1 < lines && ends[line] <= i)
+            line++;
+        if (is_shy(t, i) && !(line + 1 < lines && i + 2 == ends[line]))
+            drop[dropped++] = i++;
+    }
+    remove_soft_hyphens(b, drop, dropped);
+    for (int k = 0; k < lines; k++)
+        ends[k] = shifted(drop, dropped, ends[k]);
+    free(drop);
+    set_layout_text(layout, b);
+    bool same = pango_layout_get_line_count(layout) == lines;
+    for (int i = 0; same && i < lines; i++)
+        same = line_end(layout, i) == ends[i];
+    if (!same) {
+        free(b->text.data);
+        b->text = saved_text;
+        saved_text = (strbuf){0};
+        pango_attr_list_unref(b->attrs);
+        b->attrs = saved_attrs;
+        saved_attrs = NULL;
+        if (saved_links)
+            memcpy(b->links, saved_links, b->link_count * sizeof *saved_links);
+        if (saved_origins)
+            memcpy(b->origins, saved_origins, b->origin_count * sizeof *saved_origins);
+        set_layout_text(layout, b);
+    }
+    free(saved_text.data);
+    if (saved_attrs)
+        pango_attr_list_unref(saved_attrs);
+    free(saved_links);
+    free(saved_origins);
+    free(ends);
+}
+
+/* A word wider than the line: Pango breaks it where it must (with a
+ * hyphen, or at a soft hyphen); the author should know. Once per word. */
+static void report_long_words(inline_builder *b, PangoLayout *layout, int line, int column)
+{
+    const char *t = b->text.data;
+    int n = pango_layout_get_line_count(layout);
+    size_t reported_end = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        PangoLayoutLine *l = pango_layout_get_line_readonly(layout, i);
+        size_t start = (size_t)l->start_index, end = line_end(layout, i);
+        bool has_space = false;
+        for (size_t k = start; k + 1 < end && !has_space; k++)
+            has_space = space_before(t, k + 1);
+        bool at_space = space_before(t, end) || t[end] == '\n';
+        if (has_space || at_space || start < reported_end)
+            continue;
+        /* the word: back to its start, on to its end */
+        size_t word = start, word_end = end;
+        while (word > 0 && !space_before(t, word))
+            word--;
+        while (t[word_end] && t[word_end] != ' ' && t[word_end] != '\n' && !space_before(t, word_end + 1))
+            word_end++;
+        if (t[word_end] && !(t[word_end] == ' ' || t[word_end] == '\n'))
+            word_end++; /* up to a no-break space's first byte */
+        reported_end = word_end;
+        char *shown = visible_text(t, word, word_end);
+        char excerpt[64];
+        size_t len = strlen(shown);
+        if (len > 40) {
+            size_t cut = 37;
+            while (cut > 0 && ((unsigned char)shown[cut] & 0xC0) == 0x80)
+                cut--;
+            snprintf(excerpt, sizeof excerpt, "%.*s...", (int)cut, shown);
+        } else {
+            snprintf(excerpt, sizeof excerpt, "%s", shown);
+        }
+        free(shown);
+        int at_line, at_column;
+        position_of(b, t, (int)word, line, column, &at_line, &at_column);
+        warn_once(b->ctx, at_line, at_column,
+                    "the word '%s' is wider than the line and is broken with a hyphen; add a "
+                    "soft hyphen (&shy;) where it may break, or a space", excerpt);
+    }
+}
+
 static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, double width,
                                    int line, int column)
 {
     const style *s = b->ctx->style;
     paragraph *p = xcalloc(1, sizeof *p);
-    p->text = strbuf_take(&b->text);
-    for (size_t i = 0; i < b->link_count; i++)
-        b->links[i].elem->title = visible_text(p->text, (size_t)b->links[i].start, (size_t)b->links[i].end);
-    p->links = b->links;
-    p->link_count = b->link_count;
     p->color = ts->color;
     p->link_color = s->link_color;
     p->link_underline = s->link_underline;
@@ -207,19 +515,22 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     if (lang)
         add_attr(b->attrs, pango_attr_language_new(pango_language_from_string(lang)), 0,
                  PANGO_ATTR_INDEX_TO_TEXT_END);
-    if (!b->hyphenate)
-        add_attr(b->attrs, pango_attr_insert_hyphens_new(FALSE), 0, PANGO_ATTR_INDEX_TO_TEXT_END);
-    keep_hard_hyphens(b->attrs, p->text);
-    pango_layout_set_text(layout, p->text, -1);
-    pango_layout_set_attributes(layout, b->attrs);
-    if (b->link_count) {
-        /* Pango draws nothing for the space a line breaks at. Inside one
-         * element readers infer it from the line break; where a link ends
-         * the line, the next element would run on without it. */
-        p->space = pango_layout_new(b->ctx->pango);
-        pango_layout_set_font_description(p->space, desc);
-        pango_layout_set_text(p->space, " ", 1);
-    }
+    if (!b->text.data)
+        strbuf_puts(&b->text, "");
+    keep_hard_hyphens(b->attrs, b->text.data);
+    if (b->hyphenate)
+        keep_last_word(b);
+    set_layout_text(layout, b);
+    if (b->hyphenate)
+        limit_hyphen_runs(b, layout, s->hyphenate_max_run > 0 ? s->hyphenate_max_run : 2);
+    drop_unused_soft_hyphens(b, layout);
+    report_long_words(b, layout, line, column);
+
+    p->text = strbuf_take(&b->text);
+    for (size_t i = 0; i < b->link_count; i++)
+        b->links[i].elem->title = visible_text(p->text, (size_t)b->links[i].start, (size_t)b->links[i].end);
+    p->links = b->links;
+    p->link_count = b->link_count;
     pango_attr_list_unref(b->attrs);
     pango_font_description_free(desc);
     p->layout = layout;
@@ -273,6 +584,8 @@ void paragraph_free(paragraph *p)
     g_object_unref(p->layout);
     if (p->space)
         g_object_unref(p->space);
+    if (p->trimmed)
+        g_ptr_array_free(p->trimmed, TRUE);
     free((char *)p->text);
     free(p->links);
     free(p);

@@ -29,6 +29,9 @@ static const char *tag_name(struct_role role, bool print)
     case ROLE_H1: return "H1";
     case ROLE_H2: return "H2";
     case ROLE_H3: return "H3";
+    case ROLE_H4: return "H4";
+    case ROLE_H5: return "H5";
+    case ROLE_H6: return "H6";
     case ROLE_P: return "P";
     case ROLE_LIST: return "L";
     case ROLE_LIST_ITEM: return "LI";

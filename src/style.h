@@ -49,6 +49,9 @@ typedef struct style {
     double margin_top, margin_bottom, margin_inner, margin_outer; /* pt */
 
     bool hyphenate;
+    int hyphenate_min_left;        /* letters before a hyphenation break, at least */
+    int hyphenate_min_right;       /* letters after it */
+    int hyphenate_max_run;         /* hyphenated lines in a row, at most */
     bool emphasis_bold;            /* large print: emphasis drawn bold, never italic */
     int widows, orphans;           /* minimum lines kept together at a page break */
     int keep_with_next;            /* lines of the next block kept with a heading */

@@ -66,6 +66,13 @@ static void build_fields(style_ctx *c)
     add(c, "page.margin_outer", V_LENGTH, offsetof(style, margin_outer), "mm", NULL, NULL);
 
     add(c, "text.hyphenate", V_BOOL, offsetof(style, hyphenate), NULL, "false", NULL);
+    /* Dutch practice: 2 letters before a break, 3 after, 2 such lines in a row */
+    add(c, "text.hyphenate_min_left", V_COUNT, offsetof(style, hyphenate_min_left), NULL, "2", NULL);
+    c->fields[c->field_count - 1].min = 1;
+    add(c, "text.hyphenate_min_right", V_COUNT, offsetof(style, hyphenate_min_right), NULL, "3", NULL);
+    c->fields[c->field_count - 1].min = 1;
+    add(c, "text.hyphenate_max_lines", V_COUNT, offsetof(style, hyphenate_max_run), NULL, "2", NULL);
+    c->fields[c->field_count - 1].min = 1;
     add(c, "text.emphasis", V_EMPHASIS, offsetof(style, emphasis_bold), NULL, "italic", NULL);
     add(c, "text.widows", V_COUNT, offsetof(style, widows), NULL, "2", NULL);
     c->fields[c->field_count - 1].min = 1;

@@ -1092,6 +1092,7 @@ typedef struct mc_entry {
     bool artifact;
     bool has_actual;
     char *actual;
+    size_t shown_before;     /* r->shown when it began: an ActualText span must show something */
 } mc_entry;
 
 typedef struct page_reader {
@@ -1104,6 +1105,8 @@ typedef struct page_reader {
     page_marks *pm;
     tagged *t;
     int page;
+    size_t shown;            /* non-empty strings shown so far */
+    size_t empty_spans;      /* ActualText spans that showed nothing */
 } page_reader;
 
 static qpdf_oh resources_of(qpdf_data q, qpdf_oh page)
@@ -1179,6 +1182,8 @@ static void show_string(page_reader *r, const pobj *s)
 {
     if (s->type != PO_STR)
         return;
+    if (s->len)
+        r->shown++;
     for (int i = 0; i < r->depth; i++)
         if (r->stack[i].has_actual)
             return; /* replaced by the span's ActualText */
@@ -1269,7 +1274,7 @@ static void read_page_content(tagged *t, qpdf_data q, qpdf_oh page, int index, G
             for (size_t i = 0; i < operands[n - 1].n; i++)
                 show_string(&r, &operands[n - 1].items[i]);
         } else if ((strcmp(op, "BDC") == 0 || strcmp(op, "BMC") == 0) && n >= 1) {
-            mc_entry e = {.mcid = -1};
+            mc_entry e = {.mcid = -1, .shown_before = r.shown};
             e.artifact = operands[0].type == PO_NAME && strcmp(operands[0].data, "Artifact") == 0;
             const pobj *props = n >= 2 && strcmp(op, "BDC") == 0 ? &operands[1] : NULL;
             const pobj *mcid = pdict_get(props, "MCID");
@@ -1295,6 +1300,8 @@ static void read_page_content(tagged *t, qpdf_data q, qpdf_oh page, int index, G
                 note_problem(t, "page %d: EMC without BMC/BDC", index + 1);
             } else {
                 mc_entry e = r.stack[--r.depth];
+                if (e.has_actual && r.shown == e.shown_before)
+                    r.empty_spans++;
                 if (e.has_actual) {
                     bool outer_actual = false;
                     for (int i = 0; i < r.depth; i++)
@@ -1316,6 +1323,11 @@ static void read_page_content(tagged *t, qpdf_data q, qpdf_oh page, int index, G
         pobj_free(&operands[i]);
     if (r.depth)
         note_problem(t, "page %d: %d marked-content sequences are not closed", index + 1, r.depth);
+    /* Issue 6: an unused soft hyphen or a line-final space became such a
+     * span, and poppler's structure text stopped each paragraph there. */
+    if (r.empty_spans)
+        note_problem(t, "page %d: %zu empty ActualText spans (marked content that shows no glyph)",
+                     index + 1, r.empty_spans);
     for (int i = 0; i < r.depth; i++)
         free(r.stack[i].actual);
     free(data);
@@ -2125,6 +2137,14 @@ static int role_heading_level(const char *role)
     return 0;
 }
 
+/* A box's or contact card's title: a heading that is its Div's first child. */
+static bool is_box_title(const snode *nodes, size_t i)
+{
+    int up = nodes[i].parent;
+    return role_heading_level(nodes[i].role) && up >= 0 && strcmp(nodes[up].role, "Div") == 0 &&
+           nodes[up].children->len > 0 && g_array_index(nodes[up].children, int, 0) == (int)i;
+}
+
 static bool role_is(const snode *n, const char *role) { return strcmp(n->role, role) == 0; }
 
 static char *node_words(const snode *n)
@@ -2200,6 +2220,24 @@ static void poppler_roles(PopplerStructureElementIter *it, GPtrArray *out)
     } while (poppler_structure_element_iter_next(it));
 }
 
+/* The text poppler gives each P element, in reading order. */
+static void poppler_paragraph_texts(PopplerStructureElementIter *it, GPtrArray *out)
+{
+    do {
+        PopplerStructureElement *e = poppler_structure_element_iter_get_element(it);
+        if (e && poppler_structure_element_get_kind(e) == POPPLER_STRUCTURE_ELEMENT_PARAGRAPH)
+            g_ptr_array_add(out, poppler_structure_element_get_text(
+                                     e, POPPLER_STRUCTURE_GET_TEXT_RECURSIVE));
+        if (e)
+            g_object_unref(e);
+        PopplerStructureElementIter *child = poppler_structure_element_iter_get_child(it);
+        if (child) {
+            poppler_paragraph_texts(child, out);
+            poppler_structure_element_iter_free(child);
+        }
+    } while (poppler_structure_element_iter_next(it));
+}
+
 /* Compares two word sequences; reports the first difference with context. */
 static bool same_words(checker *ck, const char *what, const wordlist *want, const wordlist *got)
 {
@@ -2255,6 +2293,106 @@ static void check_structure(pdf_case *c, checker *ck)
                 k < t->count ? t->nodes[k].role : "(end)", pr->len, t->count);
     g_ptr_array_free(pr, TRUE);
 
+    /* what assistive technology reads: poppler's text of each paragraph is
+     * the whole paragraph, and no line end reads as two spaces */
+    GPtrArray *ptexts = g_ptr_array_new_with_free_func(g_free);
+    it = poppler_structure_element_iter_new(c->pdf);
+    if (it) {
+        poppler_paragraph_texts(it, ptexts);
+        poppler_structure_element_iter_free(it);
+    }
+    size_t para = 0, hyphen_cuts = 0;
+    int cut_reported = 0, double_reported = 0;
+    for (size_t i = 0; i < t->count && para < ptexts->len; i++) {
+        if (!role_is(&t->nodes[i], "P"))
+            continue;
+        const char *raw = ptexts->pdata[para++];
+        raw = raw ? raw : "";
+        /* poppler-glib's text of an element is not always valid UTF-8 here:
+         * compare the ASCII letters and digits only */
+        const char *want_raw = t->nodes[i].text->str;
+        GString *want = g_string_new(NULL), *got = g_string_new(NULL);
+        for (const char *q = want_raw; *q; q++)
+            if (g_ascii_isalnum(*q))
+                g_string_append_c(want, *q);
+        for (const char *q = raw; *q; q++)
+            if (g_ascii_isalnum(*q))
+                g_string_append_c(got, *q);
+        bool has_link = false; /* poppler reads a Link child's text apart from its paragraph */
+        for (guint j = 0; j < t->nodes[i].children->len; j++)
+            has_link |= role_is(&t->nodes[g_array_index(t->nodes[i].children, int, j)], "Link");
+        if (!has_link && strcmp(want->str, got->str) != 0) {
+            /* Known and not layout's: where one glyph serves a hard hyphen
+             * and a hyphenation break, cairo writes one of them as an
+             * ActualText span, and poppler's structure text stops there. */
+            /* got must be want with gaps, each starting at a hyphen: a DP
+             * over (letters of got matched, letters of want used) */
+            size_t wn = want->len, gn = got->len;
+            bool *boundary = xcalloc(wn + 1, sizeof *boundary); /* a '-' just before want[k] */
+            size_t letters = 0;
+            bool dash = false;
+            for (size_t q = 0; want_raw[q]; q++) {
+                if (g_ascii_isalnum(want_raw[q])) {
+                    boundary[letters++] = dash;
+                    dash = false;
+                } else {
+                    dash |= want_raw[q] == '-' || ((unsigned char)want_raw[q] == 0xC2 &&
+                                                   (unsigned char)want_raw[q + 1] == 0xAD);
+                }
+            }
+            boundary[wn] = true; /* a cut at the very end */
+            bool *row = xcalloc(wn + 1, sizeof *row), *next = xcalloc(wn + 1, sizeof *next);
+            row[0] = true;
+            for (size_t g = 0; g <= gn; g++) {
+                bool open = false; /* a gap started at a boundary reaches every later k */
+                for (size_t j = 0; j <= wn; j++) {
+                    if (open)
+                        row[j] = true;
+                    if (row[j] && boundary[j])
+                        open = true;
+                }
+                if (g == gn)
+                    break;
+                memset(next, 0, (wn + 1) * sizeof *next);
+                for (size_t j = 0; j < wn; j++)
+                    if (row[j] && want->str[j] == got->str[g])
+                        next[j + 1] = true;
+                bool *swap = row;
+                row = next;
+                next = swap;
+            }
+            bool at_hyphen = false;
+            for (size_t j = 0; j <= wn; j++)
+                at_hyphen |= row[j] && (j == wn || boundary[j]);
+            free(boundary);
+            free(row);
+            free(next);
+            if (at_hyphen) {
+                hyphen_cuts++;
+            } else if (cut_reported++ < 3) {
+                char *x = excerpt(want_raw, 70);
+                problem(ck, "poppler's structure text of paragraph %zu (page %d) is not the whole "
+                            "paragraph “%s” (%zu of %zu letters)",
+                        para, t->nodes[i].page + 1, x, got->len, want->len);
+                free(x);
+            }
+        }
+        const char *two = strstr(raw, "  ");
+        if (two && double_reported++ < 3) {
+            size_t at = (size_t)(two - raw);
+            char *x = excerpt(raw + (at > 30 ? at - 30 : 0), 50);
+            problem(ck, "poppler's structure text of paragraph %zu (page %d) reads two spaces: “%s”",
+                    para, t->nodes[i].page + 1, x);
+            free(x);
+        }
+        g_string_free(want, TRUE);
+        g_string_free(got, TRUE);
+    }
+    if (hyphen_cuts)
+        note(ck, "%zu paragraphs whose poppler structure text stops at a hyphen's ActualText span",
+             hyphen_cuts);
+    g_ptr_array_free(ptexts, TRUE);
+
     /* one root, Document */
     size_t roots = 0;
     for (size_t i = 0; i < t->count; i++)
@@ -2273,6 +2411,17 @@ static void check_structure(pdf_case *c, checker *ck)
             continue;
         char *text = node_words(&t->nodes[i]);
         int page = t->nodes[i].page + 1;
+        /* A box's or contact card's title: the Div's first child, a heading
+         * one level below the section it sits in (issue 6), so heading
+         * navigation finds it and no level is skipped. */
+        if (is_box_title(t->nodes, i)) {
+            if (level != previous + 1)
+                problem(ck, "the title '%s' of a box on page %d is H%d; expected H%d, one level "
+                            "below its section",
+                        text, page, level, previous + 1);
+            free(text);
+            continue;
+        }
         if (level > 3)
             problem(ck, "heading '%s' on page %d is a %s; only H1, H2 and H3 are expected", text,
                     page, t->nodes[i].role);
@@ -2377,7 +2526,10 @@ static void check_structure(pdf_case *c, checker *ck)
         for (guint j = 0; j < n->children->len; j++) {
             const snode *ch = &t->nodes[g_array_index(n->children, int, j)];
             has_p |= role_is(ch, "P") || role_is(ch, "Div");
-            if (!role_is(ch, "P") && !role_is(ch, "L") && !role_is(ch, "Div") && !role_is(ch, "Figure"))
+            bool title = j == 0 && role_heading_level(ch->role) > 0; /* checked with the headings */
+            has_p |= title;
+            if (!title && !role_is(ch, "P") && !role_is(ch, "L") && !role_is(ch, "Div") &&
+                !role_is(ch, "Figure"))
                 problem(ck, "the Div on page %d for the %s has a %s child; expected P, L or Div", page,
                         want->what, ch->role);
         }
@@ -2822,7 +2974,7 @@ static void check_bookmarks(pdf_case *c, checker *ck)
     int *heading_pages = xcalloc(e->heading_count + 1, sizeof *heading_pages);
     size_t h = 0;
     for (size_t i = 0; c->tags && i < c->tags->count && h < e->heading_count; i++)
-        if (role_heading_level(c->tags->nodes[i].role))
+        if (role_heading_level(c->tags->nodes[i].role) && !is_box_title(c->tags->nodes, i))
             heading_pages[h++] = c->tags->nodes[i].page + 1;
 
     /* expected nesting: H1 at the top, H2 under the H1, H3 under the preceding H2 */

@@ -473,9 +473,66 @@ static void test_protect_changes_nothing_else(void **state)
     expect_protected("", "");
 }
 
+/* Compounds: with the Dutch word list (wdutch) a compound breaks between
+ * its parts, and inside a part only with 3 of its letters before and 4
+ * after (issue 6: "pacema-kerpas" must not happen). */
+static void test_compounds(void **state)
+{
+    (void)state;
+    const char *saved = getenv("LEAFPRESS_WORDLIST_DIR");
+    char *copy = saved ? xstrdup(saved) : NULL;
+    unsetenv("LEAFPRESS_WORDLIST_DIR");
+    hyphenator *h = hyphenator_open("nl-NL");
+    if (copy) {
+        setenv("LEAFPRESS_WORDLIST_DIR", copy, 1);
+        free(copy);
+    }
+    assert_non_null(h);
+    /* the patterns alone would give pa-ce-ma-ker-pas */
+    expect_hyphenated(dutch, "pacemakerpas", "pa" SHY "ce" SHY "ma" SHY "ker" SHY "pas");
+    expect_hyphenated(h, "pacemakerpas", "pace" SHY "maker" SHY "pas");
+    expect_hyphenated(h, "weefselonderzoek", "weefsel" SHY "onder" SHY "zoek");
+    expect_hyphenated(h, "darmkanker", "darm" SHY "kanker");
+    expect_hyphenated(h, "leverpunctie", "lever" SHY "punctie");
+    expect_hyphenated(h, "behandeltraject", "behandel" SHY "tra" SHY "ject");
+    /* a linking s stays with the part before it */
+    expect_hyphenated(h, "spijsverteringsorganen", "spijs" SHY "ver" SHY "te" SHY "rings" SHY "organen");
+    /* no compound: the patterns as they are */
+    expect_hyphenated(h, "behandeling", "be" SHY "han" SHY "de" SHY "ling");
+    expect_hyphenated(h, "informatie", "in" SHY "for" SHY "ma" SHY "tie");
+    /* never pacema-kerpas in running text either */
+    char *out = hyphenate_text(h, "Neem uw pacemakerpas mee.");
+    assert_null(strstr(out, "pacema" SHY));
+    assert_non_null(strstr(out, "pace" SHY "maker" SHY "pas"));
+    free(out);
+    hyphenator_close(h);
+}
+
+/* The style's minimums: text.hyphenate_min_left / _min_right. */
+static void test_style_minimums(void **state)
+{
+    (void)state;
+    /* 2 and 3 are hyphenate_text's own: Dutch practice */
+    char *a = hyphenate_text_min(dutch, "anders ingreep weefselonderzoek", 2, 3);
+    char *b = hyphenate_text(dutch, "anders ingreep weefselonderzoek");
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    expect_hyphenated(dutch, "anders", "an" SHY "ders");
+    a = hyphenate_text_min(dutch, "anders ingreep weefselonderzoek", 3, 4);
+    expect_same("hyphenate_text_min 3 4", "anders ingreep weefselonderzoek", a,
+                "anders ingreep weef" SHY "sel" SHY "on" SHY "der" SHY "zoek");
+    free(a);
+    a = hyphenate_text_min(dutch, "weefselonderzoek", 5, 5);
+    expect_same("hyphenate_text_min 5 5", "weefselonderzoek", a, "weefsel" SHY "on" SHY "derzoek");
+    free(a);
+}
+
 static int setup_all(void **state)
 {
     (void)state;
+    /* the patterns alone, without the word list, for exact pattern breaks */
+    setenv("LEAFPRESS_WORDLIST_DIR", "/nonexistent-leafpress-wordlist", 1);
     dutch = hyphenator_open("nl-NL");
     return dutch ? 0 : -1;
 }
@@ -491,6 +548,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dutch_words),
+        cmocka_unit_test(test_compounds),
+        cmocka_unit_test(test_style_minimums),
         cmocka_unit_test(test_short_words_untouched),
         cmocka_unit_test(test_acronyms_untouched),
         cmocka_unit_test(test_addresses_untouched),

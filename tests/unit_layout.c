@@ -193,6 +193,7 @@ static const struct_elem *elem_with_text(const laid_out *out, const char *prefix
 }
 
 static bool line_ends_hyphenated(const paragraph *p, int i);
+static int check_hyphen_rules(const laid_out *out, const style *s, const char *what);
 
 /* The paragraph elem's glyph boxes on page pg draw (the box text is the
  * paragraph's text). */
@@ -697,6 +698,7 @@ static void test_real_leaflets(void **state)
             check_geometry(out, styles[i], what);
             check_widows_orphans(out, styles[i], what);
             check_headings_kept(out, styles[i], what);
+            check_hyphen_rules(out, styles[i], what);
             layout_free(out);
         }
         doc_free(doc);
@@ -849,17 +851,6 @@ static void expect_missing_glyph(const char *body, unsigned codepoint, const cha
     free(path);
     assert_int_equal(d->line, line);
     assert_int_equal(d->column, column);
-    /* and that is where the text node holding it starts */
-    bool found = false;
-    doc_walker w;
-    doc_walker_init(&w, doc->root);
-    while (doc_walker_next(&w))
-        if (w.event == WALK_ENTER && w.current->type == NODE_TEXT && strstr(w.current->text, utf8)) {
-            assert_int_equal(w.current->line, line);
-            assert_int_equal(w.current->column, column);
-            found = true;
-        }
-    assert_true(found);
     doc_free(doc);
     diag_free(&diags);
 }
@@ -868,16 +859,35 @@ static void test_missing_glyph(void **state)
 {
     (void)state;
     /* Linear B: in no bundled font */
+    /* the character's own column, not its paragraph's */
     expect_missing_glyph("# Proef\n\nEen teken \xF0\x90\x80\x80 zonder lettertype.\n", 0x10000,
-                         "\xF0\x90\x80\x80", BODY_LINE + 2, 1);
-    /* in a later text node of the paragraph: that node's position */
+                         "\xF0\x90\x80\x80", BODY_LINE + 2, 11);
+    /* in a later text node of the paragraph */
     expect_missing_glyph("# Proef\n\nEerst **vet** en dan \xF0\x9F\x9A\x80 een raket.\n", 0x1F680,
-                         "\xF0\x9F\x9A\x80", BODY_LINE + 2, 14);
-    /* lines joined into one text node: where the node starts */
-    expect_missing_glyph("# Proef\n\nIntro.\n\n- Punt met\n  een \xF0\x9F\x9A\x80 raket.\n",
-                         0x1F680, "\xF0\x9F\x9A\x80", BODY_LINE + 4, 3);
+                         "\xF0\x9F\x9A\x80", BODY_LINE + 2, 22);
     expect_missing_glyph("# Proef\n\n## Kop met \xF0\x90\x80\x81\n", 0x10001,
-                         "\xF0\x90\x80\x81", BODY_LINE + 2, 4);
+                         "\xF0\x90\x80\x81", BODY_LINE + 2, 12);
+    /* after hyphenation added soft hyphens before it: still the source column */
+    expect_missing_glyph("# Proef\n\nOnderzoeksresultaten verpleegkundigen \xF0\x90\x80\x80.\n",
+                         0x10000, "\xF0\x90\x80\x80", BODY_LINE + 2, 39);
+    /* every occurrence, each at its own column */
+    {
+        diag_list diags;
+        diag_init(&diags);
+        document *doc = parse_named("glyph.md", "# Proef\n\nEen \xF0\x90\x80\x80 en nog \xF0\x90\x80\x80 en "
+                                                "\xF0\x9F\x9A\x80.\n", &diags);
+        assert_non_null(doc);
+        style_apply(house, doc);
+        assert_null(layout_document(doc, house, &res, &diags));
+        assert_int_equal(diags.errors, 3);
+        int columns[] = {5, 14, 19};
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(diags.items[diags.count - 3 + (size_t)i].line, BODY_LINE + 2);
+            assert_int_equal(diags.items[diags.count - 3 + (size_t)i].column, columns[i]);
+        }
+        doc_free(doc);
+        diag_free(&diags);
+    }
 
     /* U+1F600 is in DejaVu Sans, and ⁰ (Atkinson lacks it) too: no error */
     document *doc = parse_ok("# Proef\n\nLachen \xF0\x9F\x98\x80 helpt bij 38,5⁰ C.\n");
@@ -955,8 +965,8 @@ static void test_outline(void **state)
     size_t h = 0;
     for (size_t e = 0; e < out->elem_count; e++) {
         const struct_elem *elem = out->elems[e];
-        if (!is_heading(elem->role))
-            continue;
+        if (!is_heading(elem->role) || (elem->parent && elem->parent->role == ROLE_BOX))
+            continue; /* box titles are headings without a bookmark */
         assert_true(h < n);
         assert_int_equal(out->outline[h].level, elem->role == ROLE_H1 ? 1 : elem->role == ROLE_H2 ? 2 : 3);
         /* on the page of its heading, at its top */
@@ -986,6 +996,686 @@ static void test_outline(void **state)
 }
 
 /* ---- set-up ---- */
+
+
+/* ---- hyphenation rules in laid-out text ---- */
+
+/* Every paragraph: a soft hyphen only where a line ends (the rest would be
+ * empty ActualText spans in the PDF), at most max_run hyphenated lines in
+ * a row, and never the last word split. Returns the hyphenated lines. */
+static int check_hyphen_rules(const laid_out *out, const style *s, const char *what)
+{
+    int hyphenated = 0;
+    for (guint k = 0; k < out->layouts->len; k++) {
+        const paragraph *p = out->layouts->pdata[k];
+        int n = pango_layout_get_line_count(p->layout);
+        size_t len = strlen(p->text);
+        for (size_t i = 0; i + 1 < len; i++) {
+            if (!((unsigned char)p->text[i] == 0xC2 && (unsigned char)p->text[i + 1] == 0xAD))
+                continue;
+            bool at_end = false;
+            for (int l = 0; l + 1 < n && !at_end; l++) {
+                PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
+                at_end = (size_t)(line->start_index + line->length) == i + 2;
+            }
+            if (!at_end)
+                fail_msg("%s: a soft hyphen where no line breaks, at byte %zu of “%.60s”", what, i,
+                         p->text);
+        }
+        int run = 0;
+        for (int l = 0; l + 1 < n; l++) {
+            if (!line_ends_hyphenated(p, l)) {
+                run = 0;
+                continue;
+            }
+            hyphenated++;
+            if (++run > s->hyphenate_max_run)
+                fail_msg("%s: %d hyphenated lines in a row in “%.60s”", what, run, p->text);
+        }
+        if (n >= 2 && line_ends_hyphenated(p, n - 2)) {
+            PangoLayoutLine *last = pango_layout_get_line_readonly(p->layout, n - 1);
+            bool space = false;
+            for (int i = last->start_index; i < last->start_index + last->length; i++)
+                space |= p->text[i] == ' ';
+            if (!space)
+                fail_msg("%s: the last word of “%.60s” is hyphenated", what, p->text);
+        }
+    }
+    return hyphenated;
+}
+
+static const char COMPOUNDS[] =
+    "Patiëntenorganisaties, voorlichtingsbijeenkomsten, ziekenhuisopnames, "
+    "verpleegkundigen, behandeltrajecten, weefselonderzoeken, pacemakerpassen, "
+    "spijsverteringsorganen, leverpuncties, lotgenotencontacten, onderzoeksresultaten, "
+    "multidisciplinaire overleggen, uitzaaiingsonderzoeken, bloedstollingsfactoren, "
+    "chemotherapiebehandelingen, doorverwijzingsmogelijkheden en informatiebijeenkomsten "
+    "over kwaliteitsverbeteringen";
+
+static void test_hyphenation_rules(void **state)
+{
+    (void)state;
+    strbuf b = {0};
+    strbuf_puts(&b, "# Proef\n\n");
+    for (int i = 0; i < 6; i++)
+        strbuf_printf(&b, "%s %s.\n\n%s\n\n", COMPOUNDS, i % 2 ? "zijn besproken" : "tenslotte",
+                      LONG_TEXT);
+    strbuf_puts(&b, "- " );
+    strbuf_puts(&b, COMPOUNDS);
+    strbuf_puts(&b, ".\n  - ");
+    strbuf_puts(&b, COMPOUNDS);
+    strbuf_puts(&b, " eindigt met een samengesteld woord: kwaliteitsverbeteringsprogramma.\n");
+    char *body = strbuf_take(&b);
+    document *doc = parse_ok(body);
+    free(body);
+    laid_out *out = lay(doc, house);
+    int lines = check_hyphen_rules(out, house, "house");
+    assert_true(lines > 10); /* the text does hyphenate */
+    layout_free(out);
+    /* the style's own limit */
+    style one = *house;
+    one.hyphenate_max_run = 1;
+    out = lay(doc, &one);
+    int fewer = check_hyphen_rules(out, &one, "at most one hyphenated line in a row");
+    assert_true(fewer > 0 && fewer <= lines);
+    layout_free(out);
+    /* the minimums from the style */
+    style wide = *house;
+    wide.hyphenate_min_left = 5;
+    wide.hyphenate_min_right = 5;
+    out = lay(doc, &wide);
+    for (guint k = 0; k < out->layouts->len; k++) {
+        const paragraph *p = out->layouts->pdata[k];
+        for (int l = 0; l + 1 < pango_layout_get_line_count(p->layout); l++) {
+            if (!line_ends_hyphenated(p, l))
+                continue;
+            PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
+            int end = line->start_index + line->length - 2, start = end, after = end + 2;
+            int before = 0, rest = 0;
+            while (start > 0 && g_unichar_isalpha(g_utf8_get_char(g_utf8_prev_char(p->text + start)))) {
+                start = (int)(g_utf8_prev_char(p->text + start) - p->text);
+                before++;
+            }
+            while (p->text[after] && g_unichar_isalpha(g_utf8_get_char(p->text + after))) {
+                after = (int)(g_utf8_next_char(p->text + after) - p->text);
+                rest++;
+            }
+            if (before < 5 || rest < 5)
+                fail_msg("a break leaves %d letters before and %d after in “%.60s”", before, rest,
+                         p->text);
+        }
+    }
+    layout_free(out);
+    doc_free(doc);
+}
+
+/* ---- page-breaking rules of issue 6, at every position near a page end ---- */
+
+/* One line of the laid-out body: the glyph boxes (and images) that share a
+ * page and a baseline, with the elements they belong to. */
+typedef struct body_line {
+    size_t page;
+    double y, pitch;           /* baseline (image: top), line pitch (image: height) */
+    const struct_elem *elems[8];
+    int elem_count;
+} body_line;
+
+typedef struct body_lines {
+    body_line *lines;
+    size_t count;
+} body_lines;
+
+static body_lines collect_lines(const laid_out *out)
+{
+    body_lines l = {0};
+    size_t capacity = 0;
+    for (size_t pg = 1; pg < out->page_count; pg++) {
+        const page *p = &out->pages[pg];
+        for (size_t i = 0; i < p->count; i++) {
+            const box *b = &p->boxes[i];
+            if (!b->elem || (b->kind != BOX_GLYPHS && b->kind != BOX_IMAGE))
+                continue;
+            body_line *last = l.count ? &l.lines[l.count - 1] : NULL;
+            if (!last || last->page != pg || fabs(last->y - b->y) > EPS) {
+                if (l.count == capacity) {
+                    capacity = capacity ? capacity * 2 : 256;
+                    l.lines = xrealloc(l.lines, capacity * sizeof *l.lines);
+                }
+                last = &l.lines[l.count++];
+                memset(last, 0, sizeof *last);
+                last->page = pg;
+                last->y = b->y;
+                last->pitch = b->height;
+            }
+            const struct_elem *e = owner(b);
+            bool known = false;
+            for (int k = 0; k < last->elem_count; k++)
+                known |= last->elems[k] == e;
+            if (!known && last->elem_count < 8)
+                last->elems[last->elem_count++] = e;
+        }
+    }
+    return l;
+}
+
+static bool is_contact_block(const struct_elem *e)
+{
+    return e->role == ROLE_BOX && e->title && e->parent && e->parent->role == ROLE_DOCUMENT &&
+           strcmp(e->title, "Contactgegevens") == 0;
+}
+
+static bool any_heading(struct_role r) { return is_heading(r) || r == ROLE_H4 || r == ROLE_H5 || r == ROLE_H6; }
+
+static bool within(const struct_elem *e, const struct_elem *ancestor)
+{
+    for (; e; e = e->parent)
+        if (e == ancestor)
+            return true;
+    return false;
+}
+
+static bool line_has(const body_line *l, const struct_elem *ancestor)
+{
+    for (int k = 0; k < l->elem_count; k++)
+        if (within(l->elems[k], ancestor))
+            return true;
+    return false;
+}
+
+static const struct_elem *line_heading(const body_line *l)
+{
+    for (int k = 0; k < l->elem_count; k++)
+        if (any_heading(l->elems[k]->role))
+            return l->elems[k];
+    return NULL;
+}
+
+/* The block a line starts: a box or contact card it is in, else the
+ * element just under the document (a paragraph, heading or list). */
+static const struct_elem *unit_of(const struct_elem *e)
+{
+    const struct_elem *found = NULL;
+    for (const struct_elem *a = e; a; a = a->parent)
+        if (a->role == ROLE_BOX && a->parent && a->parent->role == ROLE_BOX)
+            return a; /* a contact card */
+        else if (a->role == ROLE_BOX && !found && !is_contact_block(a))
+            found = a;
+    if (found)
+        return found;
+    while (e->parent && e->parent->role != ROLE_DOCUMENT)
+        e = e->parent;
+    return e;
+}
+
+static void check_page_rules(const laid_out *out, const style *s, const char *what)
+{
+    body_lines bl = collect_lines(out);
+    const body_line *L = bl.lines;
+    double content = s->page_height - s->margin_top - s->margin_bottom;
+    double bottom = s->page_height - s->margin_bottom;
+
+    /* A heading is never the last thing on a page: its last line shares a
+     * page with the two lines that follow it, whatever they are. */
+    for (size_t i = 0; i < bl.count; i++) {
+        const struct_elem *h = line_heading(&L[i]);
+        if (!h || (i + 1 < bl.count && line_has(&L[i + 1], h)))
+            continue;
+        for (size_t k = i + 1; k <= i + 2 && k < bl.count; k++)
+            if (L[k].page != L[i].page)
+                fail_msg("%s: a heading ends page %zu, %zu line%s of what follows it on page %zu", what,
+                         L[i].page + 1, k - i - 1, k - i - 1 == 1 ? "" : "s", L[k].page + 1);
+    }
+
+    /* Boxes and contact cards that fit a page are whole; a longer box
+     * breaks only before a paragraph or list item, two lines either side. */
+    for (size_t e = 0; e < out->elem_count; e++) {
+        const struct_elem *bx = out->elems[e];
+        if (bx->role != ROLE_BOX || is_contact_block(bx) || unit_of(bx) != bx)
+            continue;
+        size_t first = SIZE_MAX, last = 0;
+        for (size_t i = 0; i < bl.count; i++)
+            if (line_has(&L[i], bx)) {
+                if (first == SIZE_MAX)
+                    first = i;
+                last = i;
+            }
+        if (first == SIZE_MAX || L[first].page == L[last].page)
+            continue;
+        double height = 0;
+        for (size_t i = first; i <= last; i++)
+            height += L[i].pitch;
+        if (height <= content * 0.9)
+            fail_msg("%s: a box of %.0f pt (the page holds %.0f) is split over pages %zu and %zu", what,
+                     height, content, L[first].page + 1, L[last].page + 1);
+        for (size_t i = first + 1; i <= last; i++) {
+            if (L[i].page == L[i - 1].page)
+                continue;
+            size_t before = 0, after = 0;
+            for (size_t k = first; k <= last; k++)
+                before += L[k].page == L[i - 1].page, after += L[k].page == L[i].page;
+            if (before < 2 || after < 2)
+                fail_msg("%s: a long box breaks with %zu line(s) before and %zu after", what, before, after);
+            /* the first line after the break starts a paragraph */
+            for (int k = 0; k < L[i].elem_count; k++)
+                if (L[i].elems[k]->role == ROLE_P && line_has(&L[i - 1], L[i].elems[k]))
+                    fail_msg("%s: a long box breaks inside a paragraph (page %zu)", what, L[i].page + 1);
+        }
+    }
+
+    /* No page but the last more than two-thirds empty, unless what follows
+     * is larger than the space left. */
+    for (size_t i = 0; i + 1 < bl.count; i++) {
+        if (L[i + 1].page == L[i].page)
+            continue;
+        double used_to = L[i].y + L[i].pitch * 0.35; /* about the line's bottom */
+        double left = bottom - used_to;
+        if (left < content * 2 / 3)
+            continue;
+        /* what follows: the block the next page starts with, and, after a
+         * heading, the block that heading introduces */
+        const struct_elem *u = unit_of(L[i + 1].elems[0]);
+        size_t k = i + 1;
+        while (k + 1 < bl.count && L[k + 1].page == L[i + 1].page) {
+            if (!line_has(&L[k + 1], u)) {
+                if (!line_heading(&L[k]))
+                    break;
+                u = unit_of(L[k + 1].elems[0]); /* the block the heading introduces */
+            }
+            k++;
+        }
+        /* to the bottom of its last line, or of a box background around it */
+        double end = L[k].y + L[k].pitch * 0.35;
+        const page *next = &out->pages[L[i + 1].page];
+        for (size_t b = 0; b < next->count; b++) {
+            const box *f = &next->boxes[b];
+            if (f->kind == BOX_FILL && !f->elem && f->y <= L[k].y && f->y + f->height >= L[k].y)
+                end = fmax(end, f->y + f->height);
+        }
+        double follows = end - s->margin_top;
+        /* slack: the space above the block, which the page top drops */
+        if (follows < left - L[i].pitch - s->h2.space_before)
+            fail_msg("%s: page %zu is %.0f%% empty, and the %.0f pt that open page %zu would have fit",
+                     what, L[i].page + 1, 100 * left / content, follows, L[i + 1].page + 1);
+    }
+
+    /* The colophon is whole, on the last page; it moved there only when
+     * the page before had no room for it. */
+    size_t colophon = SIZE_MAX;
+    for (size_t i = 0; i < bl.count; i++) {
+        const struct_elem *h = line_heading(&L[i]);
+        if (h && h->role == ROLE_H2 && h->title == NULL) {
+            colophon = i; /* the last H2 is the colophon's */
+        }
+    }
+    assert_true(colophon != SIZE_MAX);
+    for (size_t i = colophon; i < bl.count; i++)
+        if (L[i].page != L[colophon].page)
+            fail_msg("%s: the colophon is split over pages %zu and %zu", what, L[colophon].page + 1,
+                     L[i].page + 1);
+    assert_int_equal(L[bl.count - 1].page, out->page_count - 1);
+    free(bl.lines);
+}
+
+static char *leaflet_source(const char *contacts, int fillers, int step_lines, const char *subject)
+{
+    strbuf b = {0};
+    strbuf_puts(&b, "---\ntitle: Proef\nlang: nl-NL\npublisher: Testuitgever\nupdated: 2020-02\n"
+                    "subject: Een proef.\nkeywords: [proef]\n"
+                    /* a colophon of several lines, which could split */
+                    "authors: [A. Arts, B. Verpleegkundige]\nreviewers: [C. Deskundige]\n"
+                    "review_note: Getoetst door medisch specialisten en andere deskundigen.\n");
+    if (contacts)
+        strbuf_printf(&b, "contacts: [%s]\n", contacts);
+    strbuf_puts(&b, "---\n# Proef\n\n");
+    for (int i = 0; i < step_lines; i++)
+        strbuf_printf(&b, "- Punt %d.\n", i + 1);
+    if (step_lines)
+        strbuf_puts(&b, "\n");
+    for (int i = 0; i < fillers; i++)
+        strbuf_printf(&b, "Vul %d.\n\n", i + 1);
+    strbuf_puts(&b, subject);
+    return strbuf_take(&b);
+}
+
+static const char SHORT_TEXT[] =
+    "Bel direct als u koorts hebt boven 38,5 graden, als de wond gaat bloeden of als u veel pijn "
+    "hebt die niet overgaat met de pijnstillers die u hebt gekregen.";
+
+static void test_page_rules(void **state)
+{
+    (void)state;
+    contact_registry registry = {0};
+    diag_list diags;
+    diag_init(&diags);
+    assert_true(contacts_load("sources/contacts.yaml", &registry, &diags));
+    char long_box[8192] = "## Lange kop\n\n> [!NOTE] Een lange toelichting\n";
+    for (int i = 0; i < 9; i++) {
+        strcat(long_box, "> ");
+        strcat(long_box, LONG_TEXT);
+        strcat(long_box, "\n>\n");
+    }
+    strcat(long_box, "> - Eerste punt van de lijst in het kader.\n> - Tweede punt.\n\nNa het kader.\n");
+    char subjects[10][4096];
+    snprintf(subjects[0], sizeof subjects[0], "## Een kop\n\n%s\n\n%s\n", SHORT_TEXT, LONG_TEXT);
+    snprintf(subjects[1], sizeof subjects[1], "## Een kop\n\n- %s\n- Tweede punt.\n\n%s\n", SHORT_TEXT,
+             SHORT_TEXT);
+    snprintf(subjects[2], sizeof subjects[2],
+             "## Een kop\n\n> [!WARNING] Wanneer belt u direct?\n> %s\n>\n> - Bij koorts.\n> - Bij "
+             "bloedingen.\n\n%s\n", SHORT_TEXT, SHORT_TEXT);
+    snprintf(subjects[3], sizeof subjects[3],
+             "De eerste 24 uur:\n\n- Rust goed uit en til niets zwaars.\n  - Niet douchen.\n"
+             "  - Niet fietsen.\n- Neem contact op bij koorts.\n\n%s\n", SHORT_TEXT);
+    snprintf(subjects[4], sizeof subjects[4], "> [!TIP] Tips voor patiënten\n> %s\n>\n> %s\n\n%s\n",
+             SHORT_TEXT, SHORT_TEXT, SHORT_TEXT);
+    snprintf(subjects[5], sizeof subjects[5], "## Een kop\n\n### Kop onder kop\n\n%s\n", SHORT_TEXT);
+    snprintf(subjects[6], sizeof subjects[6], "%s\n", SHORT_TEXT); /* contacts follow */
+    /* a heading above an image */
+    {
+        FILE *in = fopen("tests/data/logo.png", "rb");
+        char *dest = source_path("logo.png");
+        FILE *out = fopen(dest, "wb");
+        assert_non_null(in);
+        assert_non_null(out);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, n, out);
+        fclose(in);
+        fclose(out);
+        free(dest);
+    }
+    snprintf(subjects[9], sizeof subjects[9], "## Een kop\n\n![Het logo van het ziekenhuis](logo.png)\n\n%s\n",
+             SHORT_TEXT);
+    /* a box that fits a page but not what is left of it: it moves whole */
+    snprintf(subjects[8], sizeof subjects[8], "## Een kop\n\n> [!NOTE] Goed om te weten\n> %s\n>\n> %s\n\n%s\n",
+             LONG_TEXT, LONG_TEXT, SHORT_TEXT);
+    const char *contacts[10] = {NULL, NULL, NULL, NULL, NULL, NULL,
+                               "vumc-algemeen, vumc-afsprakenlijn, vumc-verpleegkundig-spreekuur, alarmnummer", NULL, NULL, NULL};
+    const style *styles[] = {house, large};
+    int checked = 0;
+    for (size_t st = 0; st < 2; st++)
+        for (int subject = 0; subject < 10; subject++) {
+            /* one-line fillers move the subject a line and a paragraph
+             * space at a time, a list item by less: from well up the first
+             * body page to past its end */
+            const style *sty = styles[st];
+            double step = sty->body.size * sty->body.line_height + sty->body.space_after;
+            int per_page = (int)((sty->page_height - sty->margin_top - sty->margin_bottom) / step);
+            int from = per_page > 14 ? per_page - 14 : 0;
+            for (int n = 0; n < 2 * (per_page + 2); n++) {
+                if (n < 2 * from && n % 4 != 0)
+                    continue; /* higher up the page, a coarser step will do */
+                char *src = leaflet_source(subject == 7 ? NULL : contacts[subject], n / 2, n % 2,
+                                           subject == 7 ? long_box : subjects[subject]);
+                char *path = source_path("rules.md");
+                FILE *f = fopen(path, "w");
+                assert_non_null(f);
+                fputs(src, f);
+                fclose(f);
+                free(src);
+                document *doc = parse_leaflet(path, &registry, work_dir, &diags);
+                free(path);
+                if (!doc || diags.errors) {
+                    diag_print(&diags);
+                    fail_msg("test source %d does not parse", subject);
+                }
+                laid_out *out = lay(doc, styles[st]);
+                char what[96];
+                snprintf(what, sizeof what, "%s, subject %d after %d fillers", styles[st]->name, subject, n);
+                check_page_rules(out, styles[st], what);
+                check_widows_orphans(out, styles[st], what);
+                if (subject == 9) {
+                    bool image = false;
+                    for (size_t pg = 0; pg < out->page_count; pg++)
+                        for (size_t i = 0; i < out->pages[pg].count; i++)
+                            image |= out->pages[pg].boxes[i].kind == BOX_IMAGE;
+                    assert_true(image);
+                }
+                if (subject == 3) {
+                    /* the lead-in line shares a page with its list's first item */
+                    const struct_elem *lead = elem_with_text(out, "De eerste 24");
+                    const struct_elem *item = elem_with_text(out, "Rust goed uit");
+                    size_t lead_page = 0, item_page = 0;
+                    double y;
+                    last_line(out, lead, &lead_page, &y);
+                    for (size_t pg = 0; pg < out->page_count && !item_page; pg++) {
+                        double a, z;
+                        if (elem_extent(out, pg, item, &a, &z))
+                            item_page = pg;
+                    }
+                    if (lead_page != item_page)
+                        fail_msg("%s: the lead-in line is on page %zu, its list on page %zu", what,
+                                 lead_page + 1, item_page + 1);
+                }
+                layout_free(out);
+                doc_free(doc);
+                checked++;
+            }
+        }
+    print_message("page rules: %d layouts checked\n", checked);
+    contacts_free(&registry);
+    diag_free(&diags);
+}
+
+/* ---- what layout refuses or warns about ---- */
+
+/* Writes a whole source (front matter included) to work_dir/NAME and parses it. */
+static document *parse_source(const char *name, const char *source, const contact_registry *registry,
+                              diag_list *diags)
+{
+    char *path = source_path(name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(source, f);
+    fclose(f);
+    document *doc = parse_leaflet(path, registry, work_dir, diags);
+    free(path);
+    if (!doc || diags->errors) {
+        diag_print(diags);
+        fail_msg("%s does not parse", name);
+    }
+    return doc;
+}
+
+static const diag *only_diag(const diag_list *d, severity level)
+{
+    const diag *found = NULL;
+    int n = 0;
+    for (size_t i = 0; i < d->count; i++)
+        if (d->items[i].level == level) {
+            found = &d->items[i];
+            n++;
+        }
+    if (n != 1) {
+        diag_print((diag_list *)d);
+        fail_msg("expected one diagnostic of level %d, got %d", (int)level, n);
+    }
+    return found;
+}
+
+static void test_long_word(void **state)
+{
+    (void)state;
+    /* a word wider than the line, in both variants: a visible hyphen where
+     * it breaks, and one warning at the word's own column */
+    const char *word = "Ditiseenheelergdoorlopendlangwoordzonderenigespatieofafbreekmogelijkheidnergens";
+    char body[512];
+    snprintf(body, sizeof body, "# Proef\n\nEen woord dat te lang is: %s en verder.\n", word);
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_named("long.md", body, &diags);
+    assert_int_equal(diags.errors, 0);
+    const style *styles[] = {house, large};
+    for (size_t st = 0; st < 2; st++) {
+        style_apply(styles[st], doc);
+        laid_out *out = layout_document(doc, styles[st], &res, &diags);
+        assert_non_null(out);
+        /* the line that breaks inside the word draws one glyph more than it has characters: the hyphen */
+        bool found = false;
+        for (guint k = 0; k < out->layouts->len && !found; k++) {
+            const paragraph *p = out->layouts->pdata[k];
+            if (!strstr(p->text, "Ditiseen"))
+                continue;
+            found = true;
+            int n = pango_layout_get_line_count(p->layout);
+            assert_true(n >= 2);
+            bool hyphen_drawn = false;
+            for (int l = 0; l + 1 < n; l++) {
+                PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
+                int end = line->start_index + line->length;
+                if (p->text[end - 1] == ' ')
+                    continue;
+                long chars = g_utf8_strlen(p->text + line->start_index, line->length);
+                int glyphs = 0;
+                for (GSList *r = line->runs; r; r = r->next)
+                    glyphs += ((PangoGlyphItem *)r->data)->glyphs->num_glyphs;
+                bool shy = end >= 2 && (unsigned char)p->text[end - 2] == 0xC2;
+                hyphen_drawn |= shy || glyphs > chars;
+            }
+            if (!hyphen_drawn)
+                fail_msg("%s: the long word breaks without a hyphen", styles[st]->name);
+        }
+        assert_true(found);
+        layout_free(out);
+    }
+    /* once for both variants; at the word's column: after "Een woord dat te lang is: " */
+    const diag *d = only_diag(&diags, SEVERITY_WARNING);
+    if (strcmp(styles[0]->name, "house") == 0 && !strstr(d->message, "Ditiseenheel"))
+        fail_msg("unexpected warning: %s", d->message);
+    assert_int_equal(d->line, BODY_LINE + 2);
+    assert_int_equal(d->column, 27);
+    assert_non_null(strstr(d->message, "wider than the line"));
+    doc_free(doc);
+    diag_free(&diags);
+}
+
+static void test_long_short_title(void **state)
+{
+    (void)state;
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_source(
+        "footer.md",
+        "---\ntitle: Proef\nshort_title: Een heel erg lange korte titel die niet in de voettekst "
+        "past omdat hij zo lang is dat hij over twee regels zou lopen\nlang: nl-NL\npublisher: T\n"
+        "updated: 2020-02\nsubject: Een proef.\nkeywords: [proef]\n---\n# Proef\n\nTekst.\n",
+        NULL, &diags);
+    style_apply(house, doc);
+    laid_out *out = layout_document(doc, house, &res, &diags);
+    assert_non_null(out);
+    /* the footer is one line on every page: its glyphs share one baseline */
+    for (size_t pg = 1; pg < out->page_count; pg++) {
+        double y = -1;
+        for (size_t i = 0; i < out->pages[pg].count; i++) {
+            const box *b = &out->pages[pg].boxes[i];
+            if (b->kind != BOX_GLYPHS || b->elem)
+                continue;
+            if (y < 0)
+                y = b->y;
+            assert_double_equal(b->y, y, EPS);
+        }
+    }
+    const diag *d = only_diag(&diags, SEVERITY_WARNING);
+    assert_int_equal(d->line, 3);
+    assert_non_null(strstr(d->message, "short_title is too long for the running footer"));
+    layout_free(out);
+    doc_free(doc);
+    diag_free(&diags);
+}
+
+static void test_too_narrow(void **state)
+{
+    (void)state;
+    /* lists nested so deep that the text would have less than 40 mm; built
+     * as a tree here, as the parser may cap nesting before layout sees it */
+    document *doc = parse_ok("# Proef\n\n- Niveau 1\n");
+    doc_node *list = doc->root->last_child;
+    assert_int_equal(list->type, NODE_LIST);
+    for (int depth = 1; depth < 40; depth++) {
+        doc_node *item = list->first_child;
+        doc_node *inner = doc_node_new(NODE_LIST, BODY_LINE + 2 + depth, 3 + 2 * depth);
+        doc_node *li = doc_node_new(NODE_ITEM, BODY_LINE + 2 + depth, 3 + 2 * depth);
+        doc_node *p = doc_node_new(NODE_PARAGRAPH, BODY_LINE + 2 + depth, 5 + 2 * depth);
+        doc_node *t = doc_node_new(NODE_TEXT, BODY_LINE + 2 + depth, 5 + 2 * depth);
+        t->text = xstrdup("Bel 112.");
+        doc_node_append(p, t);
+        doc_node_append(li, p);
+        doc_node_append(inner, li);
+        doc_node_append(item, inner);
+        list = inner;
+    }
+    const style *styles[] = {house, large};
+    for (size_t st = 0; st < 2; st++) {
+        diag_list d2;
+        diag_init(&d2);
+        style_apply(styles[st], doc);
+        assert_null(layout_document(doc, styles[st], &res, &d2));
+        const diag *d = only_diag(&d2, SEVERITY_ERROR);
+        if (!strstr(d->message, "less than the 40 mm it needs"))
+            fail_msg("unexpected: %s", d->message);
+        /* at the list that would be too narrow: deeper than the first */
+        assert_true(d->line > BODY_LINE + 3);
+        assert_int_equal(d->column, 3 + 2 * (d->line - BODY_LINE - 2));
+        diag_free(&d2);
+    }
+    doc_free(doc);
+}
+
+static void test_contact_sheet_one_page(void **state)
+{
+    (void)state;
+    /* a registry of 24 contacts, each of a few lines */
+    char *yaml = source_path("contacts.yaml");
+    FILE *f = fopen(yaml, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 24; i++)
+        fprintf(f, "c%d:\n  organisation: Ziekenhuis %d\n  department: Polikliniek Cardiologie\n"
+                   "  description: Voor vragen over uw behandeling en uw afspraken\n"
+                   "  phones:\n    - \"030 799 12 %02d\"\n  hours: maandag tot en met vrijdag van 8 tot 17 uur\n",
+                i, i, i);
+    fclose(f);
+    contact_registry registry = {0};
+    diag_list diags;
+    diag_init(&diags);
+    bool loaded = contacts_load(yaml, &registry, &diags);
+    if (!loaded)
+        diag_print(&diags);
+    assert_true(loaded);
+    free(yaml);
+    /* few contacts: one page, no error; many: an error naming the count */
+    for (int many = 0; many < 2; many++) {
+        strbuf b = {0};
+        strbuf_puts(&b, "---\ntitle: Proef\nlang: nl-NL\npublisher: T\nupdated: 2020-02\n"
+                        "subject: Een proef.\nkeywords: [proef]\ncontact_sheet: Telefoonnummers\ncontacts: [");
+        int n = many ? 24 : 3;
+        for (int i = 0; i < n; i++)
+            strbuf_printf(&b, "%sc%d", i ? ", " : "", i);
+        strbuf_puts(&b, "]\n---\n# Proef\n\nTekst.\n");
+        char *src = strbuf_take(&b);
+        diag_list d2;
+        diag_init(&d2);
+        document *doc = parse_source("sheet.md", src, &registry, &d2);
+        free(src);
+        style_apply(house, doc);
+        laid_out *out = layout_contact_sheet(doc, house, &res, &d2);
+        if (!many) {
+            assert_non_null(out);
+            assert_int_equal(out->page_count, 1);
+            assert_int_equal(d2.errors, 0);
+        } else {
+            assert_null(out);
+            const diag *d = only_diag(&d2, SEVERITY_ERROR);
+            assert_int_equal(d->line, 8);
+            if (!strstr(d->message, "24 contacts do not fit one page"))
+                fail_msg("unexpected: %s", d->message);
+        }
+        layout_free(out);
+        doc_free(doc);
+        diag_free(&d2);
+    }
+    contacts_free(&registry);
+    diag_free(&diags);
+}
 
 static int setup_all(void **state)
 {
@@ -1035,6 +1725,12 @@ int main(void)
         cmocka_unit_test(test_missing_glyph),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_outline),
+        cmocka_unit_test(test_page_rules),
+        cmocka_unit_test(test_hyphenation_rules),
+        cmocka_unit_test(test_long_word),
+        cmocka_unit_test(test_long_short_title),
+        cmocka_unit_test(test_too_narrow),
+        cmocka_unit_test(test_contact_sheet_one_page),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
