@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cairo.h>
 #include <glob.h>
 #include <math.h>
 #include <qpdf/qpdf-c.h>
@@ -945,6 +946,54 @@ static void test_print_deterministic_and_complete(void **state)
     assert_int_equal(finished, f->raw_text_bytes);
 }
 
+/* The made print PDF: the teal the style gives as CMYK [92, 45, 38, 30]
+ * is exactly that in the band (a fill) and the headings (text); the
+ * structure tree is kept; images are ICC-based sRGB and a soft mask stays
+ * DeviceGray. */
+static void test_print_colours_and_images(void **state)
+{
+    (void)state;
+    const pdf_file *f = &prints[0];
+    qpdf_data q = open_pdf(f);
+    const double teal[4] = {0.92, 0.45, 0.38, 0.30};
+    bool band = false, heading = false;
+    for (int i = 0; i < qpdf_get_num_pages(q); i++) {
+        scan s;
+        scan_page(q, i, &s);
+        for (size_t k = 0; k < s.fill_count; k++)
+            band |= s.fill_colours[k].space == 'K' && same_cmyk(s.fill_colours[k].v, teal);
+        for (size_t k = 0; k < s.text_count; k++)
+            heading |= s.texts[k].space == 'K' && same_cmyk(s.texts[k].v, teal);
+        scan_free(&s);
+    }
+    assert_true(band);
+    assert_true(heading);
+    assert_true(qpdf_oh_is_dictionary(q, key(q, qpdf_get_root(q), "/StructTreeRoot")));
+    qpdf_oh size = key(q, qpdf_get_trailer(q), "/Size");
+    int images = 0, masks = 0;
+    for (long long id = 1; id < qpdf_oh_get_int_value(q, size); id++) {
+        qpdf_oh oh = qpdf_get_object_by_id(q, (int)id, 0);
+        if (!qpdf_oh_is_stream(q, oh) ||
+            !qpdf_oh_is_name_and_equals(q, key(q, oh, "/Subtype"), "/Image"))
+            continue;
+        qpdf_oh cs = key(q, oh, "/ColorSpace");
+        if (qpdf_oh_is_name_and_equals(q, cs, "/DeviceGray")) {
+            masks++;
+            continue;
+        }
+        assert_true(qpdf_oh_is_array(q, cs));
+        assert_true(qpdf_oh_is_name_and_equals(q, qpdf_oh_get_array_item(q, cs, 0), "/ICCBased"));
+        assert_int_equal(qpdf_oh_get_int_value(q, key(q, qpdf_oh_get_array_item(q, cs, 1), "/N")), 3);
+        images++;
+        qpdf_oh mask = key(q, oh, "/SMask");
+        if (qpdf_oh_is_stream(q, mask))
+            assert_true(qpdf_oh_is_name_and_equals(q, key(q, mask, "/ColorSpace"), "/DeviceGray"));
+    }
+    close_pdf(q);
+    assert_int_equal(images, 2);
+    assert_int_equal(masks, 1);
+}
+
 /* ---- defects, one per check ------------------------------------------- */
 
 static void append_to_page(qpdf_data q, int index, const char *text, bool prepend)
@@ -1225,6 +1274,7 @@ static const char SOURCE[] =
     "Een alinea met een [link](https://example.nl/) en wat meer tekst, zodat er iets te "
     "drukken valt op de bladzijde.\n\n"
     "## Beelden\n\n![Een foto van de lever](lever.png)\n\n![Een schema](schema.svg)\n\n"
+    "![Een doorschijnend vlak](vlak.png)\n\n"
     "> [!WARNING] Spoed\n> Bel direct bij hoge koorts.\n\n"
     "> [!TIP] Tips\n> Schrijf uw vragen op.\n\n"
     "Laatste alinea.\n";
@@ -1297,6 +1347,21 @@ static void make_pdfs(void)
     copy_file("tests/data/images/lever.png", path);
     snprintf(path, sizeof path, "%s/schema.svg", work);
     copy_file("tests/data/images/schema.svg", path);
+    /* an image with transparency: its soft mask must stay DeviceGray */
+    snprintf(path, sizeof path, "%s/vlak.png", work);
+    cairo_surface_t *image = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 40, 20);
+    cairo_t *cr = cairo_create(image);
+    cairo_set_source_rgba(cr, 0.7, 0.2, 0.1, 0.5);
+    cairo_paint(cr);
+    cairo_set_source_rgba(cr, 0.1, 0.3, 0.7, 1);
+    cairo_rectangle(cr, 0, 0, 20, 20);
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    if (cairo_surface_write_to_png(image, path) != CAIRO_STATUS_SUCCESS) {
+        fprintf(stderr, "preflight: cannot write %s\n", path);
+        exit(2);
+    }
+    cairo_surface_destroy(image);
     snprintf(styles, sizeof styles, "%s/styles", work);
     mkdir(styles, 0777);
     snprintf(path, sizeof path, "%s/house.yaml", styles);
@@ -1400,7 +1465,7 @@ static void load_dir(const char *pattern, pdf_file *list, size_t *count, size_t 
 
 static void remove_work(void)
 {
-    const char *names[] = {"lever.png", "schema.svg", "proef.md", "styles/house.yaml",
+    const char *names[] = {"lever.png", "schema.svg", "vlak.png", "proef.md", "styles/house.yaml",
                            "styles/drukproef.yaml", "styles", NULL};
     char path[256];
     for (size_t i = 0; names[i]; i++) {
@@ -1459,7 +1524,7 @@ int main(int argc, char **argv)
            print_count == 1 ? "" : "s", screen_count, screen_count == 1 ? "" : "s");
 
     size_t defect_count = sizeof defects / sizeof defects[0];
-    size_t total = print_count + screen_count + 1 + defect_count;
+    size_t total = print_count + screen_count + 2 + defect_count;
     struct CMUnitTest *tests = xcalloc(total, sizeof *tests);
     char **names = xcalloc(total, sizeof *names);
     size_t n = 0;
@@ -1477,6 +1542,9 @@ int main(int argc, char **argv)
     }
     names[n] = xstrdup("print finishing is deterministic and keeps all text");
     tests[n] = (struct CMUnitTest){names[n], test_print_deterministic_and_complete, NULL, NULL, NULL};
+    n++;
+    names[n] = xstrdup("print colours: brand CMYK exact, images ICC-based, masks gray");
+    tests[n] = (struct CMUnitTest){names[n], test_print_colours_and_images, NULL, NULL, NULL};
     n++;
     for (size_t i = 0; i < defect_count; i++, n++) {
         strbuf b = {0};
