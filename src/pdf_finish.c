@@ -1036,6 +1036,8 @@ static qpdf_oh dict_of(qpdf_data q, qpdf_oh oh)
 }
 
 static void walk_resources(walker *w, qpdf_oh resources, int depth);
+static void walk_entry(walker *w, qpdf_oh resources, const char *category, qpdf_oh value,
+                       int depth);
 
 /* A content stream's own resources, else those it inherits. */
 static qpdf_oh own_resources(qpdf_data q, qpdf_oh object, qpdf_oh inherited)
@@ -1069,64 +1071,71 @@ static void walk_category(walker *w, qpdf_oh resources, const char *category, in
         names[count++] = xstrdup(qpdf_oh_dict_next_key(q));
     }
     for (size_t i = 0; i < count; i++) {
-        qpdf_oh value = key(q, dict, names[i]);
-        qpdf_oh d = dict_of(q, value);
-        if (strcmp(category, "/XObject") == 0 && qpdf_oh_is_stream(q, value)) {
-            qpdf_oh subtype = key(q, d, "/Subtype");
-            if (name_is(q, subtype, "/Form")) {
-                walk_content(w, PDF_NODE_FORM, value, resources, depth);
-            } else if (name_is(q, subtype, "/Image") && first_time(w, value)) {
-                w->fn(w->context, q, PDF_NODE_IMAGE, value, resources);
-                qpdf_oh mask = key(q, d, "/SMask");
-                if (qpdf_oh_is_stream(q, mask) && first_time(w, mask))
-                    w->fn(w->context, q, PDF_NODE_IMAGE, mask, resources);
-            }
-        } else if (strcmp(category, "/Font") == 0 && qpdf_oh_is_dictionary(q, value)) {
-            if (!first_time(w, value))
-                continue;
-            w->fn(w->context, q, PDF_NODE_FONT, value, resources);
-            qpdf_oh procs = key(q, value, "/CharProcs");
-            if (name_is(q, key(q, value, "/Subtype"), "/Type3") && qpdf_oh_is_dictionary(q, procs)) {
-                qpdf_oh font_resources = own_resources(q, value, resources);
-                qpdf_oh_begin_dict_key_iter(q, procs);
-                char **glyphs = NULL;
-                size_t glyph_count = 0;
-                while (qpdf_oh_dict_more_keys(q)) {
-                    glyphs = xrealloc(glyphs, (glyph_count + 1) * sizeof *glyphs);
-                    glyphs[glyph_count++] = xstrdup(qpdf_oh_dict_next_key(q));
-                }
-                for (size_t g = 0; g < glyph_count; g++) {
-                    qpdf_oh proc = key(q, procs, glyphs[g]);
-                    if (qpdf_oh_is_stream(q, proc) && first_time(w, proc))
-                        w->fn(w->context, q, PDF_NODE_CHARPROC, proc, font_resources);
-                    free(glyphs[g]);
-                }
-                free(glyphs);
-                walk_resources(w, font_resources, depth + 1);
-            }
-        } else if (strcmp(category, "/Pattern") == 0) {
-            qpdf_oh type = key(q, d, "/PatternType");
-            if (qpdf_oh_is_integer(q, type) && qpdf_oh_get_int_value(q, type) == 1 &&
-                qpdf_oh_is_stream(q, value)) {
-                walk_content(w, PDF_NODE_PATTERN, value, resources, depth);
-            } else if (first_time(w, value)) {
-                w->fn(w->context, q, PDF_NODE_PATTERN, value, resources);
-                qpdf_oh shading = key(q, d, "/Shading");
-                if (!qpdf_oh_is_null(q, shading) && first_time(w, shading))
-                    w->fn(w->context, q, PDF_NODE_SHADING, shading, resources);
-            }
-        } else if (strcmp(category, "/Shading") == 0) {
-            if (first_time(w, value))
-                w->fn(w->context, q, PDF_NODE_SHADING, value, resources);
-        } else if (strcmp(category, "/ExtGState") == 0 && qpdf_oh_is_dictionary(q, value)) {
-            qpdf_oh mask = key(q, value, "/SMask");
-            qpdf_oh group = key(q, mask, "/G");
-            if (qpdf_oh_is_stream(q, group))
-                walk_content(w, PDF_NODE_FORM, group, resources, depth);
-        }
+        walk_entry(w, resources, category, key(q, dict, names[i]), depth);
         free(names[i]);
     }
     free(names);
+}
+
+/* One resource of the given category. */
+static void walk_entry(walker *w, qpdf_oh resources, const char *category, qpdf_oh value,
+                       int depth)
+{
+    qpdf_data q = w->q;
+    qpdf_oh d = dict_of(q, value);
+    if (strcmp(category, "/XObject") == 0 && qpdf_oh_is_stream(q, value)) {
+        qpdf_oh subtype = key(q, d, "/Subtype");
+        if (name_is(q, subtype, "/Form")) {
+            walk_content(w, PDF_NODE_FORM, value, resources, depth);
+        } else if (name_is(q, subtype, "/Image") && first_time(w, value)) {
+            w->fn(w->context, q, PDF_NODE_IMAGE, value, resources);
+            qpdf_oh mask = key(q, d, "/SMask");
+            if (qpdf_oh_is_stream(q, mask) && first_time(w, mask))
+                w->fn(w->context, q, PDF_NODE_IMAGE, mask, resources);
+        }
+    } else if (strcmp(category, "/Font") == 0 && qpdf_oh_is_dictionary(q, value)) {
+        if (!first_time(w, value))
+            return;
+        w->fn(w->context, q, PDF_NODE_FONT, value, resources);
+        qpdf_oh procs = key(q, value, "/CharProcs");
+        if (name_is(q, key(q, value, "/Subtype"), "/Type3") && qpdf_oh_is_dictionary(q, procs)) {
+            qpdf_oh font_resources = own_resources(q, value, resources);
+            qpdf_oh_begin_dict_key_iter(q, procs);
+            char **glyphs = NULL;
+            size_t glyph_count = 0;
+            while (qpdf_oh_dict_more_keys(q)) {
+                glyphs = xrealloc(glyphs, (glyph_count + 1) * sizeof *glyphs);
+                glyphs[glyph_count++] = xstrdup(qpdf_oh_dict_next_key(q));
+            }
+            for (size_t g = 0; g < glyph_count; g++) {
+                qpdf_oh proc = key(q, procs, glyphs[g]);
+                if (qpdf_oh_is_stream(q, proc) && first_time(w, proc))
+                    w->fn(w->context, q, PDF_NODE_CHARPROC, proc, font_resources);
+                free(glyphs[g]);
+            }
+            free(glyphs);
+            walk_resources(w, font_resources, depth + 1);
+        }
+    } else if (strcmp(category, "/Pattern") == 0) {
+        qpdf_oh type = key(q, d, "/PatternType");
+        if (qpdf_oh_is_integer(q, type) && qpdf_oh_get_int_value(q, type) == 1 &&
+            qpdf_oh_is_stream(q, value)) {
+            walk_content(w, PDF_NODE_PATTERN, value, resources, depth);
+        } else if (first_time(w, value)) {
+            w->fn(w->context, q, PDF_NODE_PATTERN, value, resources);
+            qpdf_oh shading = key(q, d, "/Shading");
+            if (!qpdf_oh_is_null(q, shading) && first_time(w, shading))
+                w->fn(w->context, q, PDF_NODE_SHADING, shading, resources);
+        }
+    } else if (strcmp(category, "/Shading") == 0) {
+        if (first_time(w, value))
+            w->fn(w->context, q, PDF_NODE_SHADING, value, resources);
+    } else if (strcmp(category, "/ExtGState") == 0 && qpdf_oh_is_dictionary(q, value)) {
+        qpdf_oh mask = key(q, value, "/SMask");
+        qpdf_oh group = key(q, mask, "/G");
+        if (qpdf_oh_is_stream(q, group))
+            walk_content(w, PDF_NODE_FORM, group, resources, depth);
+    }
 }
 
 static void walk_resources(walker *w, qpdf_oh resources, int depth)
