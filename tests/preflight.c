@@ -56,6 +56,7 @@
 #include "textutil.h"
 
 #include "pdf_content.h"
+#include "pdf_ua_checks.h"
 
 #define MM (72.0 / 25.4)
 #define BLEED_MM 3.0
@@ -871,10 +872,31 @@ static bool check_annotation_flags(const pdf_file *f, qpdf_data q, strbuf *why)
     return true;
 }
 
+/* PDF/UA-1 (pdf_ua_checks.h) on the real fonts and content of a build */
+static bool check_ua_fonts(const pdf_file *f, qpdf_data q, strbuf *why)
+{
+    (void)f;
+    return check_fonts(q, why);
+}
+
+static bool check_ua_marked(const pdf_file *f, qpdf_data q, strbuf *why)
+{
+    (void)f;
+    return check_marked_content(q, why);
+}
+
+static bool check_ua_annotations(const pdf_file *f, qpdf_data q, strbuf *why)
+{
+    (void)f;
+    return check_annotations(q, why);
+}
+
 static const struct {
     const char *name;
     check_fn fn;
 } screen_checks[] = {
+    {"PDF/UA fonts", check_ua_fonts},            {"PDF/UA marked content", check_ua_marked},
+    {"PDF/UA annotations", check_ua_annotations},
     {"sRGB output intent", check_screen_intent}, {"PDF/A XMP", check_pdfa_xmp},
     {"trailer ID", check_trailer_id},            {"CIDToGIDMap", check_cid_maps},
     {"annotation flags", check_annotation_flags},
