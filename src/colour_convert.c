@@ -22,6 +22,7 @@ struct colour_converter {
     unsigned char *data;
     size_t length;
     char description[256];
+    cmsContext lcms;         /* our own: nothing shared between threads */
     cmsHPROFILE srgb, cmyk, lab;
     cmsHTRANSFORM to_cmyk;   /* sRGB -> CMYK */
     cmsHTRANSFORM to_lab;    /* CMYK -> Lab (D50) */
@@ -65,7 +66,9 @@ colour_converter *colour_converter_open(const char *path, diag_list *diags)
     colour_converter *cc = xcalloc(1, sizeof *cc);
     cc->data = data;
     cc->length = length;
-    cc->cmyk = length <= 0xFFFFFFFFu ? cmsOpenProfileFromMem(data, (cmsUInt32Number)length) : NULL;
+    cc->lcms = cmsCreateContext(NULL, NULL);
+    cc->cmyk = cc->lcms && length <= 0xFFFFFFFFu
+                   ? cmsOpenProfileFromMemTHR(cc->lcms, data, (cmsUInt32Number)length) : NULL;
     const char *problem = NULL;
     if (!cc->cmyk)
         problem = "is not an ICC profile";
@@ -74,13 +77,14 @@ colour_converter *colour_converter_open(const char *path, diag_list *diags)
     else if (cmsGetDeviceClass(cc->cmyk) != cmsSigOutputClass)
         problem = "is not an output (printer) profile";
     if (!problem) {
-        cc->srgb = cmsCreate_sRGBProfile();
-        cc->lab = cmsCreateLab4Profile(NULL); /* D50 */
-        cc->to_cmyk = cmsCreateTransform(cc->srgb, TYPE_RGB_DBL, cc->cmyk, TYPE_CMYK_DBL,
-                                         INTENT_RELATIVE_COLORIMETRIC,
-                                         cmsFLAGS_BLACKPOINTCOMPENSATION | cmsFLAGS_NOCACHE);
-        cc->to_lab = cmsCreateTransform(cc->cmyk, TYPE_CMYK_DBL, cc->lab, TYPE_Lab_DBL,
-                                        INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
+        cc->srgb = cmsCreate_sRGBProfileTHR(cc->lcms);
+        cc->lab = cmsCreateLab4ProfileTHR(cc->lcms, NULL); /* D50 */
+        cc->to_cmyk = cmsCreateTransformTHR(
+            cc->lcms, cc->srgb, TYPE_RGB_DBL, cc->cmyk, TYPE_CMYK_DBL,
+            INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_BLACKPOINTCOMPENSATION | cmsFLAGS_NOCACHE);
+        cc->to_lab = cmsCreateTransformTHR(cc->lcms, cc->cmyk, TYPE_CMYK_DBL, cc->lab,
+                                           TYPE_Lab_DBL, INTENT_RELATIVE_COLORIMETRIC,
+                                           cmsFLAGS_NOCACHE);
         if (!cc->srgb || !cc->lab || !cc->to_cmyk || !cc->to_lab)
             problem = "cannot be used for conversion (lcms2 refused it)";
     }
@@ -116,6 +120,8 @@ void colour_converter_free(colour_converter *cc)
         cmsCloseProfile(cc->lab);
     if (cc->cmyk)
         cmsCloseProfile(cc->cmyk);
+    if (cc->lcms)
+        cmsDeleteContext(cc->lcms);
     free(cc->data);
     free(cc);
 }
@@ -204,9 +210,13 @@ const char *colour_profile_description(const colour_converter *cc) { return cc->
 
 unsigned char *colour_srgb_profile(size_t *length)
 {
-    cmsHPROFILE srgb = cmsCreate_sRGBProfile();
-    if (!srgb)
+    cmsContext lcms = cmsCreateContext(NULL, NULL);
+    cmsHPROFILE srgb = lcms ? cmsCreate_sRGBProfileTHR(lcms) : NULL;
+    if (!srgb) {
+        if (lcms)
+            cmsDeleteContext(lcms);
         return NULL;
+    }
     /* Version 2.1: every PDF reader and preflight knows it. */
     cmsSetProfileVersion(srgb, 2.1);
     cmsUInt32Number n = 0;
@@ -219,6 +229,7 @@ unsigned char *colour_srgb_profile(size_t *length)
         }
     }
     cmsCloseProfile(srgb);
+    cmsDeleteContext(lcms);
     if (!data)
         return NULL;
     /* lcms2 stamps the header with the clock: a fixed date (2000-01-01)

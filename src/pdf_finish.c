@@ -1,5 +1,7 @@
-/* Finishing a cairo PDF for PDF/UA-1 with libqpdf's C API, then an atomic
- * write. See pdf_finish.h.
+/* Finishing a cairo PDF for PDF/UA-1 and PDF/A-2a with libqpdf's C API,
+ * then an atomic write. See pdf_finish.h. The same pass, with the print
+ * target, is the common part of print finishing (pdf_print.c): see
+ * pdf_finish_internal.h.
  *
  * What cairo 1.18 already writes (and is kept): /MarkInfo << /Marked true >>,
  * /StructTreeRoot with /ParentTree, /StructParents on pages, /StructParent on
@@ -7,7 +9,9 @@
  * is added here: /Lang, /ViewerPreferences /DisplayDocTitle, the XMP
  * /Metadata stream, /Tabs /S, /Contents on links, /Alt on figures, and
  * marked content around everything cairo paints unmarked (it marks only
- * glyphs; see pdf_marking.h and finish_marking below). The Info
+ * glyphs; see pdf_marking.h and finish_marking below); for PDF/A-2 the
+ * sRGB OutputIntent, pdfaid in the XMP, /CIDToGIDMap and /Interpolate
+ * false (fix_node). The Info
  * dictionary and the trailer /ID are rewritten so the output never depends
  * on the clock. */
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
@@ -335,7 +339,8 @@ static const char PDFUA_EXTENSION_SCHEMA[] =
     "         <pdfaProperty:name>part</pdfaProperty:name>\n"
     "         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>\n"
     "         <pdfaProperty:category>internal</pdfaProperty:category>\n"
-    "         <pdfaProperty:description>Part of ISO 14289 the document conforms to</pdfaProperty:description>\n"
+    "         <pdfaProperty:description>Part of ISO 14289 the document conforms to"
+    "</pdfaProperty:description>\n"
     "        </rdf:li>\n"
     "       </rdf:Seq>\n"
     "      </pdfaSchema:property>\n"

@@ -110,17 +110,13 @@ static qpdf_oh fixed_space(printer *p, qpdf_data q, qpdf_oh space)
         return srgb_space(p, q);
     if (!qpdf_oh_is_array(q, space) || is_our_srgb(p, q, space))
         return 0;
+    /* arrays are changed in place */
     int n = qpdf_oh_get_array_n_items(q, space);
-    bool changed = false;
     for (int i = 1; i < n; i++) {
-        qpdf_oh item = qpdf_oh_get_array_item(q, space, i);
-        qpdf_oh fixed = fixed_space(p, q, item);
-        if (fixed) {
+        qpdf_oh fixed = fixed_space(p, q, qpdf_oh_get_array_item(q, space, i));
+        if (fixed)
             qpdf_oh_set_array_item(q, space, i, fixed);
-            changed = true;
-        }
     }
-    (void)changed; /* arrays are changed in place */
     return 0;
 }
 
@@ -363,9 +359,9 @@ static void set_output_intent(printer *p, qpdf_data q)
     qpdf_oh_replace_key(q, intent, "/Type", qpdf_oh_new_name(q, "/OutputIntent"));
     qpdf_oh_replace_key(q, intent, "/S", qpdf_oh_new_name(q, "/GTS_PDFX"));
     qpdf_oh_replace_key(q, intent, "/OutputConditionIdentifier", pdf_new_text(q, identifier));
-    qpdf_oh_replace_key(q, intent, "/OutputCondition",
-                        pdf_new_text(q, *description ? description : identifier));
-    qpdf_oh_replace_key(q, intent, "/Info", pdf_new_text(q, *description ? description : identifier));
+    const char *condition = *description ? description : identifier;
+    qpdf_oh_replace_key(q, intent, "/OutputCondition", pdf_new_text(q, condition));
+    qpdf_oh_replace_key(q, intent, "/Info", pdf_new_text(q, condition));
     qpdf_oh_replace_key(q, intent, "/RegistryName", qpdf_oh_new_string(q, "http://www.color.org"));
     qpdf_oh_replace_key(q, intent, "/DestOutputProfile", stream);
     qpdf_oh intents = qpdf_oh_new_array(q);
