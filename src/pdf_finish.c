@@ -1,5 +1,7 @@
-/* Finishing a cairo PDF for PDF/UA-1 with libqpdf's C API, then an atomic
- * write. See pdf_finish.h.
+/* Finishing a cairo PDF for PDF/UA-1 and PDF/A-2a with libqpdf's C API,
+ * then an atomic write. See pdf_finish.h. The same pass, with the print
+ * target, is the common part of print finishing (pdf_print.c): see
+ * pdf_finish_internal.h.
  *
  * What cairo 1.18 already writes (and is kept): /MarkInfo << /Marked true >>,
  * /StructTreeRoot with /ParentTree, /StructParents on pages, /StructParent on
@@ -7,13 +9,16 @@
  * is added here: /Lang, /ViewerPreferences /DisplayDocTitle, the XMP
  * /Metadata stream, /Tabs /S, /Contents on links, /Alt on figures, and
  * marked content around everything cairo paints unmarked (it marks only
- * glyphs; see pdf_marking.h and finish_marking below). The Info
+ * glyphs; see pdf_marking.h and finish_marking below); for PDF/A-2 the
+ * sRGB OutputIntent, pdfaid in the XMP, /CIDToGIDMap and /Interpolate
+ * false (fix_node). The Info
  * dictionary and the trailer /ID are rewritten so the output never depends
  * on the clock. */
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* fsync, O_CLOEXEC, O_DIRECTORY, strncasecmp */
 #endif
 #include "pdf_finish.h"
+#include "pdf_finish_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "colour_convert.h"
 #include "pdf_marking.h"
 #include "textutil.h"
 #include "wording.h"
@@ -44,11 +50,13 @@
 typedef struct finisher {
     qpdf_data q;
     const pdf_finish_info *info;
+    pdf_target target;
     const char *out_path;
     diag_list *diags;
     const char *lang;        /* for the wording of link descriptions */
     /* Structure walk. */
     size_t figures;          /* Figure elements seen so far */
+    size_t spans;            /* Span elements seen so far */
     size_t figures_without_alt;
     int *visited;            /* object ids of indirect objects walked */
     size_t visited_count, visited_capacity;
@@ -107,7 +115,7 @@ static qpdf_oh ensure_dict(qpdf_data q, qpdf_oh parent, const char *k)
 /* A PDF text string: as it is when it is plain ASCII, otherwise UTF-16BE
  * with a byte order mark (never PDFDocEncoding, whose upper half readers
  * disagree on). */
-static qpdf_oh new_text(qpdf_data q, const char *utf8)
+qpdf_oh pdf_new_text(qpdf_data q, const char *utf8)
 {
     bool ascii = true;
     for (const unsigned char *p = (const unsigned char *)utf8; *p && ascii; p++)
@@ -155,7 +163,7 @@ static qpdf_oh new_text(qpdf_data q, const char *utf8)
 static void set_text(qpdf_data q, qpdf_oh dict, const char *k, const char *utf8)
 {
     if (is_set(utf8))
-        qpdf_oh_replace_key(q, dict, k, new_text(q, utf8));
+        qpdf_oh_replace_key(q, dict, k, pdf_new_text(q, utf8));
     else
         qpdf_oh_remove_key(q, dict, k);
 }
@@ -291,8 +299,61 @@ static void xmp_simple(strbuf *b, const char *element, const char *value)
     strbuf_printf(b, "</%s>\n", element);
 }
 
-static char *build_xmp(const pdf_finish_info *info)
+/* A document ID that depends only on what the document says, so the
+ * output stays deterministic: FNV-1a over the metadata, as a UUID. */
+static void document_uuid(const pdf_finish_info *info, pdf_target target, char out[48])
 {
+    const char *parts[] = {info->title, info->author, info->subject, info->keywords,
+                           info->lang, info->date, target == PDF_TARGET_PRINT ? "print" : "screen"};
+    unsigned long long h[2] = {1469598103934665603ULL, 1099511628211ULL * 31};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        for (int k = 0; k < 2; k++) {
+            for (const unsigned char *c = (const unsigned char *)p; *c; c++)
+                h[k] = (h[k] ^ *c) * 1099511628211ULL;
+            h[k] = (h[k] ^ (unsigned)(0x1F + k)) * 1099511628211ULL; /* field separator */
+        }
+    }
+    /* version 4 / variant bits set, so it reads as a well-formed UUID */
+    snprintf(out, 48, "uuid:%08llx-%04llx-4%03llx-a%03llx-%012llx", h[0] >> 32,
+             (h[0] >> 16) & 0xFFFF, h[0] & 0xFFF, (h[1] >> 48) & 0xFFF,
+             h[1] & 0xFFFFFFFFFFFFULL);
+}
+
+/* PDF/A-2 accepts properties of schemas it does not predefine only with
+ * a description of the schema in the packet; pdfuaid is one of those. */
+static const char PDFUA_EXTENSION_SCHEMA[] =
+    "  <rdf:Description rdf:about=\"\"\n"
+    "    xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"\n"
+    "    xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"\n"
+    "    xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n"
+    "   <pdfaExtension:schemas>\n"
+    "    <rdf:Bag>\n"
+    "     <rdf:li rdf:parseType=\"Resource\">\n"
+    "      <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\n"
+    "      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\n"
+    "      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\n"
+    "      <pdfaSchema:property>\n"
+    "       <rdf:Seq>\n"
+    "        <rdf:li rdf:parseType=\"Resource\">\n"
+    "         <pdfaProperty:name>part</pdfaProperty:name>\n"
+    "         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>\n"
+    "         <pdfaProperty:category>internal</pdfaProperty:category>\n"
+    "         <pdfaProperty:description>Part of ISO 14289 the document conforms to"
+    "</pdfaProperty:description>\n"
+    "        </rdf:li>\n"
+    "       </rdf:Seq>\n"
+    "      </pdfaSchema:property>\n"
+    "     </rdf:li>\n"
+    "    </rdf:Bag>\n"
+    "   </pdfaExtension:schemas>\n"
+    "  </rdf:Description>\n";
+
+/* The XMP packet. Every value that Info also holds is written from the
+ * same string as Info's (see finish_info), so the two always agree. */
+static char *build_xmp(const pdf_finish_info *info, pdf_target target)
+{
+    bool print = target == PDF_TARGET_PRINT;
     strbuf b = {0};
     /* The BOM in begin="" is how XMP packets announce UTF-8. */
     strbuf_puts(&b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
@@ -302,7 +363,11 @@ static char *build_xmp(const pdf_finish_info *info)
                     "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
                     "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
                     "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
-                    "    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n");
+                    "    xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"\n");
+    /* The print PDF keeps the structure but claims only PDF/X-4. */
+    strbuf_puts(&b, print ? "    xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\">\n"
+                          : "    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"\n"
+                            "    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
     xmp_simple(&b, "dc:format", "application/pdf");
     if (is_set(info->title))
         xmp_lang_alt(&b, "dc:title", info->title);
@@ -327,9 +392,23 @@ static char *build_xmp(const pdf_finish_info *info)
         xmp_simple(&b, "xmp:ModifyDate", info->date);
         xmp_simple(&b, "xmp:MetadataDate", info->date);
     }
-    xmp_simple(&b, "pdfuaid:part", "1");
-    strbuf_puts(&b, "  </rdf:Description>\n"
-                    " </rdf:RDF>\n"
+    char uuid[48];
+    document_uuid(info, target, uuid);
+    xmp_simple(&b, "xmpMM:DocumentID", uuid);
+    xmp_simple(&b, "xmpMM:VersionID", "1");
+    xmp_simple(&b, "xmpMM:RenditionClass", "default");
+    if (print) {
+        xmp_simple(&b, "pdf:Trapped", "False");
+        xmp_simple(&b, "pdfxid:GTS_PDFXVersion", "PDF/X-4");
+    } else {
+        xmp_simple(&b, "pdfuaid:part", "1");
+        xmp_simple(&b, "pdfaid:part", "2");
+        xmp_simple(&b, "pdfaid:conformance", "A");
+    }
+    strbuf_puts(&b, "  </rdf:Description>\n");
+    if (!print)
+        strbuf_puts(&b, PDFUA_EXTENSION_SCHEMA);
+    strbuf_puts(&b, " </rdf:RDF>\n"
                     "</x:xmpmeta>\n"
                     "<?xpacket end=\"w\"?>");
     return strbuf_take(&b);
@@ -343,7 +422,7 @@ static void finish_catalog(finisher *f, qpdf_oh root)
     const pdf_finish_info *info = f->info;
 
     if (is_set(info->lang))
-        qpdf_oh_replace_key(q, root, "/Lang", new_text(q, info->lang));
+        qpdf_oh_replace_key(q, root, "/Lang", pdf_new_text(q, info->lang));
 
     qpdf_oh prefs = ensure_dict(q, root, "/ViewerPreferences");
     qpdf_oh_replace_key(q, prefs, "/DisplayDocTitle", qpdf_oh_new_bool(q, QPDF_TRUE));
@@ -351,7 +430,7 @@ static void finish_catalog(finisher *f, qpdf_oh root)
     qpdf_oh mark = ensure_dict(q, root, "/MarkInfo");
     qpdf_oh_replace_key(q, mark, "/Marked", qpdf_oh_new_bool(q, QPDF_TRUE));
 
-    char *xmp = build_xmp(info);
+    char *xmp = build_xmp(info, f->target);
     qpdf_oh stream = qpdf_oh_new_stream(q);
     qpdf_oh null = qpdf_oh_new_null(q);
     /* No filter: XMP stays readable to tools that scan for it; qpdf does
@@ -383,6 +462,10 @@ static void finish_info(finisher *f, const char *pdf_date)
     /* Never cairo's clock-based dates: either ours or none. */
     set_text(q, dict, "/CreationDate", pdf_date);
     set_text(q, dict, "/ModDate", pdf_date);
+    if (f->target == PDF_TARGET_PRINT) {
+        qpdf_oh_replace_key(q, dict, "/GTS_PDFXVersion", qpdf_oh_new_string(q, "PDF/X-4"));
+        qpdf_oh_replace_key(q, dict, "/Trapped", qpdf_oh_new_name(q, "/False"));
+    }
     /* qpdf keeps the first half of an existing /ID. Cairo 1.18 writes none,
      * but drop any so that qpdf derives both halves from the content. */
     qpdf_oh_remove_key(q, trailer, "/ID");
@@ -573,7 +656,7 @@ static void finish_pages(finisher *f)
             if (!qpdf_oh_is_string(q, contents) ||
                 !qpdf_oh_get_binary_string_value(q, contents, &n) || n == 0) {
                 char *text = describe_link(f, annot);
-                qpdf_oh_replace_key(q, annot, "/Contents", new_text(q, text));
+                qpdf_oh_replace_key(q, annot, "/Contents", pdf_new_text(q, text));
                 free(text);
             }
             /* Print flag: link annotations are part of the page. */
@@ -602,16 +685,21 @@ static bool visit_once(finisher *f, qpdf_oh oh)
     return true;
 }
 
-/* /S after following the /RoleMap (a few steps, against cycles). */
-static bool is_figure(finisher *f, qpdf_oh role_map, qpdf_oh type)
+/* /S is `role` after following the /RoleMap (a few steps, against cycles). */
+static bool is_role(finisher *f, qpdf_oh role_map, qpdf_oh type, const char *role)
 {
     qpdf_data q = f->q;
     for (int step = 0; step < 8 && qpdf_oh_is_name(q, type); step++) {
-        if (name_is(q, type, "/Figure"))
+        if (name_is(q, type, role))
             return true;
         type = key(q, role_map, qpdf_oh_get_name(q, type));
     }
     return false;
+}
+
+static bool is_figure(finisher *f, qpdf_oh role_map, qpdf_oh type)
+{
+    return is_role(f, role_map, type, "/Figure");
 }
 
 static void walk_struct(finisher *f, qpdf_oh role_map, qpdf_oh node, int depth)
@@ -644,12 +732,19 @@ static void walk_struct(finisher *f, qpdf_oh role_map, qpdf_oh node, int depth)
             f->empty_figures[f->empty_count++] = node;
         }
     }
+    if (is_role(f, role_map, s, "/Span")) {
+        size_t n = f->spans++;
+        const char *lang = n < f->info->span_count && f->info->span_langs
+                               ? f->info->span_langs[n] : NULL;
+        if (is_set(lang))
+            qpdf_oh_replace_key(q, node, "/Lang", pdf_new_text(q, lang));
+    }
     if (is_figure(f, role_map, s)) {
         size_t n = f->figures++;
         const char *alt = n < f->info->figure_count && f->info->figure_alts
                               ? f->info->figure_alts[n] : NULL;
         if (is_set(alt))
-            qpdf_oh_replace_key(q, node, "/Alt", new_text(q, alt));
+            qpdf_oh_replace_key(q, node, "/Alt", pdf_new_text(q, alt));
         else if (!qpdf_oh_is_string(q, key(q, node, "/Alt")))
             f->figures_without_alt++;
     }
@@ -895,12 +990,7 @@ static void finish_marking(finisher *f, qpdf_oh root)
         strbuf out = {0};
         pdf_mark_result result = pdf_mark_content(content, length, mark_xobject, &m, &out);
         if (result == PDF_MARK_CHANGED) {
-            /* One new stream; the writer compresses it and drops the old. */
-            qpdf_oh stream = qpdf_oh_new_stream(q);
-            qpdf_oh null = qpdf_oh_new_null(q);
-            qpdf_oh_replace_stream_data(q, stream, (const unsigned char *)out.data, out.length,
-                                        null, null);
-            qpdf_oh_replace_key(q, page, "/Contents", stream);
+            pdf_set_page_content(q, page, out.data, out.length);
         } else if (result == PDF_MARK_UNPARSABLE) {
             unparsable++;
         }
@@ -916,6 +1006,243 @@ static void finish_marking(finisher *f, qpdf_oh root)
         diag_report(f->diags, SEVERITY_WARNING, f->out_path, 0, 0,
                     "%zu figure%s no image to mark as %s content", left,
                     left == 1 ? " has" : "s have", left == 1 ? "its" : "their");
+}
+
+/* ---- walking resources ----------------------------------------------- */
+
+typedef struct walker {
+    qpdf_data q;
+    pdf_walk_fn fn;
+    void *context;
+    int *seen;
+    size_t seen_count, seen_capacity;
+} walker;
+
+/* True the first time an indirect object is met; direct ones always. */
+static bool first_time(walker *w, qpdf_oh oh)
+{
+    if (!qpdf_oh_is_indirect(w->q, oh))
+        return true;
+    int id = qpdf_oh_get_object_id(w->q, oh);
+    for (size_t i = 0; i < w->seen_count; i++)
+        if (w->seen[i] == id)
+            return false;
+    if (w->seen_count == w->seen_capacity) {
+        w->seen_capacity = w->seen_capacity ? w->seen_capacity * 2 : 64;
+        w->seen = xrealloc(w->seen, w->seen_capacity * sizeof *w->seen);
+    }
+    w->seen[w->seen_count++] = id;
+    return true;
+}
+
+static qpdf_oh dict_of(qpdf_data q, qpdf_oh oh)
+{
+    return qpdf_oh_is_stream(q, oh) ? qpdf_oh_get_dict(q, oh) : oh;
+}
+
+static void walk_resources(walker *w, qpdf_oh resources, int depth);
+static void walk_entry(walker *w, qpdf_oh resources, const char *category, qpdf_oh value,
+                       int depth);
+
+/* A content stream's own resources, else those it inherits. */
+static qpdf_oh own_resources(qpdf_data q, qpdf_oh object, qpdf_oh inherited)
+{
+    qpdf_oh r = key(q, dict_of(q, object), "/Resources");
+    return qpdf_oh_is_dictionary(q, r) ? r : inherited;
+}
+
+static void walk_content(walker *w, pdf_node kind, qpdf_oh object, qpdf_oh inherited, int depth)
+{
+    if (!first_time(w, object))
+        return;
+    qpdf_oh resources = own_resources(w->q, object, inherited);
+    w->fn(w->context, w->q, kind, object, resources);
+    walk_resources(w, resources, depth + 1);
+}
+
+/* Each value of resources[category], in key order. */
+static void walk_category(walker *w, qpdf_oh resources, const char *category, int depth)
+{
+    qpdf_data q = w->q;
+    qpdf_oh dict = key(q, resources, category);
+    if (!qpdf_oh_is_dictionary(q, dict))
+        return;
+    qpdf_oh_begin_dict_key_iter(q, dict);
+    /* keys first: the callbacks may use the iterator's qpdf state */
+    char **names = NULL;
+    size_t count = 0;
+    while (qpdf_oh_dict_more_keys(q)) {
+        names = xrealloc(names, (count + 1) * sizeof *names);
+        names[count++] = xstrdup(qpdf_oh_dict_next_key(q));
+    }
+    for (size_t i = 0; i < count; i++) {
+        walk_entry(w, resources, category, key(q, dict, names[i]), depth);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* One resource of the given category. */
+static void walk_entry(walker *w, qpdf_oh resources, const char *category, qpdf_oh value,
+                       int depth)
+{
+    qpdf_data q = w->q;
+    qpdf_oh d = dict_of(q, value);
+    if (strcmp(category, "/XObject") == 0 && qpdf_oh_is_stream(q, value)) {
+        qpdf_oh subtype = key(q, d, "/Subtype");
+        if (name_is(q, subtype, "/Form")) {
+            walk_content(w, PDF_NODE_FORM, value, resources, depth);
+        } else if (name_is(q, subtype, "/Image") && first_time(w, value)) {
+            w->fn(w->context, q, PDF_NODE_IMAGE, value, resources);
+            qpdf_oh mask = key(q, d, "/SMask");
+            if (qpdf_oh_is_stream(q, mask) && first_time(w, mask))
+                w->fn(w->context, q, PDF_NODE_IMAGE, mask, resources);
+        }
+    } else if (strcmp(category, "/Font") == 0 && qpdf_oh_is_dictionary(q, value)) {
+        if (!first_time(w, value))
+            return;
+        w->fn(w->context, q, PDF_NODE_FONT, value, resources);
+        qpdf_oh procs = key(q, value, "/CharProcs");
+        if (name_is(q, key(q, value, "/Subtype"), "/Type3") && qpdf_oh_is_dictionary(q, procs)) {
+            qpdf_oh font_resources = own_resources(q, value, resources);
+            qpdf_oh_begin_dict_key_iter(q, procs);
+            char **glyphs = NULL;
+            size_t glyph_count = 0;
+            while (qpdf_oh_dict_more_keys(q)) {
+                glyphs = xrealloc(glyphs, (glyph_count + 1) * sizeof *glyphs);
+                glyphs[glyph_count++] = xstrdup(qpdf_oh_dict_next_key(q));
+            }
+            for (size_t g = 0; g < glyph_count; g++) {
+                qpdf_oh proc = key(q, procs, glyphs[g]);
+                if (qpdf_oh_is_stream(q, proc) && first_time(w, proc))
+                    w->fn(w->context, q, PDF_NODE_CHARPROC, proc, font_resources);
+                free(glyphs[g]);
+            }
+            free(glyphs);
+            walk_resources(w, font_resources, depth + 1);
+        }
+    } else if (strcmp(category, "/Pattern") == 0) {
+        qpdf_oh type = key(q, d, "/PatternType");
+        if (qpdf_oh_is_integer(q, type) && qpdf_oh_get_int_value(q, type) == 1 &&
+            qpdf_oh_is_stream(q, value)) {
+            walk_content(w, PDF_NODE_PATTERN, value, resources, depth);
+        } else if (first_time(w, value)) {
+            w->fn(w->context, q, PDF_NODE_PATTERN, value, resources);
+            qpdf_oh shading = key(q, d, "/Shading");
+            if (!qpdf_oh_is_null(q, shading) && first_time(w, shading))
+                w->fn(w->context, q, PDF_NODE_SHADING, shading, resources);
+        }
+    } else if (strcmp(category, "/Shading") == 0) {
+        if (first_time(w, value))
+            w->fn(w->context, q, PDF_NODE_SHADING, value, resources);
+    } else if (strcmp(category, "/ExtGState") == 0 && qpdf_oh_is_dictionary(q, value)) {
+        qpdf_oh mask = key(q, value, "/SMask");
+        qpdf_oh group = key(q, mask, "/G");
+        if (qpdf_oh_is_stream(q, group))
+            walk_content(w, PDF_NODE_FORM, group, resources, depth);
+    }
+}
+
+static void walk_resources(walker *w, qpdf_oh resources, int depth)
+{
+    qpdf_data q = w->q;
+    if (depth > 32 || !qpdf_oh_is_dictionary(q, resources) || !first_time(w, resources))
+        return;
+    w->fn(w->context, q, PDF_NODE_RESOURCES, resources, resources);
+    static const char *const categories[] = {"/ExtGState", "/Pattern", "/Shading", "/XObject",
+                                             "/Font"};
+    for (size_t i = 0; i < sizeof categories / sizeof categories[0]; i++)
+        walk_category(w, resources, categories[i], depth);
+}
+
+void pdf_walk(qpdf_data q, pdf_walk_fn fn, void *context)
+{
+    walker w = {.q = q, .fn = fn, .context = context};
+    qpdf_push_inherited_attributes_to_page(q);
+    int pages = qpdf_get_num_pages(q);
+    for (int i = 0; i < pages; i++) {
+        qpdf_oh page = qpdf_get_page_n(q, (size_t)i);
+        qpdf_oh resources = key(q, page, "/Resources");
+        fn(context, q, PDF_NODE_PAGE, page, resources);
+        walk_resources(&w, resources, 0);
+    }
+    free(w.seen);
+}
+
+void pdf_set_page_content(qpdf_data q, qpdf_oh page, const char *data, size_t length)
+{
+    /* One new stream; the writer compresses it and drops the old. */
+    qpdf_oh stream = qpdf_oh_new_stream(q);
+    qpdf_oh null = qpdf_oh_new_null(q);
+    qpdf_oh_replace_stream_data(q, stream, (const unsigned char *)data, length, null, null);
+    qpdf_oh_replace_key(q, page, "/Contents", stream);
+}
+
+/* ---- fonts, images, output intent (PDF/A-2, PDF/X-4) ------------------ */
+
+/* What both targets need of fonts and images:
+ * - CIDFontType2 without /CIDToGIDMap: /Identity (ISO 32000-1 9.7.4.2
+ *   makes it the default, but PDF/A-2 6.2.11.3.2 and PDF/UA 7.21.3.2 want
+ *   it written). It is right for cairo: its TrueType subsets renumber the
+ *   glyphs and the content shows each glyph by its new index, CID = GID.
+ * - /CIDSet: none (PDF/A-2 and PDF/UA only require one that is there to
+ *   be complete; cairo writes none, and a stale one would fail).
+ * - Images: /Interpolate false (PDF/A-2 6.2.8.1). */
+static void fix_node(void *context, qpdf_data q, pdf_node kind, qpdf_oh object, qpdf_oh resources)
+{
+    (void)context, (void)resources;
+    if (kind == PDF_NODE_IMAGE) {
+        qpdf_oh d = qpdf_oh_get_dict(q, object);
+        if (qpdf_oh_has_key(q, d, "/Interpolate"))
+            qpdf_oh_replace_key(q, d, "/Interpolate", qpdf_oh_new_bool(q, QPDF_FALSE));
+        return;
+    }
+    if (kind != PDF_NODE_FONT || !name_is(q, key(q, object, "/Subtype"), "/Type0"))
+        return;
+    qpdf_oh descendants = key(q, object, "/DescendantFonts");
+    int count = qpdf_oh_is_array(q, descendants) ? qpdf_oh_get_array_n_items(q, descendants) : 0;
+    for (int i = 0; i < count; i++) {
+        qpdf_oh cid_font = qpdf_oh_get_array_item(q, descendants, i);
+        if (name_is(q, key(q, cid_font, "/Subtype"), "/CIDFontType2") &&
+            !qpdf_oh_has_key(q, cid_font, "/CIDToGIDMap"))
+            qpdf_oh_replace_key(q, cid_font, "/CIDToGIDMap", qpdf_oh_new_name(q, "/Identity"));
+        qpdf_oh descriptor = key(q, cid_font, "/FontDescriptor");
+        if (qpdf_oh_is_dictionary(q, descriptor))
+            qpdf_oh_remove_key(q, descriptor, "/CIDSet");
+    }
+}
+
+#define SRGB_CONDITION "sRGB IEC61966-2.1"
+
+/* PDF/A-2 6.2.3: an OutputIntent GTS_PDFA1 whose profile gives DeviceRGB
+ * its meaning (cairo writes only DeviceRGB and DeviceGray). */
+static bool finish_output_intent(finisher *f, qpdf_oh root)
+{
+    qpdf_data q = f->q;
+    size_t length = 0;
+    unsigned char *profile = colour_srgb_profile(&length);
+    if (!profile) {
+        diag_report(f->diags, SEVERITY_ERROR, f->out_path, 0, 0,
+                    "cannot make the sRGB profile for the PDF/A output intent (lcms2)");
+        return false;
+    }
+    qpdf_oh stream = qpdf_oh_new_stream(q);
+    qpdf_oh null = qpdf_oh_new_null(q);
+    qpdf_oh_replace_stream_data(q, stream, profile, length, null, null);
+    free(profile);
+    qpdf_oh_replace_key(q, qpdf_oh_get_dict(q, stream), "/N", qpdf_oh_new_integer(q, 3));
+    qpdf_oh intent = qpdf_oh_new_dictionary(q);
+    qpdf_oh_replace_key(q, intent, "/Type", qpdf_oh_new_name(q, "/OutputIntent"));
+    qpdf_oh_replace_key(q, intent, "/S", qpdf_oh_new_name(q, "/GTS_PDFA1"));
+    qpdf_oh_replace_key(q, intent, "/OutputConditionIdentifier",
+                        qpdf_oh_new_string(q, SRGB_CONDITION));
+    qpdf_oh_replace_key(q, intent, "/Info", qpdf_oh_new_string(q, SRGB_CONDITION));
+    qpdf_oh_replace_key(q, intent, "/RegistryName", qpdf_oh_new_string(q, "http://www.color.org"));
+    qpdf_oh_replace_key(q, intent, "/DestOutputProfile", stream);
+    qpdf_oh intents = qpdf_oh_new_array(q);
+    qpdf_oh_append_item(q, intents, intent);
+    qpdf_oh_replace_key(q, root, "/OutputIntents", intents);
+    return true;
 }
 
 /* ---- atomic write ----------------------------------------------------- */
@@ -1055,6 +1382,14 @@ bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *
                 const char *out_path, unsigned char **result, size_t *result_length,
                 diag_list *diags)
 {
+    static const pdf_finish_extra screen = {.target = PDF_TARGET_SCREEN};
+    return pdf_finish_target(pdf, length, info, &screen, out_path, result, result_length, diags);
+}
+
+bool pdf_finish_target(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
+                       const pdf_finish_extra *extra, const char *out_path,
+                       unsigned char **result, size_t *result_length, diag_list *diags)
+{
     *result = NULL;
     *result_length = 0;
     static const pdf_finish_info empty = {0};
@@ -1080,7 +1415,8 @@ bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *
                     "the document has no language; PDF/UA requires one");
 
     finisher f = {
-        .q = qpdf_init(), .info = info, .out_path = out_path, .diags = diags,
+        .q = qpdf_init(), .info = info, .target = extra->target, .out_path = out_path,
+        .diags = diags,
         .lang = info->lang,
     };
     qpdf_data q = f.q;
@@ -1109,7 +1445,14 @@ bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *
     finish_pages(&f);
     finish_structure(&f, root);
     finish_marking(&f, root);
+    pdf_walk(q, fix_node, NULL);
+    if (extra->target == PDF_TARGET_SCREEN && !finish_output_intent(&f, root))
+        goto done;
     if (qpdf_failed(&f, "cannot add the PDF/UA entries"))
+        goto done;
+    if (extra->finish && !extra->finish(extra->context, q, out_path, diags))
+        goto done;
+    if (qpdf_failed(&f, "cannot finish the print PDF"))
         goto done;
 
     qpdf_init_write_memory(q);
@@ -1117,10 +1460,15 @@ bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *
         goto done;
     /* Write parameters are reset by qpdf_init_write*, so they come after. */
     qpdf_set_deterministic_ID(q, QPDF_TRUE);
-    qpdf_set_object_stream_mode(q, qpdf_o_generate);
+    /* Print: plain objects and a classic xref table, which every RIP and
+     * preflight reads (object streams cost a few KiB more there). */
+    qpdf_set_object_stream_mode(q, extra->target == PDF_TARGET_PRINT ? qpdf_o_disable
+                                                                    : qpdf_o_generate);
     qpdf_set_compress_streams(q, QPDF_TRUE);
     qpdf_set_qdf_mode(q, QPDF_FALSE);
     qpdf_set_linearization(q, QPDF_FALSE);
+    if (extra->target == PDF_TARGET_PRINT)
+        qpdf_force_pdf_version(q, "1.6"); /* PDF/X-4 is PDF 1.6 */
     qpdf_write(q);
     if (qpdf_failed(&f, "cannot write the PDF"))
         goto done;

@@ -19,12 +19,22 @@ typedef struct pdf_finish_info {
     const char *const *link_uris;
     const char *const *link_texts;
     size_t link_count;
+    /* /Lang of each Span structure element, in structure order (NULL or
+     * "" for a Span without a language of its own). May be empty. */
+    const char *const *span_langs;
+    size_t span_count;
 } pdf_finish_info;
 
-/* Adds /Lang, /ViewerPreferences /DisplayDocTitle, XMP metadata with
- * pdfuaid:part 1 and the Info fields, /Tabs /S on pages with annotations,
- * /Contents on every link annotation, /Alt on figures; writes
- * deterministically to out_path. */
+/* Makes a screen PDF PDF/UA-1 and PDF/A-2a: adds /Lang,
+ * /ViewerPreferences /DisplayDocTitle, XMP metadata (pdfuaid:part 1,
+ * pdfaid:part 2 conformance A with the extension schema PDF/A needs for
+ * pdfuaid, the Info fields, the same dates), an sRGB OutputIntent
+ * (GTS_PDFA1), /Tabs /S on pages with annotations, /Contents and the
+ * print flag (/F 4) on every link annotation, /Alt on figures, /Lang on
+ * spans, /CIDToGIDMap /Identity on every CIDFontType2 (cairo's subsets
+ * number glyphs so that CID = GID), /Interpolate false on images, marked
+ * content around everything painted; writes deterministically, with a
+ * trailer /ID derived from the content, to out_path. */
 bool pdf_finish_write(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
                       const char *out_path, diag_list *diags);
 

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -440,4 +441,203 @@ long pdf_content_max_mcid(const unsigned char *s, size_t n)
     }
     free(list.items);
     return max;
+}
+
+/* ---- print: colour operators ------------------------------------------ */
+
+typedef struct replacement {
+    size_t start, end;
+    char *text;
+} replacement;
+
+typedef struct replacement_list {
+    replacement *items;
+    size_t count, capacity;
+} replacement_list;
+
+static void replace(replacement_list *list, size_t start, size_t end, char *text)
+{
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity ? list->capacity * 2 : 32;
+        list->items = xrealloc(list->items, list->capacity * sizeof *list->items);
+    }
+    list->items[list->count++] = (replacement){start, end, text};
+}
+
+static bool number_value(const unsigned char *s, const token *t, double *value)
+{
+    char text[64];
+    size_t n = t->end - t->start;
+    if (t->kind != TOKEN_OPERAND || n == 0 || n >= sizeof text)
+        return false;
+    memcpy(text, s + t->start, n);
+    text[n] = '\0';
+    unsigned char c = (unsigned char)text[0];
+    if (!(c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9')))
+        return false;
+    char *end;
+    *value = strtod(text, &end);
+    return *end == '\0';
+}
+
+/* "0.92 0.45 0.38 0.3" with no trailing zeros: short, and the same
+ * digits for the same colour everywhere. */
+static void put_number(strbuf *b, double v)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.4f", v < 0 ? 0 : v > 1 ? 1 : v);
+    size_t n = strlen(text);
+    while (n > 1 && text[n - 1] == '0')
+        n--;
+    if (text[n - 1] == '.')
+        n--;
+    strbuf_append(b, text, n);
+}
+
+static char *cmyk_operator(pdf_recolour *r, const double rgb[3], const char *op)
+{
+    double cmyk[4];
+    r->to_cmyk(r->context, rgb, cmyk);
+    strbuf b = {0};
+    for (int i = 0; i < 4; i++) {
+        put_number(&b, cmyk[i]);
+        strbuf_puts(&b, " ");
+    }
+    strbuf_puts(&b, op);
+    return strbuf_take(&b);
+}
+
+/* The value token after /CS or /ColorSpace in an inline image's
+ * dictionary, if it is /RGB or /DeviceRGB: its offsets in *start, *end. */
+static bool inline_image_rgb(const unsigned char *s, const token *t, size_t *start, size_t *end)
+{
+    size_t i = t->start + 2; /* past BI */
+    while (i < t->end) {
+        while (i < t->end && is_space(s[i]))
+            i++;
+        if (i + 2 <= t->end && s[i] == 'I' && s[i + 1] == 'D' &&
+            (i + 2 == t->end || is_space(s[i + 2])))
+            return false;
+        size_t word = i;
+        if (s[i] == '/')
+            i++;
+        while (i < t->end && is_regular(s[i]))
+            i++;
+        if (i == word)
+            i++; /* a delimiter such as [ */
+        size_t n = i - word;
+        bool is_cs = (n == 3 && memcmp(s + word, "/CS", 3) == 0) ||
+                     (n == 11 && memcmp(s + word, "/ColorSpace", 11) == 0);
+        if (!is_cs)
+            continue;
+        while (i < t->end && is_space(s[i]))
+            i++;
+        size_t value = i;
+        if (i < t->end && s[i] == '/')
+            i++;
+        while (i < t->end && is_regular(s[i]))
+            i++;
+        n = i - value;
+        if ((n == 4 && memcmp(s + value, "/RGB", 4) == 0) ||
+            (n == 10 && memcmp(s + value, "/DeviceRGB", 10) == 0)) {
+            *start = value;
+            *end = i;
+            return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+#define MAX_SAVE 64
+
+pdf_mark_result pdf_recolour_content(const unsigned char *s, size_t n, pdf_recolour *r,
+                                     strbuf *out)
+{
+    token_list list = {0};
+    if (!lex(s, n, &list)) {
+        free(list.items);
+        return PDF_MARK_UNPARSABLE;
+    }
+    replacement_list edits = {0};
+    /* Whether the current fill / stroke space is one we turned to CMYK,
+     * saved and restored with q / Q as the graphics state is. */
+    bool fill_rgb = false, stroke_rgb = false;
+    bool saved[MAX_SAVE][2];
+    size_t depth = 0;
+    size_t first = 0; /* first operand of the current operator */
+    for (size_t i = 0; i < list.count; i++) {
+        const token *t = &list.items[i];
+        if (t->kind == TOKEN_OPERAND)
+            continue;
+        size_t operands = i - first;
+        const token *args = &list.items[first];
+        first = i + 1;
+        if (t->kind == TOKEN_INLINE_IMAGE) {
+            size_t start, end;
+            if (inline_image_rgb(s, t, &start, &end)) {
+                replace(&edits, start, end, xstrdup("/" PDF_SRGB_RESOURCE));
+                r->used_srgb_resource = true;
+            }
+            continue;
+        }
+        bool stroke = false;
+        if (token_is(s, t, "q")) {
+            if (depth < MAX_SAVE) {
+                saved[depth][0] = fill_rgb;
+                saved[depth][1] = stroke_rgb;
+            }
+            depth++;
+        } else if (token_is(s, t, "Q")) {
+            if (depth > 0 && --depth < MAX_SAVE) {
+                fill_rgb = saved[depth][0];
+                stroke_rgb = saved[depth][1];
+            }
+        } else if (token_is(s, t, "rg") || (stroke = token_is(s, t, "RG"))) {
+            double rgb[3];
+            if (operands == 3 && number_value(s, &args[0], &rgb[0]) &&
+                number_value(s, &args[1], &rgb[1]) && number_value(s, &args[2], &rgb[2]))
+                replace(&edits, args[0].start, t->end, cmyk_operator(r, rgb, stroke ? "K" : "k"));
+            *(stroke ? &stroke_rgb : &fill_rgb) = false;
+        } else if (token_is(s, t, "cs") || (stroke = token_is(s, t, "CS"))) {
+            bool rgb = false;
+            if (operands == 1 && s[args[0].start] == '/') {
+                char *name = name_value(s, &args[0]);
+                rgb = strcmp(name, "/DeviceRGB") == 0 ||
+                      (r->is_rgb_space && r->is_rgb_space(r->context, name + 1));
+                free(name);
+            }
+            if (rgb)
+                replace(&edits, args[0].start, t->end,
+                        xstrdup(stroke ? "/DeviceCMYK CS" : "/DeviceCMYK cs"));
+            *(stroke ? &stroke_rgb : &fill_rgb) = rgb;
+        } else if (token_is(s, t, "sc") || token_is(s, t, "scn") ||
+                   (stroke = token_is(s, t, "SC") || token_is(s, t, "SCN"))) {
+            double rgb[3];
+            if ((stroke ? stroke_rgb : fill_rgb) && operands == 3 &&
+                number_value(s, &args[0], &rgb[0]) && number_value(s, &args[1], &rgb[1]) &&
+                number_value(s, &args[2], &rgb[2]))
+                replace(&edits, args[0].start, t->end, cmyk_operator(r, rgb, stroke ? "SC" : "sc"));
+        } else if (token_is(s, t, "k") || token_is(s, t, "g")) {
+            fill_rgb = false;
+        } else if (token_is(s, t, "K") || token_is(s, t, "G")) {
+            stroke_rgb = false;
+        }
+    }
+    pdf_mark_result result = PDF_MARK_UNCHANGED;
+    if (edits.count) {
+        size_t copied = 0;
+        for (size_t e = 0; e < edits.count; e++) {
+            const replacement *ed = &edits.items[e];
+            strbuf_append(out, (const char *)s + copied, ed->start - copied);
+            strbuf_puts(out, ed->text);
+            copied = ed->end;
+            free(ed->text);
+        }
+        strbuf_append(out, (const char *)s + copied, n - copied);
+        result = PDF_MARK_CHANGED;
+    }
+    free(edits.items);
+    free(list.items);
+    return result;
 }

@@ -1,5 +1,7 @@
 /* pdf_finish: a tagged PDF made here with cairo, finished, then read back
- * with qpdf's C API. */
+ * with qpdf's C API; the PDF/UA rules finishing is responsible for (fonts,
+ * marked content, annotations, span languages), each also shown to fail
+ * on a PDF with its defect; colour conversion and recolouring for print. */
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -21,10 +23,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "colour_convert.h"
 #include "diag.h"
 #include "pdf_finish.h"
 #include "pdf_marking.h"
 #include "textutil.h"
+
+#include "pdf_content.h"
+#include "pdf_ua_checks.h"
 
 #if __has_include(<poppler.h>) /* with pkg-config poppler-glib's flags */
 #include <poppler.h>
@@ -1259,6 +1265,459 @@ static void test_poppler_sees_figures(void **state)
 }
 #endif
 
+/* ---- PDF/UA-1 rules that live in finishing ---------------------------- */
+/* The checks of pdf_ua_checks.h on a finished PDF, on the unfinished one,
+ * and on copies of the finished one with each defect alone (made with
+ * qpdf). */
+
+/* Two pages of text (with glyphs outside Latin-1, so cairo makes a CID
+ * font), a link on each, a figure drawn with a fill, an artifact. */
+static unsigned char *make_ua_pdf(size_t *length)
+{
+    strbuf out = {0};
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(to_strbuf, &out, 420, 595);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_font_size(cr, 12);
+    cairo_tag_begin(cr, "Document", NULL);
+    for (int page = 0; page < 2; page++) {
+        cairo_tag_begin(cr, "P", NULL);
+        text_at(cr, 40, 60, page ? "Pagina twee → klaar" : "Koorts ≥ 38,5 °C — bel ons");
+        cairo_tag_end(cr, "P");
+        tagged_link(cr, page ? "uri='https://example.nl/'" : "uri='tel:+31204444444'", 100,
+                    page ? "example.nl" : "020 444 44 44");
+        cairo_tag_begin(cr, "Figure", NULL);
+        cairo_rectangle(cr, 40, 140, 30, 30);
+        cairo_fill(cr);
+        cairo_tag_end(cr, "Figure");
+        cairo_tag_begin(cr, "Artifact", NULL);
+        cairo_rectangle(cr, 40, 560, 300, 1);
+        cairo_fill(cr);
+        cairo_tag_end(cr, "Artifact");
+        if (!page)
+            cairo_show_page(cr);
+    }
+    cairo_tag_end(cr, "Document");
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    assert_int_equal(cairo_surface_status(surface), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(surface);
+    *length = out.length;
+    return (unsigned char *)strbuf_take(&out);
+}
+
+static const char *const ua_alts[] = {"Een zwart vierkant", "Nog een zwart vierkant"};
+
+static unsigned char *finished_ua_pdf(size_t *length)
+{
+    size_t raw_length;
+    unsigned char *raw = make_ua_pdf(&raw_length);
+    pdf_finish_info info = {.title = "Koorts", .lang = "nl-NL", .date = "2020-01-01T00:00:00Z",
+                            .figure_alts = ua_alts, .figure_count = 2};
+    diag_list diags;
+    diag_init(&diags);
+    unsigned char *out = NULL;
+    assert_true(pdf_finish(raw, raw_length, &info, "ua.pdf", &out, length, &diags));
+    assert_int_equal(diags.errors, 0);
+    diag_free(&diags);
+    free(raw);
+    return out;
+}
+
+static qpdf_data read_memory(const unsigned char *data, size_t length)
+{
+    qpdf_data q = qpdf_init();
+    qpdf_silence_errors(q);
+    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    assert_int_equal(qpdf_read_memory(q, "mem", (const char *)data, length, NULL) & QPDF_ERRORS, 0);
+    return q;
+}
+
+static void replace_content(qpdf_data q, int index, const char *data, size_t length)
+{
+    qpdf_oh stream = qpdf_oh_new_stream(q);
+    qpdf_oh null = qpdf_oh_new_null(q);
+    qpdf_oh_replace_stream_data(q, stream, (const unsigned char *)data, length, null, null);
+    qpdf_oh_replace_key(q, qpdf_get_page_n(q, (size_t)index), "/Contents", stream);
+}
+
+static void append_content(qpdf_data q, int index, const char *text)
+{
+    unsigned char *data = NULL;
+    size_t length = 0;
+    assert_false(qpdf_oh_get_page_content_data(q, qpdf_get_page_n(q, (size_t)index), &data, &length) &
+                 QPDF_ERRORS);
+    strbuf b = {0};
+    strbuf_append(&b, (const char *)data, length);
+    strbuf_puts(&b, text);
+    replace_content(q, index, b.data, b.length);
+    free(b.data);
+    free(data);
+}
+
+static qpdf_oh first_font(qpdf_data q, const char *subtype)
+{
+    qpdf_oh fonts = get(q, get(q, qpdf_get_page_n(q, 0), "/Resources"), "/Font");
+    qpdf_oh_begin_dict_key_iter(q, fonts);
+    char names[16][64];
+    int n = 0;
+    while (qpdf_oh_dict_more_keys(q) && n < 16)
+        snprintf(names[n++], 64, "%s", qpdf_oh_dict_next_key(q));
+    for (int i = 0; i < n; i++) {
+        qpdf_oh font = get(q, fonts, names[i]);
+        if (qpdf_oh_is_name_and_equals(q, get(q, font, "/Subtype"), subtype))
+            return font;
+    }
+    fail_msg("no %s font on page 1", subtype);
+    return 0;
+}
+
+static qpdf_oh first_annot(qpdf_data q)
+{
+    return qpdf_oh_get_array_item(q, get(q, qpdf_get_page_n(q, 0), "/Annots"), 0);
+}
+
+/* Drops the ToUnicode line of the first code the CID font shows. */
+static void defect_to_unicode(qpdf_data q)
+{
+    qpdf_oh font = first_font(q, "/Type0");
+    qpdf_oh stream = get(q, font, "/ToUnicode");
+    size_t n = 0;
+    unsigned char *data = ua_stream_data(q, stream, &n);
+    assert_non_null(data);
+    char *text = xstrndup((const char *)data, n);
+    free(data);
+    /* every bfchar line "<XXXX> <...>" of a 2-byte code goes */
+    strbuf b = {0};
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '<' && strlen(line) > 6 && line[5] == '>')
+            continue;
+        strbuf_printf(&b, "%s\n", line);
+    }
+    free(text);
+    qpdf_oh null = qpdf_oh_new_null(q);
+    qpdf_oh_replace_stream_data(q, stream, (const unsigned char *)b.data, b.length, null, null);
+    free(b.data);
+}
+
+typedef enum { RULE_FONTS, RULE_MARKED, RULE_ANNOTS } ua_rule;
+
+static void ua_defect(qpdf_data q, int which)
+{
+    switch (which) {
+    case 0:
+        qpdf_oh_remove_key(q, qpdf_oh_get_array_item(q, get(q, first_font(q, "/Type0"), "/DescendantFonts"), 0),
+                           "/CIDToGIDMap");
+        break;
+    case 1:
+        defect_to_unicode(q);
+        break;
+    case 2:
+        qpdf_oh_remove_key(q, qpdf_oh_get_array_item(q, get(q, first_font(q, "/Type0"), "/DescendantFonts"), 0),
+                           "/W");
+        break;
+    case 3:
+        qpdf_oh_remove_key(q, first_font(q, "/TrueType"), "/Widths");
+        break;
+    case 4:
+        append_content(q, 0, "\n0 0 10 10 re f\n");
+        break;
+    case 5:
+        append_content(q, 0, "\n/P <</MCID 999>> BDC EMC\n");
+        break;
+    case 6:
+        append_content(q, 0, "\n/Artifact BMC\n");
+        break;
+    case 7:
+        qpdf_oh_remove_key(q, first_annot(q), "/Contents");
+        break;
+    case 8:
+        qpdf_oh_replace_key(q, first_annot(q), "/F", qpdf_oh_new_integer(q, 0));
+        break;
+    case 9:
+        qpdf_oh_remove_key(q, first_annot(q), "/StructParent");
+        break;
+    case 10: {
+        /* the Link element keeps its text but loses the OBJR */
+        qpdf_oh annot = first_annot(q);
+        qpdf_oh tree = get(q, get(q, qpdf_get_root(q), "/StructTreeRoot"), "/ParentTree");
+        qpdf_oh elem = parent_tree_get(q, tree, qpdf_oh_get_int_value(q, get(q, annot, "/StructParent")), 0);
+        qpdf_oh k = get(q, elem, "/K");
+        qpdf_oh kept = qpdf_oh_new_array(q);
+        int n = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_n_items(q, k) : 1;
+        for (int i = 0; i < n; i++) {
+            qpdf_oh kid = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_item(q, k, i) : k;
+            if (!qpdf_oh_is_name_and_equals(q, get(q, kid, "/Type"), "/OBJR"))
+                qpdf_oh_append_item(q, kept, kid);
+        }
+        qpdf_oh_replace_key(q, elem, "/K", kept);
+        break;
+    }
+    case 11:
+        qpdf_oh_remove_key(q, qpdf_get_page_n(q, 0), "/Tabs");
+        break;
+    }
+}
+
+static const struct {
+    const char *what;
+    ua_rule rule;
+    const char *reason; /* part of the failure message */
+} ua_defects[] = {
+    {"CIDFontType2 without CIDToGIDMap", RULE_FONTS, "CIDToGIDMap"},
+    {"glyphs without ToUnicode", RULE_FONTS, "Unicode"},
+    {"CID font without /W", RULE_FONTS, "/W"},
+    {"simple font without /Widths", RULE_FONTS, "/Widths"},
+    {"a fill outside marked content", RULE_MARKED, "paints outside"},
+    {"an MCID not in the parent tree", RULE_MARKED, "MCID 999"},
+    {"an unclosed BMC", RULE_MARKED, "balance"},
+    {"a link without /Contents", RULE_ANNOTS, "/Contents"},
+    {"a link without the print flag", RULE_ANNOTS, "/F 0"},
+    {"a link without /StructParent", RULE_ANNOTS, "/StructParent"},
+    {"a Link element without OBJR", RULE_ANNOTS, "OBJR"},
+    {"annotations without /Tabs /S", RULE_ANNOTS, "/Tabs"},
+};
+
+static bool run_rule(qpdf_data q, ua_rule rule, strbuf *why)
+{
+    switch (rule) {
+    case RULE_FONTS: return check_fonts(q, why);
+    case RULE_MARKED: return check_marked_content(q, why);
+    case RULE_ANNOTS: return check_annotations(q, why);
+    }
+    return false;
+}
+
+static void test_ua_rules_hold(void **state)
+{
+    (void)state;
+    size_t length;
+    unsigned char *pdf = finished_ua_pdf(&length);
+    qpdf_data q = read_memory(pdf, length);
+    /* the fixture does exercise both kinds of font, and has links */
+    (void)first_font(q, "/Type0");
+    (void)first_font(q, "/TrueType");
+    assert_true(qpdf_oh_is_dictionary(q, first_annot(q)));
+    for (int rule = RULE_FONTS; rule <= RULE_ANNOTS; rule++) {
+        strbuf why = {0};
+        bool ok = run_rule(q, (ua_rule)rule, &why);
+        if (!ok)
+            fail_msg("rule %d fails on the finished PDF: %s", rule, why.data);
+        free(why.data);
+    }
+    qpdf_cleanup(&q);
+    free(pdf);
+}
+
+/* The same checks fail on the unfinished PDF (no CIDToGIDMap, nothing
+ * marked but glyphs, no /Contents or print flag), and on a finished one
+ * with each defect alone. */
+static void test_ua_rules_catch_defects(void **state)
+{
+    (void)state;
+    size_t raw_length;
+    unsigned char *raw = make_ua_pdf(&raw_length);
+    qpdf_data q = read_memory(raw, raw_length);
+    strbuf why = {0};
+    assert_false(check_fonts(q, &why));
+    why.length = 0;
+    assert_false(check_marked_content(q, &why));
+    why.length = 0;
+    assert_false(check_annotations(q, &why));
+    free(why.data);
+    qpdf_cleanup(&q);
+    free(raw);
+
+    size_t length;
+    unsigned char *pdf = finished_ua_pdf(&length);
+    for (size_t d = 0; d < sizeof ua_defects / sizeof ua_defects[0]; d++) {
+        q = read_memory(pdf, length);
+        ua_defect(q, (int)d);
+        strbuf reason = {0};
+        bool ok = run_rule(q, ua_defects[d].rule, &reason);
+        if (ok)
+            fail_msg("the check passes a PDF with %s", ua_defects[d].what);
+        if (!strstr(reason.data, ua_defects[d].reason))
+            fail_msg("%s: failed for another reason: %s", ua_defects[d].what, reason.data);
+        print_message("  %s: %s\n", ua_defects[d].what, reason.data);
+        free(reason.data);
+        qpdf_cleanup(&q);
+    }
+    free(pdf);
+}
+
+/* ---- span languages --------------------------------------------------- */
+
+static void test_span_languages(void **state)
+{
+    (void)state;
+    strbuf out = {0};
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(to_strbuf, &out, 300, 300);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_font_size(cr, 12);
+    cairo_tag_begin(cr, "P", NULL);
+    text_at(cr, 20, 40, "Bij ");
+    cairo_tag_begin(cr, "Span", NULL);
+    text_at(cr, 50, 40, "cancer of unknown primary");
+    cairo_tag_end(cr, "Span");
+    cairo_tag_begin(cr, "Span", NULL);
+    text_at(cr, 20, 60, "zonder taal");
+    cairo_tag_end(cr, "Span");
+    cairo_tag_begin(cr, "Span", NULL);
+    text_at(cr, 20, 80, "follow up");
+    cairo_tag_end(cr, "Span");
+    cairo_tag_end(cr, "P");
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    cairo_surface_destroy(surface);
+
+    const char *const langs[] = {"en", NULL, "en-GB"};
+    pdf_finish_info info = {.title = "Taal", .lang = "nl-NL", .date = "2020-01-01",
+                            .span_langs = langs, .span_count = 3};
+    diag_list diags;
+    diag_init(&diags);
+    unsigned char *pdf = NULL;
+    size_t length = 0;
+    assert_true(pdf_finish((unsigned char *)out.data, out.length, &info, "taal.pdf", &pdf, &length,
+                           &diags));
+    diag_free(&diags);
+    free(out.data);
+
+    qpdf_data q = read_memory(pdf, length);
+    /* Document-less tree: the P's kids are the three spans, in order */
+    qpdf_oh k = get(q, get(q, qpdf_get_root(q), "/StructTreeRoot"), "/K");
+    qpdf_oh p = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_item(q, k, 0) : k;
+    if (qpdf_oh_is_name_and_equals(q, get(q, p, "/S"), "/Document")) {
+        qpdf_oh dk = get(q, p, "/K");
+        p = qpdf_oh_is_array(q, dk) ? qpdf_oh_get_array_item(q, dk, 0) : dk;
+    }
+    assert_true(qpdf_oh_is_name_and_equals(q, get(q, p, "/S"), "/P"));
+    qpdf_oh kids = get(q, p, "/K");
+    strbuf seen = {0};
+    int n = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
+    for (int i = 0; i < n; i++) {
+        qpdf_oh kid = qpdf_oh_get_array_item(q, kids, i);
+        if (!qpdf_oh_is_name_and_equals(q, get(q, kid, "/S"), "/Span"))
+            continue;
+        qpdf_oh lang = get(q, kid, "/Lang");
+        strbuf_printf(&seen, "[%s]", qpdf_oh_is_string(q, lang) ? qpdf_oh_get_utf8_value(q, lang) : "-");
+    }
+    assert_string_equal(seen.data, "[en][-][en-GB]");
+    free(seen.data);
+    qpdf_cleanup(&q);
+    free(pdf);
+}
+
+/* ---- colour conversion and recolouring (print) ------------------------ */
+
+static void test_colour_convert(void **state)
+{
+    (void)state;
+    diag_list diags;
+    diag_init(&diags);
+    colour_converter *cc = colour_converter_open("profiles/FOGRA39L_coated.icc", &diags);
+    assert_non_null(cc);
+    assert_string_equal(colour_profile_description(cc), "FOGRA39L Coated");
+    double v[4];
+    colour_to_cmyk(cc, 0, 0, 0, v);
+    assert_true(v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 1);
+    colour_to_cmyk(cc, 1, 1, 1, v);
+    assert_true(v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 0);
+    /* greys: K only, darker grey more K */
+    double last_k = -1;
+    for (int g = 250; g >= 5; g -= 35) {
+        colour_to_cmyk(cc, g / 255.0, g / 255.0, g / 255.0, v);
+        assert_true(v[0] == 0 && v[1] == 0 && v[2] == 0);
+        assert_true(v[3] > last_k);
+        last_k = v[3];
+    }
+    /* colours: within 300 %, and roughly the right inks */
+    const double samples[][3] = {{0, 0, 1}, {1, 0, 0}, {0, 0.35, 0.43}, {0.2, 0, 0.1}, {0.1, 0.05, 0}};
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        colour_to_cmyk(cc, samples[i][0], samples[i][1], samples[i][2], v);
+        double total = v[0] + v[1] + v[2] + v[3];
+        assert_true(total <= COLOUR_MAX_INK + 1e-9);
+        for (int k = 0; k < 4; k++)
+            assert_true(v[k] >= 0 && v[k] <= 1);
+    }
+    colour_to_cmyk(cc, 0, 0, 1, v); /* blue: cyan and magenta, little yellow */
+    assert_true(v[0] > 0.7 && v[1] > 0.6 && v[2] < 0.2);
+    colour_to_cmyk(cc, 1, 0, 0, v); /* red: magenta and yellow */
+    assert_true(v[1] > 0.7 && v[2] > 0.7 && v[0] < 0.1);
+    colour_converter_free(cc);
+
+    /* not a profile, not CMYK */
+    assert_null(colour_converter_open("no/such.icc", &diags));
+    assert_null(colour_converter_open("styles/house.yaml", &diags));
+    size_t n = 0;
+    unsigned char *srgb = colour_srgb_profile(&n);
+    assert_non_null(srgb);
+    char path[] = "/tmp/unit_pdf_finish_srgb.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, srgb, n), (ssize_t)n);
+    close(fd);
+    assert_null(colour_converter_open(path, &diags)); /* an RGB monitor profile */
+    unlink(path);
+    assert_int_equal(diags.errors, 3);
+    diag_free(&diags);
+    /* the sRGB profile: RGB, monitor class, version 2, the same bytes every time */
+    assert_memory_equal(srgb + 12, "mntrRGB XYZ ", 12);
+    assert_int_equal(srgb[8], 2);
+    size_t m = 0;
+    unsigned char *again = colour_srgb_profile(&m);
+    assert_int_equal(m, n);
+    assert_memory_equal(again, srgb, n);
+    free(again);
+    free(srgb);
+}
+
+static void fake_cmyk(void *context, const double rgb[3], double cmyk[4])
+{
+    (void)context;
+    cmyk[0] = rgb[0], cmyk[1] = rgb[1], cmyk[2] = rgb[2], cmyk[3] = 0.5;
+}
+
+static bool rgb_named(void *context, const char *name)
+{
+    (void)context;
+    return strcmp(name, "CS0") == 0;
+}
+
+static char *recoloured(const char *in, pdf_mark_result expected, bool *srgb)
+{
+    strbuf out = {0};
+    pdf_recolour r = {.to_cmyk = fake_cmyk, .is_rgb_space = rgb_named};
+    assert_int_equal(pdf_recolour_content((const unsigned char *)in, strlen(in), &r, &out), expected);
+    if (srgb)
+        *srgb = r.used_srgb_resource;
+    return out.data ? out.data : xstrdup(in);
+}
+
+static void test_recolour_content(void **state)
+{
+    (void)state;
+    char *s = recoloured("q 0.1 0.2 0.3 rg 1 0 0 RG 0 0 m 1 1 l S Q", PDF_MARK_CHANGED, NULL);
+    assert_string_equal(s, "q 0.1 0.2 0.3 0.5 k 1 0 0 0.5 K 0 0 m 1 1 l S Q");
+    free(s);
+    /* cs by name or through a resource; sc follows the space, q/Q restore it */
+    s = recoloured("/DeviceRGB cs 1 0.5 0 sc q /DeviceGray cs 0.5 sc Q 0 1 0 scn /CS0 CS 1 1 1 SC",
+                   PDF_MARK_CHANGED, NULL);
+    assert_string_equal(s, "/DeviceCMYK cs 1 0.5 0 0.5 sc q /DeviceGray cs 0.5 sc Q 0 1 0 0.5 sc "
+                           "/DeviceCMYK CS 1 1 1 0.5 SC");
+    free(s);
+    /* strings, CMYK and grey are left as they are */
+    s = recoloured("BT (1 0 0 rg) Tj ET 0 0 0 1 k 0.5 g", PDF_MARK_UNCHANGED, NULL);
+    assert_string_equal(s, "BT (1 0 0 rg) Tj ET 0 0 0 1 k 0.5 g");
+    free(s);
+    bool srgb = false;
+    s = recoloured("BI /W 1 /H 1 /CS /RGB /BPC 8 ID \x01\x02\x03 EI", PDF_MARK_CHANGED, &srgb);
+    assert_string_equal(s, "BI /W 1 /H 1 /CS /" PDF_SRGB_RESOURCE " /BPC 8 ID \x01\x02\x03 EI");
+    assert_true(srgb);
+    free(s);
+    s = recoloured("(unclosed", PDF_MARK_UNPARSABLE, NULL);
+    free(s);
+}
+
 /* Fontconfig (loaded by cairo) keeps caches until FcFini; declared weak so
  * the test needs no fontconfig flags of its own. */
 extern void FcFini(void) __attribute__((weak));
@@ -1281,6 +1740,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_marks_fixture_pages, setup, teardown),
         cmocka_unit_test(test_mark_content_lexing),
         cmocka_unit_test_setup_teardown(test_marks_other_structures, setup, teardown),
+        cmocka_unit_test(test_ua_rules_hold),
+        cmocka_unit_test(test_ua_rules_catch_defects),
+        cmocka_unit_test(test_span_languages),
+        cmocka_unit_test(test_colour_convert),
+        cmocka_unit_test(test_recolour_content),
 #ifdef HAVE_POPPLER
         cmocka_unit_test_setup_teardown(test_poppler_sees_figures, setup, teardown),
 #endif
