@@ -292,6 +292,8 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
         if (!parse_date(s, &meta->updated_year, &meta->updated_month, &meta->updated_day))
             yaml_error_at(c, value->start_mark,
                      "'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'", s);
+        meta->updated_line = (int)value->start_mark.line + YAML_FIRST_LINE;
+        meta->updated_column = (int)value->start_mark.column + 1;
         free(s);
     } else if (!strcmp(key, "review_by")) {
         /* the review date (review.h); a date like 'updated' */
