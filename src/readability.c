@@ -146,7 +146,7 @@ static int dutch_syllables(const uint32_t *w, size_t n)
 {
     static const char *const trigraphs[] = {"aai", "ooi", "oei", "eeu", "ieu", "eau"};
     static const char *const digraphs[] = {"aa", "ee", "oo", "uu", "ie", "oe", "eu", "ui",
-                                           "ei", "ij", "ou", "au", "ay", "ey", "oy", "uy"};
+                                           "ei", "ij", "ou", "au", "ai", "ay", "ey", "oy", "uy"};
     int count = 0;
     size_t i = 0;
     while (i < n) {
@@ -474,74 +474,68 @@ bool readability_config_load(const char *path, readability_config *cfg, diag_lis
 
 /* --- measuring ----------------------------------------------------------- */
 
-/* The text of one paragraph, with the source position of every byte. */
+/* The text of one paragraph; for every byte, where its text node starts in
+ * the source (a byte offset). Positions inside a node are found again in
+ * the source (source_position), because soft line breaks, markup and
+ * contact references make the tree's text differ from the source's. */
 typedef struct span_text {
     strbuf text;
-    int *lines, *columns;      /* parallel to text.data */
+    size_t *hints;             /* parallel to text.data */
     size_t capacity;
 } span_text;
 
-static void span_put(span_text *s, const char *bytes, size_t n, int line, int column)
+static void span_put(span_text *s, const char *bytes, size_t n, size_t hint)
 {
     if (s->text.length + n > s->capacity) {
         s->capacity = (s->text.length + n) * 2 + 64;
-        s->lines = xrealloc(s->lines, s->capacity * sizeof *s->lines);
-        s->columns = xrealloc(s->columns, s->capacity * sizeof *s->columns);
+        s->hints = xrealloc(s->hints, s->capacity * sizeof *s->hints);
     }
-    for (size_t i = 0; i < n; i++) {
-        s->lines[s->text.length + i] = line;
-        s->columns[s->text.length + i] = column;
-    }
+    for (size_t i = 0; i < n; i++)
+        s->hints[s->text.length + i] = hint;
     strbuf_append(&s->text, bytes, n);
 }
 
-/* Column of the first character after a line's indentation and '>' marks. */
-static int continuation_column(char *const *source_lines, size_t line_count, int line)
-{
-    if (line < 1 || (size_t)line > line_count)
-        return 1;
-    const char *s = source_lines[line - 1];
-    int column = 1;
-    while (*s == ' ' || *s == '\t' || *s == '>') {
-        s++;
-        column++;
-    }
-    return column;
-}
+/* The source, split into lines for node positions. */
+typedef struct source_text {
+    char *text;
+    size_t length;
+    size_t *line_starts;
+    size_t line_count;
+} source_text;
 
-/* Appends a text node, tracking line and column through its soft line breaks. */
-static void span_node(span_text *s, const doc_node *t, char *const *lines, size_t line_count)
+/* Byte offset of a 1-based line and column (in characters). */
+static size_t source_offset(const source_text *src, int line, int column)
 {
-    int line = t->line, column = t->column;
-    const char *p = t->text;
-    while (*p) {
+    if (!src->text || line < 1 || (size_t)line > src->line_count)
+        return 0;
+    size_t at = src->line_starts[line - 1];
+    for (int c = 1; c < column && at < src->length && src->text[at] != '\n'; c++) {
         size_t len;
-        uint32_t c = decode(p, &len);
-        span_put(s, c == '\n' ? " " : p, c == '\n' ? 1 : len, line, column);
-        if (c == '\n') {
-            line++;
-            column = continuation_column(lines, line_count, line);
-        } else {
-            column++;
-        }
-        p += len;
+        decode(src->text + at, &len);
+        at += len;
     }
+    return at;
 }
 
-static void span_inlines(span_text *s, const doc_node *n, char *const *lines, size_t line_count)
+static void span_inlines(span_text *s, const doc_node *n, const source_text *src)
 {
     for (const doc_node *c = n->first_child; c; c = c->next) {
-        if (c->type == NODE_TEXT && c->text)
-            span_node(s, c, lines, line_count);
-        else if (c->type == NODE_LINE_BREAK)
-            span_put(s, " ", 1, c->line, c->column);
-        else if (!node_is_block(c))
-            span_inlines(s, c, lines, line_count);
+        size_t hint = source_offset(src, c->line, c->column);
+        if (c->type == NODE_TEXT && c->text) {
+            for (const char *p = c->text; *p; p++) /* a soft line break is a space */
+                span_put(s, *p == '\n' ? " " : p, 1, hint);
+        } else if (c->type == NODE_LINE_BREAK) {
+            span_put(s, " ", 1, hint);
+        } else if (!node_is_block(c)) {
+            span_inlines(s, c, src);
+        }
     }
 }
 
 typedef struct counter {
     const readability_config *cfg;
+    const source_text *src;
+    size_t cursor;               /* source offset after the last word found */
     rules rules;
     readability *r;
     readability_sentence *all;   /* every sentence, for the longest */
@@ -646,6 +640,28 @@ static void trim_word(const char *token, size_t n, size_t *from, size_t *to)
     *to = b;
 }
 
+/* Where the word starts in the source: its next occurrence at or after both
+ * the last word found and its text node's start, looked for in the next
+ * 8 KiB (words come in source order). Not found: the node's start. */
+static void source_position(counter *k, size_t hint, const char *word, size_t n, int *line,
+                            int *column)
+{
+    const source_text *src = k->src;
+    *line = 0;
+    *column = 0;
+    if (!src->text)
+        return;
+    size_t from = hint > k->cursor ? hint : k->cursor, found = hint;
+    size_t stop = from + 8192 < src->length ? from + 8192 : src->length;
+    for (size_t i = from; i + n <= stop; i++)
+        if (memcmp(src->text + i, word, n) == 0) {
+            found = i;
+            k->cursor = i + n;
+            break;
+        }
+    text_position(src->text, found, line, column);
+}
+
 static void count_word(counter *k, const span_text *s, size_t at, size_t n)
 {
     readability *r = k->r;
@@ -654,9 +670,11 @@ static void count_word(counter *k, const span_text *s, size_t at, size_t n)
     trim_word(token, n, &from, &to);
     if (from >= to)
         return; /* no letter: a number, a dash */
+    int line, column;
+    source_position(k, s->hints[at], token + from, to - from, &line, &column);
     if (k->words == 0) {
-        k->line = s->lines[at];
-        k->column = s->columns[at];
+        k->line = line;
+        k->column = column;
         k->start = at;
     }
     k->end = at + n;
@@ -681,7 +699,7 @@ static void count_word(counter *k, const span_text *s, size_t at, size_t n)
     free(low);
     r->long_words = xrealloc(r->long_words, (r->long_word_count + 1) * sizeof *r->long_words);
     r->long_words[r->long_word_count++] = (readability_word){
-        xstrndup(token + from, to - from), syllables, s->lines[at + from], s->columns[at + from], 1};
+        xstrndup(token + from, to - from), syllables, line, column, 1};
 }
 
 static void count_span(counter *k, const span_text *s)
@@ -728,23 +746,6 @@ static void count_span(counter *k, const span_text *s)
     finish_sentence(k, s); /* a paragraph or list item ends one */
 }
 
-static char **split_lines(const char *text, size_t *count)
-{
-    char **lines = NULL;
-    *count = 0;
-    if (!text)
-        return NULL;
-    const char *p = text;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        lines = xrealloc(lines, (*count + 1) * sizeof *lines);
-        lines[(*count)++] = xstrndup(p, n);
-        p += n + (nl ? 1 : 0);
-    }
-    return lines;
-}
-
 static int by_length(const void *a, const void *b)
 {
     const readability_sentence *x = a, *y = b;
@@ -762,10 +763,14 @@ void readability_measure(const document *doc, const readability_config *cfg, rea
     out->measure = k.rules == RULES_NL ? "Flesch-Douma"
                  : k.rules == RULES_EN ? "Flesch reading ease"
                  : k.rules == RULES_TR ? "Ateşman" : NULL;
-    size_t length, line_count = 0;
-    char *source = doc->source_path ? read_file(doc->source_path, &length) : NULL;
-    char **lines = split_lines(source, &line_count);
-    free(source);
+    source_text src = {0};
+    src.text = doc->source_path ? read_file(doc->source_path, &src.length) : NULL;
+    for (size_t i = 0; src.text && i <= src.length; i++)
+        if (i == 0 || src.text[i - 1] == '\n') {
+            src.line_starts = xrealloc(src.line_starts, (src.line_count + 1) * sizeof *src.line_starts);
+            src.line_starts[src.line_count++] = i;
+        }
+    k.src = &src;
     doc_walker w;
     doc_walker_init(&w, doc->root);
     while (doc_walker_next(&w)) {
@@ -773,16 +778,14 @@ void readability_measure(const document *doc, const readability_config *cfg, rea
         if (w.event != WALK_ENTER || n->type != NODE_PARAGRAPH)
             continue;
         span_text s = {0};
-        span_inlines(&s, n, lines, line_count);
+        span_inlines(&s, n, &src);
         if (s.text.length)
             count_span(&k, &s);
         free(s.text.data);
-        free(s.lines);
-        free(s.columns);
+        free(s.hints);
     }
-    for (size_t i = 0; i < line_count; i++)
-        free(lines[i]);
-    free(lines);
+    free(src.text);
+    free(src.line_starts);
     if (out->sentences) {
         out->share_over_15 = (double)out->over_15 / (double)out->sentences;
         out->share_over_20 = (double)out->over_20 / (double)out->sentences;
