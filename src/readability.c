@@ -456,14 +456,14 @@ bool readability_config_load(const char *path, readability_config *cfg, diag_lis
                 i++;
             if (i == known) {
                 const char *close = suggest_closest(key, config_keys, known);
-                yaml_error_at(&c, k->start_mark, "unknown key '%s' in %s%s%s%s", key, path,
+                yaml_error_at(&c, k->start_mark, "unknown key '%s'%s%s%s", key,
                               close ? "; did you mean '" : "", close ? close : "", close ? "'?" : "");
                 continue;
             }
             config_pair(&c, key, v, cfg);
         }
     } else if (root && !(root->type == YAML_SCALAR_NODE && yaml_node_is_null(root))) {
-        yaml_error_at(&c, root->start_mark, "%s must be 'key: value' lines, not %s", path,
+        yaml_error_at(&c, root->start_mark, "the file must be 'key: value' lines, not %s",
                       yaml_node_kind(root));
     }
     yaml_document_delete(&doc);
