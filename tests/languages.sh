@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The English, Turkish and Arabic sample leaflets (tests/data/languages/)
 # end to end: they build in every variant with no missing glyph, each PDF
-# has /Lang from its front matter, its text and its generated wording (in
+# has /Lang from its front matter and the PDF/UA basics (tagged, pdfuaid and
+# dc:language in the XMP, H1 and lists in the structure tree), its text and its generated wording (in
 # its own language) extract back, Turkish letters (İ ı ş ğ) come back as
 # written, Arabic is set in the bundled Noto Naskh Arabic and extracts in
 # logical order, and `check` gives each language its figures.
@@ -91,6 +92,19 @@ for l in en tr ar; do
         fi
         got=$(lang_of "$pdf")
         if [ "$got" = "${lang[$l]}" ]; then pass "$name: /Lang $got"; else fail "$name: /Lang" "got '$got'"; fi
+        # PDF/UA basics, as for the Dutch leaflets: tagged, XMP with pdfuaid and
+        # dc:language, a structure tree that starts with the H1 and has a list
+        info=$(pdfinfo "$pdf" 2>/dev/null)
+        meta=$(pdfinfo -meta "$pdf" 2>/dev/null)
+        struct=$(pdfinfo -struct "$pdf" 2>/dev/null)
+        if grep -q "^Tagged: *yes" <<<"$info" && grep -q "pdfuaid:part>1<" <<<"$meta" &&
+           grep -q "<rdf:li>${lang[$l]}</rdf:li>" <<<"$meta" &&
+           [ "$(sed -n 2p <<<"$struct" | tr -d ' ')" = "H1(block)" ] && grep -q "LBody" <<<"$struct"; then
+            pass "$name: tagged, PDF/UA XMP, dc:language, H1 and lists in the structure"
+        else
+            fail "$name: tagged, PDF/UA XMP, dc:language, H1 and lists in the structure" \
+                "$(grep Tagged <<<"$info"; grep -o "pdfuaid:part>[^<]*\|<rdf:li>[a-zA-Z-]*</rdf:li>" <<<"$meta"; head -3 <<<"$struct")"
+        fi
     done
 done
 
