@@ -682,7 +682,9 @@ static void count_word(counter *k, const span_text *s, size_t at, size_t n)
     r->words++;
     int syllables = rules_syllables(k->rules, token + from, to - from);
     r->syllables += (size_t)syllables;
-    if (k->rules == RULES_NONE || syllables <= k->cfg->long_word_syllables ||
+    /* Turkish builds words with suffixes, so a word's syllables say little
+     * about how common it is: long words are for Dutch and English only */
+    if ((k->rules != RULES_NL && k->rules != RULES_EN) || syllables <= k->cfg->long_word_syllables ||
         allowed(k->cfg, token + from, to - from))
         return;
     char *low = lower_word(token + from, to - from);

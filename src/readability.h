@@ -15,7 +15,9 @@
  *   en  Flesch reading ease 206.835 − 1.015·(words/sentences) − 84.6·(syllables/words)
  *   tr  Ateşman            198.825 − 2.610·(words/sentences) − 40.175·(syllables/words)
  *   other (Arabic: short vowels are not written, so syllables cannot be
- *   counted from the text): no score and no long words, only sentence lengths.
+ *   counted from the text): no score, only sentence lengths.
+ * Long words are counted for Dutch and English only: Turkish builds words
+ * with suffixes, so length says little there about how common a word is.
  * Syllables are counted by rule (readability_syllables), not looked up: a
  * formula is a pointer, not a verdict. */
 #ifndef LEAFPRESS_READABILITY_H

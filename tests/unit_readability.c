@@ -214,6 +214,14 @@ static void english_turkish_arabic(void **state)
     assert_float_equal(r.score, 105.425, 1e-9);
     readability_free(&r);
     doc_free(doc);
+    /* long words are for Dutch and English: "hazırlanacağınızı" (8) is ordinary Turkish */
+    doc = parse("tr2.md", "---\ntitle: T\nlang: tr-TR\npublisher: X\nupdated: 2026-01\n---\n"
+                          "# T\n\nNasıl hazırlanacağınızı anlatıyoruz.\n");
+    readability_measure(doc, &cfg, &r);
+    assert_int_equal(r.syllables, 2 + 8 + 5);
+    assert_int_equal(r.long_word_count, 0);
+    readability_free(&r);
+    doc_free(doc);
     /* Arabic: the question mark ؟ ends a sentence; no score, no long words */
     doc = parse("ar.md", "---\ntitle: T\nlang: ar\npublisher: X\nupdated: 2026-01\n---\n"
                          "# T\n\nهذه جملة قصيرة. وهذه جملة أخرى؟ نعم\n");
