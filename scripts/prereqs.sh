@@ -17,6 +17,7 @@ PACKAGES=(
     libpixman-1-dev libpng-dev zlib1g-dev libfreetype-dev libfontconfig-dev libglib2.0-dev
     # leafpress itself
     libpango1.0-dev libcairo2-dev libyaml-dev libmd4c-dev libhyphen-dev hyphen-nl wdutch
+    hyphen-en-us hyphen-en-gb
     libqpdf-dev librsvg2-dev liblcms2-dev
     # tests
     libcmocka-dev libpoppler-glib-dev poppler-utils

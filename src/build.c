@@ -14,7 +14,9 @@
 #include "hyphenate.h"
 #include "parse.h"
 #include "pdf_finish.h"
+#include "readability.h"
 #include "render.h"
+#include "review.h"
 #include "style.h"
 #include "suggest.h"
 #include "textutil.h"
@@ -188,6 +190,18 @@ static void finish_job_free(finish_job *job)
     free(job->keywords);
 }
 
+/* check only: plain-language figures and the review date (readability.h,
+ * review.h). readability.yaml sits at the project root, the current folder. */
+static void check_authoring(const build_options *o, const document *doc, diag_list *diags)
+{
+    readability_config cfg;
+    readability_config_load("readability.yaml", &cfg, diags);
+    cfg.notes = !o->quiet;
+    readability_report(doc, &cfg, diags);
+    readability_config_free(&cfg);
+    review_report(doc, review_now(), diags);
+}
+
 bool build_leaflet(const build_options *o, const char *path, const contact_registry *registry,
                             const layout_resources *res)
 {
@@ -197,6 +211,9 @@ bool build_leaflet(const build_options *o, const char *path, const contact_regis
     output_plan plans[16];
     size_t plan_count = 0;
     bool ok = doc && diags.errors == 0;
+    if (ok && !o->write)
+        check_authoring(o, doc, &diags);
+    ok = ok && diags.errors == 0;
     if (ok)
         hyphen_cache_prefetch(res->hyphens, doc->meta.lang);
     if (ok) {

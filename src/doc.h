@@ -97,6 +97,10 @@ typedef struct leaflet_meta {
     char **reviewers;    size_t reviewer_count;
     char *review_note;         /* e.g. who checked the text; may be NULL */
     int updated_year, updated_month, updated_day; /* day 0 when only year-month given */
+    int updated_line, updated_column; /* where updated is, for review.h's warning */
+    /* review_by: when the text must be reviewed again (review.h); year 0 when not given */
+    int review_year, review_month, review_day;
+    int review_line, review_column; /* where review_by is, for its warning; 0 when absent */
     char *subject;             /* one-sentence description, PDF Subject */
     char **keywords;     size_t keyword_count;
     char **contact_ids;  size_t contact_count;    /* as named in the front matter */

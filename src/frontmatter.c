@@ -189,6 +189,7 @@ static const char *const known_keys[] = {
     "title", "subtitle", "short_title", "lang", "publisher", "authors", "reviewers",
     "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "slug",
     "colophon_title", "code", "version", "publisher_website", "publisher_address",
+    "review_by",
 };
 enum { KEY_COUNT = sizeof known_keys / sizeof *known_keys };
 
@@ -291,6 +292,16 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
         if (!parse_date(s, &meta->updated_year, &meta->updated_month, &meta->updated_day))
             yaml_error_at(c, value->start_mark,
                      "'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'", s);
+        meta->updated_line = (int)value->start_mark.line + YAML_FIRST_LINE;
+        meta->updated_column = (int)value->start_mark.column + 1;
+        free(s);
+    } else if (!strcmp(key, "review_by")) {
+        /* the review date (review.h); a date like 'updated' */
+        if (!parse_date(s, &meta->review_year, &meta->review_month, &meta->review_day))
+            yaml_error_at(c, value->start_mark,
+                     "'review_by' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'", s);
+        meta->review_line = (int)value->start_mark.line + YAML_FIRST_LINE;
+        meta->review_column = (int)value->start_mark.column + 1;
         free(s);
     } else if (!strcmp(key, "subject")) {
         set_string(&meta->subject, s);

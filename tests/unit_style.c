@@ -191,7 +191,7 @@ static void test_house(void **state)
     assert_true(s->margin_inner >= s->margin_outer);
     assert_true(s->hyphenate);
     assert_false(s->emphasis_bold);
-    assert_string_equal(s->body.font_family, "Atkinson Hyperlegible Next, DejaVu Sans");
+    assert_string_equal(s->body.font_family, "Atkinson Hyperlegible Next, Noto Naskh Arabic, DejaVu Sans");
     assert_double_equal(s->body.size, 10.5, 0);
     assert_double_equal(s->body.line_height, 1.4, 0);
     assert_int_equal(s->body.weight, 400);
