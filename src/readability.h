@@ -41,7 +41,7 @@ typedef struct readability_config {
     size_t longest_shown;      /* longest sentences kept in readability.longest (3) */
     char **allow;              /* words never counted as long, e.g. medical terms; lower case */
     size_t allow_count;
-    bool notes;                /* readability_report adds a note with the figures (false) */
+    bool notes;                /* readability_report prints the figures on stdout (false) */
 } readability_config;
 
 typedef struct readability_sentence {
@@ -93,7 +93,7 @@ void readability_free(readability *r);
  * thresholds: the score and the shares at the H1's position, each sentence
  * over max_sentence_words at its start, the long words (over max_long_words)
  * in one warning at the first one, and with warn_long_words each at its first use.
- * With cfg->notes, also one note with the figures. */
+ * With cfg->notes, also one line with the figures on stdout. */
 void readability_report(const document *doc, const readability_config *cfg, diag_list *diags);
 
 #endif
