@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* pread, sigaction, prctl */
 #include "batch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -134,6 +135,33 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
     if (fonts)
         g_object_unref(fonts);
     hyphen_cache_free(res.hyphens);
+}
+
+/* Removes what a worker killed in the middle of a commit left: its hidden
+ * temporaries and the extra links it kept for undoing (".NAME.tmp-PID-N",
+ * ".NAME.old-PID-N", outputs.c). */
+static void remove_leftovers(const char *output_dir, pid_t pid)
+{
+    static const char *const folders[] = {"", "/print", "/booklet", "/proofs"};
+    char tmp_mark[48], old_mark[48];
+    snprintf(tmp_mark, sizeof tmp_mark, ".tmp-%ld-", (long)pid);
+    snprintf(old_mark, sizeof old_mark, ".old-%ld-", (long)pid);
+    for (size_t f = 0; f < sizeof folders / sizeof *folders; f++) {
+        strbuf dir = {0};
+        strbuf_printf(&dir, "%s%s", output_dir, folders[f]);
+        DIR *d = opendir(dir.data);
+        struct dirent *e;
+        while (d && (e = readdir(d)))
+            if (e->d_name[0] == '.' && (strstr(e->d_name, tmp_mark) || strstr(e->d_name, old_mark))) {
+                strbuf path = {0};
+                strbuf_printf(&path, "%s/%s", dir.data, e->d_name);
+                unlink(path.data);
+                free(path.data);
+            }
+        if (d)
+            closedir(d);
+        free(dir.data);
+    }
 }
 
 static int compare_by_size(const void *a, const void *b, void *sizes_)
@@ -303,6 +331,8 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
             int status = 0;
             while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
                 ;
+            if (WIFSIGNALED(status) && o->write)
+                remove_leftovers(o->output_dir, pids[w]);
             if (WIFSIGNALED(status) && !stop_signal)
                 crash = WTERMSIG(status);
             else if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && !stop_signal)

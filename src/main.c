@@ -254,6 +254,9 @@ int main(int argc, char **argv)
                 command);
         return 2;
     }
+    /* past ulimit -f a write fails (EFBIG) and the leaflet keeps its files,
+     * rather than the process dying with temporaries left */
+    signal(SIGXFSZ, SIG_IGN);
     if (!read_epoch(&o))
         return 2;
     if (given_output && !*o.output_dir) {

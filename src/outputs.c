@@ -359,24 +359,60 @@ static void locate(const planned_leaflet *first, const planned_leaflet *l, const
     }
 }
 
-static void report_clash(output_plan *plan, const planned_path *a, const planned_path *b,
-                         const char *what, diag_list *diags)
+typedef struct clash {
+    planned_path a, b;         /* a before b in source and variant order; shared strings */
+    bool overview;             /* b's overview is a page proof of a */
+} clash;
+
+static int compare_clashes(const void *x_, const void *y_)
 {
-    const planned_leaflet *la = &plan->leaflets[a->leaflet], *lb = &plan->leaflets[b->leaflet];
-    const planned_variant *va = &la->variants[a->variant], *vb = &lb->variants[b->variant];
+    const clash *x = x_, *y = y_;
+    size_t kx[5] = {x->b.leaflet, x->b.variant, x->a.leaflet, x->a.variant, x->a.kind};
+    size_t ky[5] = {y->b.leaflet, y->b.variant, y->a.leaflet, y->a.variant, y->a.kind};
+    for (int i = 0; i < 5; i++)
+        if (kx[i] != ky[i])
+            return kx[i] < ky[i] ? -1 : 1;
+    return 0;
+}
+
+static void report_clash(output_plan *plan, const clash *c, diag_list *diags)
+{
+    const planned_leaflet *la = &plan->leaflets[c->a.leaflet], *lb = &plan->leaflets[c->b.leaflet];
+    const planned_variant *va = &la->variants[c->a.variant], *vb = &lb->variants[c->b.variant];
     char *da = describe(la, va), *db = describe(lb, vb);
     const char *file;
     int line, column;
     locate(la, lb, vb, &file, &line, &column);
-    diag_report(diags, SEVERITY_ERROR, file, line, column,
-                "%s %s would be written twice: for %s and for %s; give each leaflet its own slug "
-                "and each style its own suffix",
-                what, a->path, da, db);
+    if (c->overview)
+        diag_report(diags, SEVERITY_ERROR, file, line, column,
+                    "%s would be written twice: as a page proof for %s, and as the overview for "
+                    "%s; give each its own slug or suffix",
+                    c->b.path, da, db);
+    else
+        diag_report(diags, SEVERITY_ERROR, file, line, column,
+                    "%s would be written twice: for %s, and for %s; give each its own slug or "
+                    "suffix",
+                    c->a.path, da, db);
     free(da);
     free(db);
     plan->collisions++;
 }
 
+static bool before(const planned_path *x, const planned_path *y)
+{
+    return x->leaflet != y->leaflet ? x->leaflet < y->leaflet : x->variant < y->variant;
+}
+
+static void add_clash(clash **clashes, size_t *n, const planned_path *x, const planned_path *y,
+                      bool overview)
+{
+    *clashes = xrealloc(*clashes, (*n + 1) * sizeof **clashes);
+    bool order = overview || before(x, y);
+    (*clashes)[(*n)++] = (clash){order ? *x : *y, order ? *y : *x, overview};
+}
+
+/* Every pair of variants that would write one path, reported once (by
+ * the first kind they share), in source order. */
 static void find_collisions(output_plan *plan, diag_list *diags)
 {
     planned_path *paths = NULL;
@@ -397,13 +433,11 @@ static void find_collisions(output_plan *plan, diag_list *diags)
         }
     if (n > 1)
         qsort(paths, n, sizeof *paths, compare_paths);
-    for (size_t i = 1; i < n; i++) {
-        size_t first = i - 1;
-        while (first > 0 && strcmp(paths[first - 1].path, paths[i].path) == 0)
-            first--;
-        if (strcmp(paths[first].path, paths[i].path) == 0)
-            report_clash(plan, &paths[first], &paths[i], "", diags);
-    }
+    clash *clashes = NULL;
+    size_t clash_count = 0;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(paths[j - 1].path, paths[i].path) == 0; j--)
+            add_clash(&clashes, &clash_count, &paths[j - 1], &paths[i], false);
     /* an overview NAME-NN.png is page NN of NAME's proofs */
     for (size_t i = 0; i < n; i++) {
         if (paths[i].kind != KIND_PROOFS)
@@ -418,26 +452,32 @@ static void find_collisions(output_plan *plan, diag_list *diags)
         strbuf key = {0};
         strbuf_append(&key, path, d - 1);
         strbuf_puts(&key, ".png");
-        for (size_t j = 0; j < n; j++)
-            if (paths[j].kind == KIND_PROOFS && strcmp(paths[j].path, key.data) == 0) {
-                const planned_leaflet *la = &plan->leaflets[paths[j].leaflet],
-                                      *lb = &plan->leaflets[paths[i].leaflet];
-                char *da = describe(la, &la->variants[paths[j].variant]);
-                char *db = describe(lb, &lb->variants[paths[i].variant]);
-                const char *file;
-                int line, column;
-                locate(la, lb, &lb->variants[paths[i].variant], &file, &line, &column);
-                diag_report(diags, SEVERITY_ERROR, file, line, column,
-                            "%s would be written twice: as a page proof for %s and as the "
-                            "overview for %s; give each leaflet its own slug and each style its "
-                            "own suffix",
-                            path, da, db);
-                free(da);
-                free(db);
-                plan->collisions++;
-            }
+        /* the paths are sorted: the first one not below the key, by path alone */
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(paths[mid].path, key.data) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < n && strcmp(paths[lo].path, key.data) == 0; lo++)
+            if (paths[lo].kind == KIND_PROOFS)
+                add_clash(&clashes, &clash_count, &paths[lo], &paths[i], true);
         free(key.data);
     }
+    if (clash_count > 1)
+        qsort(clashes, clash_count, sizeof *clashes, compare_clashes);
+    for (size_t i = 0; i < clash_count; i++) {
+        const clash *c = &clashes[i];
+        bool same_pair = i > 0 && clashes[i - 1].a.leaflet == c->a.leaflet &&
+                         clashes[i - 1].a.variant == c->a.variant &&
+                         clashes[i - 1].b.leaflet == c->b.leaflet &&
+                         clashes[i - 1].b.variant == c->b.variant;
+        if (!same_pair)
+            report_clash(plan, c, diags);
+    }
+    free(clashes);
     for (size_t i = 0; i < n; i++)
         free(paths[i].path);
     free(paths);
