@@ -332,8 +332,8 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
     }
     if (doc && diags.errors == 0 && o->werror && warnings)
         diag_report(&diags, SEVERITY_ERROR, path, 0, 0,
-                    "%zu %s, and --werror makes %s errors; nothing of this leaflet was written",
-                    warnings, warnings == 1 ? "warning" : "warnings", warnings == 1 ? "it" : "them");
+                    "%zu %s, and --werror makes %s; nothing of this leaflet was written",
+                    warnings, warnings == 1 ? "warning" : "warnings", warnings == 1 ? "it an error" : "them errors");
     for (size_t i = 0; i < n; i++) {
         if (started[i])
             variant_job_free(&jobs[i]);
@@ -385,8 +385,8 @@ bool check_all_styles(const build_options *o)
     diag_print(&all);
     size_t warnings = warning_count(&all);
     if (o->werror && warnings) {
-        fprintf(stderr, "leafpress: %zu %s in the styles, and --werror makes %s errors\n", warnings,
-                warnings == 1 ? "warning" : "warnings", warnings == 1 ? "it" : "them");
+        fprintf(stderr, "leafpress: %zu %s in the styles, and --werror makes %s\n", warnings,
+                warnings == 1 ? "warning" : "warnings", warnings == 1 ? "it an error" : "them errors");
         ok = false;
     }
     diag_free(&all);

@@ -96,7 +96,7 @@ static void usage(FILE *to, const char *command)
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
-          "Paths are relative to the current folder; the defaults to the project root.\n"
+          "Paths given are relative to the current folder; the defaults, to the project root.\n"
           "Dates in the PDFs come from each source's 'updated' date, or from\n"
           "SOURCE_DATE_EPOCH (seconds since 1970, up to the end of 9999) when it is set.\n"
           "On a terminal a long run shows its progress on one line (not with CI=true).\n"
@@ -427,9 +427,9 @@ int main(int argc, char **argv)
             } else if (collisions) {
                 status = 1;
             } else if (o.werror && setup_warnings) {
-                fprintf(stderr, "leafpress: %zu %s, and --werror makes %s errors\n", setup_warnings,
+                fprintf(stderr, "leafpress: %zu %s, and --werror makes %s\n", setup_warnings,
                         setup_warnings == 1 ? "warning" : "warnings",
-                        setup_warnings == 1 ? "it" : "them");
+                        setup_warnings == 1 ? "it an error" : "them errors");
                 status = 1;
             } else if (!o.write && !o.quiet && status == 0) {
                 printf("leafpress: %zu %s and the styles in %s: no problems\n", kept_count,
