@@ -1,6 +1,6 @@
 # leafpress: the one entry point. `make` installs what is missing, builds and
 # typesets every leaflet into output/; `make check` runs all tests, also under
-# AddressSanitizer/UBSan. See README-build.md.
+# AddressSanitizer/UBSan. See README.md, "Building and testing".
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c

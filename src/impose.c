@@ -12,7 +12,8 @@ static const struct { const char *name; double w, h; } SHEETS[] = {
     {"A6", 105 * MM, 148 * MM},
 };
 
-static bool near(double a, double b) { return fabs(a - b) <= 1.0 * MM; }
+/* A5 is 148 mm wide, half of A4's 297: sheet sizes match within 1.5 mm */
+static bool near(double a, double b) { return fabs(a - b) <= 1.5 * MM; }
 
 const char *impose_sheet_name(double width, double height)
 {
@@ -82,6 +83,10 @@ bool impose_overview(size_t pages, double page_width, double page_height, double
     *out = (imposition){.page_width = page_width, .page_height = page_height};
     if (pages == 0)
         return false;
+    if (pages == 1) { /* a sheet, not a booklet: the page alone */
+        add_slot(add_sheet(out, page_width + 2 * gap, page_height + 2 * gap), 0, gap, gap);
+        return true;
+    }
     /* spreads as a bound booklet shows them: the cover alone (a right-hand
      * page), then 2-3, 4-5, ..., and the back cover alone (left-hand) */
     size_t spreads = 1 + pages / 2;

@@ -30,7 +30,7 @@ typedef struct imposition {
 bool impose_print(size_t pages, double page_width, double page_height, double inset,
                   imposition *out);
 /* Booklet: two pages side by side on a landscape sheet twice the page
- * (A5 on A4, A4 on A3, within 1 mm), in saddle-stitch order for duplex
+ * (A5 on A4, A4 on A3, within 1.5 mm), in saddle-stitch order for duplex
  * printing with short-edge flip: for N pages (a multiple of 4) sheet 1
  * front [N, 1], back [2, N-1], and so on. False when pages is not a
  * multiple of 4 or no common sheet fits. */

@@ -241,7 +241,7 @@ static bool render_tagged(const laid_out *pages, const render_options *o, bool p
         cairo_translate(cr, inset, inset);
         draw_page(cr, pg, print ? o->bleed : 0, &hooks);
         if (print) {
-            close_to(&tags, 0);
+            /* an artifact may sit inside open structure, like the footer */
             cairo_tag_begin(cr, "Artifact", NULL);
             draw_crop_marks(cr, pages->width, pages->height, o->bleed);
             cairo_tag_end(cr, "Artifact");

@@ -92,9 +92,10 @@ static bool render_overview(const laid_out *pages, png_image *out)
             cairo_set_source_rgb(cr, 1, 1, 1);
             cairo_fill(cr);
             draw_page(cr, pg, 0, NULL);
-            /* a page whose text ends in its top third: tint what is left */
+            /* a leaflet page (not the last, not padding) whose text ends in
+             * its top third: tint what is left, for the reviewer to see */
             double bottom = content_bottom(pg);
-            if (slot->page + 1 < pages->page_count && bottom < pages->height / 3) {
+            if (slot->page + 1 < pages->leaflet_page_count && bottom < pages->height / 3) {
                 cairo_rectangle(cr, 0, fmax(bottom, 0) + 4 * MM, pages->width,
                                 pages->height * 0.9 - fmax(bottom, 0) - 4 * MM);
                 cairo_set_source_rgba(cr, 1.0, 0.55, 0.0, 0.18);
