@@ -21,12 +21,6 @@
 #include "textutil.h"
 #include "wording.h"
 
-/* Set to 0 once layout_add_print_pages pads to a multiple of 4: until
- * then a brochure whose page count is not one gets no booklet. */
-#ifndef PRINT_PADDING_PENDING
-#define PRINT_PADDING_PENDING 1
-#endif
-
 static long long source_epoch(const build_options *o, const leaflet_meta *meta)
 {
     if (o->have_epoch)
@@ -187,19 +181,15 @@ static bool render_extras(const build_options *o, const output_plan *plan, const
             b.pdf = NULL;
             rendered_free(&b);
         } else if (diags->count == before) {
-            /* A5 and A4 pages fit a common sheet; other sizes get none */
+            /* A5 and A4 pages fit a common sheet, and layout pads them to a
+             * multiple of 4: no booklet then is a bug. Other sizes get none. */
             const char *sheet = impose_sheet_name(2 * pages->width, pages->height);
-            if (sheet && pages->page_count % 4 != 0 && !PRINT_PADDING_PENDING)
+            if (sheet) {
                 diag_report(diags, SEVERITY_ERROR, doc->source_path, 0, 0,
-                            "internal error: %zu print pages for the booklet on %s, not a "
-                            "multiple of 4",
-                            pages->page_count, sheet);
-            else if (sheet && pages->page_count % 4 == 0)
-                diag_report(diags, SEVERITY_ERROR, doc->source_path, 0, 0,
-                            "internal error: no booklet on %s for %zu pages", sheet,
+                            "internal error: no booklet on %s for %zu print pages", sheet,
                             pages->page_count);
-            if (diags->count > before)
                 return false;
+            }
         } else {
             return false;
         }

@@ -172,15 +172,15 @@ leaflet "$p/sources/a.md" "contacts: [alarmnummer]" "contact_sheet: Telefoonnumm
 status=0
 (cd "$p" && "$leafpress" build -j1) >"$scratch/out" 2>"$scratch/err" || status=$?
 list=$(cd "$p/output" && find . -type f -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
-want="a-grote-letter.pdf a-telefoonnummers.pdf a.pdf print/a-grote-letter.pdf print/a-telefoonnummers.pdf print/a.pdf proofs/a-01.png proofs/a-02.png proofs/a-grote-letter-01.png proofs/a-grote-letter-02.png proofs/a-grote-letter.png proofs/a-telefoonnummers-01.png proofs/a-telefoonnummers.png proofs/a.png "
+want="a-grote-letter.pdf a-telefoonnummers.pdf a.pdf booklet/a-grote-letter.pdf booklet/a.pdf print/a-grote-letter.pdf print/a-telefoonnummers.pdf print/a.pdf proofs/a-01.png proofs/a-02.png proofs/a-03.png proofs/a-04.png proofs/a-grote-letter-01.png proofs/a-grote-letter-02.png proofs/a-grote-letter-03.png proofs/a-grote-letter-04.png proofs/a-grote-letter.png proofs/a-telefoonnummers-01.png proofs/a-telefoonnummers.png proofs/a.png "
 if [ $status -eq 0 ] && [ "$list" = "$want" ]; then
-    pass "build writes screen, print and proofs per variant (no booklet for 2 pages yet, none for the contact sheet)"
+    pass "build writes screen, print, booklet and proofs per variant (no booklet for the contact sheet)"
 else
     fail "build writes screen, print and proofs per variant" "exit $status; got: $list
 want: $want
 $(cat "$scratch/err")"
 fi
-if grep -Eq '^wrote output/a\.pdf \(2 pages, [0-9]+ KiB\), print \(2 pages\), 3 proofs$' "$scratch/out" &&
+if grep -Eq '^wrote output/a\.pdf \(2 pages, [0-9]+ KiB\), print \(4 pages\), booklet \(1 sheet\), 5 proofs$' "$scratch/out" &&
    grep -Eq '^wrote output/a-telefoonnummers\.pdf \(1 page, [0-9]+ KiB\), print \(1 page\), 2 proofs$' "$scratch/out" &&
    [ "$(wc -l <"$scratch/out")" -eq 3 ]; then
     pass "one wrote line per variant"
@@ -191,11 +191,11 @@ file "$p/output/proofs/a-01.png" | grep -q 'PNG image data' && pass "a page proo
     || fail "a page proof is a PNG" "$(file "$p/output/proofs/a-01.png")"
 
 # an old page proof beyond the page count goes with the next build
-touch "$p/output/proofs/a-07.png" "$p/output/proofs/a-grote-letter-03.png"
+touch "$p/output/proofs/a-07.png" "$p/output/proofs/a-grote-letter-05.png"
 touch "$p/output/proofs/a-x-01.png" "$p/output/proofs/a-1.png"
 (cd "$p" && "$leafpress" build -q) 2>"$scratch/err"
-if [ ! -e "$p/output/proofs/a-07.png" ] && [ ! -e "$p/output/proofs/a-grote-letter-03.png" ] &&
-   [ -e "$p/output/proofs/a-02.png" ] && [ -e "$p/output/proofs/a-x-01.png" ] &&
+if [ ! -e "$p/output/proofs/a-07.png" ] && [ ! -e "$p/output/proofs/a-grote-letter-05.png" ] &&
+   [ -e "$p/output/proofs/a-04.png" ] && [ -e "$p/output/proofs/a-x-01.png" ] &&
    [ -e "$p/output/proofs/a-1.png" ]; then
     pass "old page proofs past the last page are removed, nothing else"
 else
@@ -212,7 +212,7 @@ rm -rf "$p/output"
 printf 'output:\n  proofs: false\n  print: false\n' >>"$p/styles/grote-letter.yaml"
 (cd "$p" && "$leafpress" build -q --no-print) 2>"$scratch/err"
 list=$(cd "$p/output" && find . -type f -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
-[ "$list" = "a-grote-letter.pdf a-telefoonnummers.pdf a.pdf proofs/a-01.png proofs/a-02.png proofs/a-telefoonnummers-01.png proofs/a-telefoonnummers.png proofs/a.png " ] \
+[ "$list" = "a-grote-letter.pdf a-telefoonnummers.pdf a.pdf booklet/a-grote-letter.pdf booklet/a.pdf proofs/a-01.png proofs/a-02.png proofs/a-03.png proofs/a-04.png proofs/a-telefoonnummers-01.png proofs/a-telefoonnummers.png proofs/a.png " ] \
     && pass "--no-print, and output.proofs: false in one style" \
     || fail "--no-print, and output.proofs: false in one style" "$list $(cat "$scratch/err")"
 
