@@ -160,6 +160,32 @@ leafpress: 1 of 2 leaflets failed" "$p" "$leafpress" build -q --screen-only sour
 rm "$p/sources/pipe.md"
 rmdir "$p/sources/folder.md"
 
+# --- progress: on a terminal one updating line; piped or in CI, none ---------
+
+if command -v script >/dev/null; then
+    for i in 1 2 3 4 5 6; do cp "$p/sources/a.md" "$p/elsewhere/p$i.md"; done
+    progress_run() { # progress_run TYPESCRIPT [ENV...]: a batch on a pseudo-terminal
+        local ts=$1
+        shift
+        (cd "$p" && env "$@" script -qec "'$leafpress' build -j2 --screen-only -o out-p elsewhere/p1.md elsewhere/p2.md elsewhere/p3.md elsewhere/p4.md elsewhere/p5.md elsewhere/p6.md" "$ts") >/dev/null 2>&1
+    }
+    progress_run "$scratch/tty"
+    if grep -aq $'\r\033\[Kleafpress: [1-6] of 6 leaflets built' "$scratch/tty" &&
+       [ "$(grep -ao 'wrote out-p/[^ ]*' "$scratch/tty" | wc -l)" -eq 12 ]; then
+        pass "on a terminal: a progress line, cleared for the wrote lines"
+    else
+        fail "on a terminal: a progress line" "$(cat -v "$scratch/tty" | head -20)"
+    fi
+    progress_run "$scratch/ci" CI=true
+    if grep -aq 'leaflets built' "$scratch/ci"; then
+        fail "with CI=true: no progress line" "$(cat -v "$scratch/ci" | head -5)"
+    else
+        pass "with CI=true: no progress line"
+    fi
+    (cd "$p" && "$leafpress" build -j2 --screen-only -o out-p elsewhere/p*.md) >"$scratch/piped" 2>&1
+    grep -q 'leaflets built' "$scratch/piped" && fail "piped: no progress line" || pass "piped: no progress line"
+fi
+
 # --- check's own word --------------------------------------------------------
 
 run "check" 0 "" "$p" "$leafpress" check
