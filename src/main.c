@@ -72,10 +72,10 @@ static void usage(FILE *to, const char *command)
               "problem, including outputs that would overwrite each other. Writes nothing.\n",
               to);
     fputs("\noptions:\n", to);
-    if (build)
-        fputs("  -o, --output DIR     where outputs go (default: output); missing folders\n"
-              "                       are created\n",
-              to);
+    fputs(build ? "  -o, --output DIR     where outputs go (default: output); missing folders\n"
+                  "                       are created\n"
+                : "  -o, --output DIR     where build would write (default: output)\n",
+          to);
     fputs("      --styles DIR     style folder (default: styles)\n"
           "      --contacts FILE  contact registry (default: sources/contacts.yaml)\n"
           "      --fonts DIR      the only fonts used (default: fonts)\n"
@@ -84,13 +84,16 @@ static void usage(FILE *to, const char *command)
           "                       warnings fails",
           to);
     fputs(build ? " and writes nothing\n" : "\n", to);
-    if (build)
-        fputs("      --no-print       write no print PDFs\n"
+    fputs("      --no-print       write no print PDFs\n"
               "      --no-booklet     write no booklets\n"
               "      --no-proofs      write no PNG proofs\n"
               "      --screen-only    only the screen PDFs (all three above)\n"
               "                       A style turns them off for its variant with\n"
               "                       output: {print: false, booklet: false, proofs: false}\n",
+              to);
+    if (!build)
+        fputs("                       (check takes them too: it checks the outputs that\n"
+              "                       build with the same options would write)\n",
               to);
     fputs("  -q, --quiet          print problems only\n"
           "  -h, --help           show this help\n"
