@@ -31,13 +31,29 @@ static void on_stop(int sig)
 
 static const int STOP_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
 
-static void set_stop_handlers(void (*handler)(int))
+/* A worker's stop signal: ends it at once (nothing of a leaflet is on disk
+ * before its commit, so nothing is left half-written), unless it comes
+ * during a commit, on whatever thread: then it waits for the commit and
+ * the report (run_worker). */
+static volatile sig_atomic_t worker_pending;
+
+static void on_worker_stop(int sig)
+{
+    if (outputs_committing())
+        worker_pending = sig;
+    else
+        _exit(128 + sig);
+}
+
+/* restart: whether interrupted system calls go on (a worker's, during a
+ * commit) or return EINTR (the main process's poll and waitpid) */
+static void set_stop_handlers(void (*handler)(int), bool restart)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: poll and waitpid return EINTR */
+    sa.sa_flags = restart ? SA_RESTART : 0;
     for (size_t i = 0; i < sizeof STOP_SIGNALS / sizeof *STOP_SIGNALS; i++)
         sigaction(STOP_SIGNALS[i], &sa, NULL);
 }
@@ -131,6 +147,8 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
         }
         /* a signal that came during the commit is delivered now, after the report */
         outputs_unblock_signals();
+        if (worker_pending && report_fd >= 0)
+            _exit(128 + worker_pending);
     }
     if (fonts)
         g_object_unref(fonts);
@@ -208,7 +226,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
     qsort_r(order, count, sizeof *order, compare_by_size, (void *)sizes);
 
     stop_signal = 0;
-    set_stop_handlers(on_stop);
+    set_stop_handlers(on_stop, false);
     shared_state *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     int pipe_fds[2] = {-1, -1};
@@ -236,7 +254,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
                 prctl(PR_SET_PDEATHSIG, SIGTERM);
                 if (getppid() != parent)
                     _exit(1);
-                set_stop_handlers(SIG_DFL);
+                set_stop_handlers(on_worker_stop, true);
                 close(pipe_fds[0]);
                 dup2(fileno(out[w]), STDOUT_FILENO);
                 dup2(fileno(err[w]), STDERR_FILENO);
@@ -362,7 +380,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
                     result->failed++;
                 }
     }
-    set_stop_handlers(SIG_DFL);
+    set_stop_handlers(SIG_DFL, false);
     for (size_t w = 0; w < workers; w++) {
         if (out[w])
             fclose(out[w]);

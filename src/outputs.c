@@ -631,8 +631,16 @@ static bool write_all(int fd, const unsigned char *data, size_t length)
     return true;
 }
 
+static volatile sig_atomic_t committing;
+
+bool outputs_committing(void)
+{
+    return committing != 0;
+}
+
 static void block_signals(void)
 {
+    committing = 1;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -644,6 +652,7 @@ static void block_signals(void)
 
 void outputs_unblock_signals(void)
 {
+    committing = 0;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

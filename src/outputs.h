@@ -112,6 +112,10 @@ void output_set_prune_proofs(output_set *set, const output_plan *plan, const pla
 bool output_set_commit(output_set *set, diag_list *diags);
 void output_set_free(output_set *set);
 void outputs_unblock_signals(void);
+/* True from the first temporary until outputs_unblock_signals: a signal
+ * handler on another thread (one that has the signals unblocked, such as
+ * a library's) must then defer, not end the process. Async-signal-safe. */
+bool outputs_committing(void);
 
 /* mkdir -p. False (errno set) when a part is not a folder or cannot be made. */
 bool make_folders(const char *path);
