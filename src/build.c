@@ -1,13 +1,11 @@
 #define _DEFAULT_SOURCE /* timegm, gmtime_r */
 #include "build.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "diag.h"
@@ -166,11 +164,10 @@ typedef struct variant_files {
 } variant_files;
 
 /* The booklet and the proofs, drawn on the main thread while the job finishes. */
-static bool render_extras(const build_options *o, const output_plan *plan, const planned_variant *v,
-                          const document *doc, const laid_out *pages, const char *date,
-                          output_set *set, variant_files *vf, diag_list *diags)
+static bool render_extras(const output_plan *plan, const planned_variant *v, const document *doc,
+                          const laid_out *pages, const char *date, output_set *set,
+                          variant_files *vf, diag_list *diags)
 {
-    (void)o;
     if (v->kinds[KIND_BOOKLET]) {
         rendered b;
         size_t before = diags->count;
@@ -270,7 +267,7 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
             }
             started[i] = true; /* (freed whatever happens) */
             if (!start_finishing(&jobs[i], o, plan, v, doc, pages[i], res, &diags) ||
-                !render_extras(o, plan, v, doc, pages[i], jobs[i].date, &set, &vf[i], &diags))
+                !render_extras(plan, v, doc, pages[i], jobs[i].date, &set, &vf[i], &diags))
                 break;
             vf[i].print_pages = pages[i]->page_count;
         }
