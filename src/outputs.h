@@ -16,7 +16,12 @@
  * slug, style, suffix with their positions), found in an order that does
  * not depend on -j; so is the overview of one variant named like a page
  * proof of another (NAME-01.png). The plan is made in the main process and
- * read by the workers it forks, so every leaflet writes what was checked. */
+ * read by the workers it forks, so every leaflet writes what was checked.
+ *
+ * Room for incremental builds and a run report: the plan names every
+ * output before any work (so a state file can say which are current and
+ * skip their leaflets), and an output_set holds each file's bytes just
+ * before its commit (where sizes and hashes for a report can be taken). */
 #ifndef LEAFPRESS_OUTPUTS_H
 #define LEAFPRESS_OUTPUTS_H
 
