@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "hyphenate.h"
@@ -60,6 +61,7 @@ typedef struct variant_job {
     pdf_finish_info info;
     pdf_print_info print_info;
     char *author, *keywords;
+    char *profile;             /* the print profile's path, resolved */
     char date[32];
     size_t pages;
     diag_list diags;
@@ -75,6 +77,21 @@ static void *finish_thread(void *arg)
         job->ok = pdf_finish_print(&job->print, &job->print_info, job->print_path,
                                    &job->print_bytes, &job->print_length, &job->diags);
     return NULL;
+}
+
+/* A relative profile path is the project's own file when it has one, else
+ * the one bundled with leafpress (a leaflet repository need not copy it). */
+static char *profile_path(const char *path)
+{
+    if (path[0] == '/' || access(path, F_OK) == 0)
+        return xstrdup(path);
+    strbuf b = {0};
+    strbuf_printf(&b, "%s/%s", LEAFPRESS_DATA_DIR, path);
+    char *bundled = strbuf_take(&b);
+    if (access(bundled, F_OK) == 0)
+        return bundled;
+    free(bundled);
+    return xstrdup(path); /* reported as missing, under the name the style gave */
 }
 
 /* Renders a laid-out variant's screen PDF, pads the pages for print and
@@ -111,7 +128,8 @@ static bool start_finishing(variant_job *job, const build_options *o, const outp
                                   .lang = m->lang, .date = job->date,
                                   .figure_alts = r->figure_alts, .figure_count = r->figure_count,
                                   .link_uris = r->link_uris, .link_texts = r->link_texts,
-                                  .link_count = r->link_count};
+                                  .link_count = r->link_count, .span_langs = r->span_langs,
+                                  .span_count = r->span_count};
     if (v->kinds[KIND_PRINT] || v->kinds[KIND_BOOKLET] || v->kinds[KIND_PROOFS])
         if (!layout_add_print_pages(pages, doc, v->style, res, diags))
             return false;
@@ -120,10 +138,11 @@ static bool start_finishing(variant_job *job, const build_options *o, const outp
         if (!render_print_pdf(pages, &po, &job->print, diags))
             return false;
         job->has_print = true;
+        job->profile = profile_path(v->style->print_profile);
         job->print_info = (pdf_print_info){.title = title, .author = job->author,
                                            .subject = m->subject, .keywords = job->keywords,
                                            .lang = m->lang, .date = job->date,
-                                           .profile_path = v->style->print_profile};
+                                           .profile_path = job->profile};
     }
     /* without a thread, finish here: slower, never wrong */
     job->running = !o->serial_finish && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
@@ -156,6 +175,7 @@ static void variant_job_free(variant_job *job)
     free(job->print_path);
     free(job->author);
     free(job->keywords);
+    free(job->profile);
 }
 
 /* check only: plain-language figures and the review date (readability.h,

@@ -504,13 +504,17 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
             run = fixed;
         }
         double w = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE;
-        const link_range *link = NULL;
+        /* the innermost range holding the run: a link, or a language span */
+        const link_range *range = NULL, *link = NULL;
         for (size_t k = 0; k < p->link_count; k++)
-            if (run->item->offset >= p->links[k].start && run->item->offset < p->links[k].end)
-                link = &p->links[k];
+            if (run->item->offset >= p->links[k].start && run->item->offset < p->links[k].end) {
+                range = &p->links[k];
+                if (range->elem->role == ROLE_LINK)
+                    link = range;
+            }
         if (run->glyphs->num_glyphs > 0) {
             page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline, .width = w,
-                               .height = item->height, .elem = link ? link->elem : item->elem,
+                               .height = item->height, .elem = range ? range->elem : item->elem,
                                .color = link ? p->link_color : p->color, .run = run,
                                .text = p->text});
             if (link && p->link_underline)
@@ -712,6 +716,7 @@ void layout_free(laid_out *out)
         free(out->elems[i]->uri);
         free(out->elems[i]->alt);
         free(out->elems[i]->title);
+        free(out->elems[i]->lang);
         free(out->elems[i]);
     }
     free(out->elems);

@@ -21,7 +21,8 @@ typedef enum {
     ROLE_LINK, ROLE_FIGURE, ROLE_BOX,          /* ROLE_BOX: highlighted box, contact block */
     /* Box and contact-card titles: one level below the section they sit
      * in, so heading navigation finds them and no level is skipped. */
-    ROLE_H4, ROLE_H5, ROLE_H6
+    ROLE_H4, ROLE_H5, ROLE_H6,
+    ROLE_SPAN                                  /* a phrase in another language: lang */
 } struct_role;
 
 typedef struct struct_elem {
@@ -30,6 +31,7 @@ typedef struct struct_elem {
     char *uri;                 /* ROLE_LINK */
     char *alt;                 /* ROLE_FIGURE */
     char *title;               /* ROLE_BOX: e.g. "Tip"; ROLE_LINK: the text shown; may be NULL */
+    char *lang;                /* ROLE_SPAN: BCP 47 */
 } struct_elem;
 
 typedef enum {

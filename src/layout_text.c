@@ -78,7 +78,7 @@ static void build_inline(inline_builder *b, const doc_node *node, bool strong, b
     case NODE_STRONG:
     case NODE_EMPHASIS:
     case NODE_LINK:
-    case NODE_SPAN: /* transparent until layout tags it with its /Lang */
+    case NODE_SPAN: /* its children, then a Span element with /Lang below */
         for (const doc_node *child = node->first_child; child; child = child->next)
             build_inline(b, child, strong || node->type == NODE_STRONG,
                          emphasis || node->type == NODE_EMPHASIS);
@@ -94,6 +94,19 @@ static void build_inline(inline_builder *b, const doc_node *node, bool strong, b
         add_attr(b->attrs, pango_attr_weight_new(PANGO_WEIGHT_BOLD), start, end);
     } else if (node->type == NODE_EMPHASIS) {
         add_attr(b->attrs, pango_attr_style_new(PANGO_STYLE_ITALIC), start, end);
+    } else if (node->type == NODE_SPAN && node->lang) {
+        /* The language shapes and hyphenates the phrase as what it is, and
+         * makes Pango end a run at the span's edges, so that the renderer
+         * can tag exactly its glyphs as a Span with /Lang. */
+        add_attr(b->attrs, pango_attr_language_new(pango_language_from_string(node->lang)), start,
+                 end);
+        if (b->link_count == b->link_capacity) {
+            b->link_capacity = b->link_capacity ? b->link_capacity * 2 : 4;
+            b->links = xrealloc(b->links, b->link_capacity * sizeof *b->links);
+        }
+        struct_elem *span = elem_new(b->ctx, ROLE_SPAN, b->elem);
+        span->lang = xstrdup(node->lang);
+        b->links[b->link_count++] = (link_range){(int)start, (int)end, span};
     } else if (node->type == NODE_LINK) {
         /* A distinct colour also makes Pango end a run at the link's edges,
          * which is what lets the renderer tag exactly the link's glyphs. */
@@ -512,9 +525,12 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
     pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
     const char *lang = b->ctx->doc ? b->ctx->doc->meta.lang : NULL;
-    if (lang)
-        add_attr(b->attrs, pango_attr_language_new(pango_language_from_string(lang)), 0,
-                 PANGO_ATTR_INDEX_TO_TEXT_END);
+    if (lang) { /* before the spans' own languages, which override it */
+        PangoAttribute *a = pango_attr_language_new(pango_language_from_string(lang));
+        a->start_index = 0;
+        a->end_index = PANGO_ATTR_INDEX_TO_TEXT_END;
+        pango_attr_list_insert_before(b->attrs, a);
+    }
     if (!b->text.data)
         strbuf_puts(&b->text, "");
     keep_hard_hyphens(b->attrs, b->text.data);
@@ -528,7 +544,9 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
 
     p->text = strbuf_take(&b->text);
     for (size_t i = 0; i < b->link_count; i++)
-        b->links[i].elem->title = visible_text(p->text, (size_t)b->links[i].start, (size_t)b->links[i].end);
+        if (b->links[i].elem->role == ROLE_LINK)
+            b->links[i].elem->title = visible_text(p->text, (size_t)b->links[i].start,
+                                                   (size_t)b->links[i].end);
     p->links = b->links;
     p->link_count = b->link_count;
     pango_attr_list_unref(b->attrs);

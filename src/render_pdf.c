@@ -40,6 +40,7 @@ static const char *tag_name(struct_role role, bool print)
     case ROLE_LINK: return print ? "Span" : CAIRO_TAG_LINK;
     case ROLE_FIGURE: return "Figure";
     case ROLE_BOX: return "Div";
+    case ROLE_SPAN: return "Span";
     }
     return "Span";
 }
@@ -98,7 +99,14 @@ static void note_elem(rendered *r, const struct_elem *e, bool print)
     if (e->role == ROLE_FIGURE) {
         r->figure_alts = xrealloc(r->figure_alts, (r->figure_count + 1) * sizeof *r->figure_alts);
         r->figure_alts[r->figure_count++] = e->alt;
-    } else if (e->role == ROLE_LINK && !print && e->uri && e->title) {
+    }
+    /* every element written as /Span, with its language or none, so that
+     * finishing puts each /Lang on the right one (print writes links as Span) */
+    if (e->role == ROLE_SPAN || (e->role == ROLE_LINK && print)) {
+        r->span_langs = xrealloc(r->span_langs, (r->span_count + 1) * sizeof *r->span_langs);
+        r->span_langs[r->span_count++] = e->role == ROLE_SPAN ? e->lang : NULL;
+    }
+    if (e->role == ROLE_LINK && !print && e->uri && e->title) {
         r->link_uris = xrealloc(r->link_uris, (r->link_count + 1) * sizeof *r->link_uris);
         r->link_texts = xrealloc(r->link_texts, (r->link_count + 1) * sizeof *r->link_texts);
         r->link_uris[r->link_count] = e->uri;
