@@ -227,12 +227,12 @@ static bool render_extras(const output_plan *plan, const planned_variant *v, con
         }
     }
     if (v->kinds[KIND_PROOFS]) {
-        png_image *images = NULL, overview = {0};
+        proof_image *images = NULL, overview = {0};
         size_t count = 0;
         if (!render_proofs(pages, &images, &count, &overview, diags)) {
-            png_images_free(images, count);
+            proof_images_free(images, count);
             free(images);
-            png_images_free(&overview, 1);
+            proof_images_free(&overview, 1);
             return false;
         }
         output_set_add(set, output_path(plan, v, KIND_PROOFS, 0), overview.data, overview.length);

@@ -53,17 +53,17 @@ bool render_booklet_pdf(const laid_out *pages, const render_options *o, rendered
 void rendered_free(rendered *r);
 
 /* PNG proofs, RGB, deterministic. */
-typedef struct png_image {
+typedef struct proof_image {
     unsigned char *data;
     size_t length;
     int width, height;         /* pixels */
-} png_image;
+} proof_image;
 #define PROOF_DPI 150
 /* *pages gets one image per page (of every page, padding included); the
  * overview shows the cover alone, then spreads, then the back cover. */
-bool render_proofs(const laid_out *pages, png_image **page_images, size_t *page_count,
-                   png_image *overview, diag_list *diags);
+bool render_proofs(const laid_out *pages, proof_image **page_images, size_t *page_count,
+                   proof_image *overview, diag_list *diags);
 /* Frees each image's data, not the array. */
-void png_images_free(png_image *images, size_t count);
+void proof_images_free(proof_image *images, size_t count);
 
 #endif

@@ -393,7 +393,7 @@ static void test_print_media_box(void **state)
 
 /* ---- proofs ---- */
 
-typedef struct reader { const png_image *image; size_t at; } reader;
+typedef struct reader { const proof_image *image; size_t at; } reader;
 
 static cairo_status_t read_png(void *closure, unsigned char *data, unsigned int length)
 {
@@ -406,7 +406,7 @@ static cairo_status_t read_png(void *closure, unsigned char *data, unsigned int 
 }
 
 /* Decodes a proof; returns the share of pixels that are not white. */
-static double ink_share(const png_image *image, int *w, int *h)
+static double ink_share(const proof_image *image, int *w, int *h)
 {
     reader r = {image, 0};
     cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_png, &r);
@@ -429,7 +429,7 @@ static void test_proofs(void **state)
     leaflet l = typeset("sources/levermetastasen.md", house, true);
     diag_list d;
     diag_init(&d);
-    png_image *images, overview;
+    proof_image *images, overview;
     size_t count;
     assert_true(render_proofs(l.pages, &images, &count, &overview, &d));
     assert_int_equal(count, l.pages->page_count);
@@ -455,7 +455,7 @@ static void test_proofs(void **state)
     assert_true(w > h);
     assert_true(ink > 0.2 && ink < 0.95);
     /* deterministic */
-    png_image *again, overview2;
+    proof_image *again, overview2;
     size_t count2;
     assert_true(render_proofs(l.pages, &again, &count2, &overview2, &d));
     assert_int_equal(count2, count);
@@ -465,12 +465,12 @@ static void test_proofs(void **state)
     }
     assert_int_equal(overview2.length, overview.length);
     assert_memory_equal(overview2.data, overview.data, overview.length);
-    png_images_free(again, count2);
+    proof_images_free(again, count2);
     free(again);
-    png_images_free(&overview2, 1);
-    png_images_free(images, count);
+    proof_images_free(&overview2, 1);
+    proof_images_free(images, count);
     free(images);
-    png_images_free(&overview, 1);
+    proof_images_free(&overview, 1);
     diag_free(&d);
     leaflet_free(&l);
 }
