@@ -36,6 +36,7 @@ void doc_node_free(doc_node *node)
         free(node->text);
         free(node->url);
         free(node->alt);
+        free(node->caption);
         free(node->title);
         free(node->lang);
         free(node->segments);

@@ -55,6 +55,9 @@ typedef struct doc_node {
     char *text;                /* NODE_TEXT: UTF-8, typographic quotes already applied */
     char *url;                 /* NODE_LINK: destination; NODE_IMAGE: resolved file path */
     char *alt;                 /* NODE_IMAGE: alt text */
+    double width_share;        /* NODE_IMAGE {width=60%}: share of the text width; 0: none */
+    double width_mm;           /* NODE_IMAGE {width=50mm}; 0: none */
+    char *caption;             /* NODE_IMAGE: the *caption* paragraph after it; may be NULL */
     char *title;               /* NODE_ALERT: optional title after [!KIND] (may be NULL) */
     char *lang;                /* NODE_SPAN: BCP 47 tag of its text, e.g. "en" (NULL after an error) */
     doc_text_segment *segments; /* NODE_TEXT from a source: in offset order, the first at 0; */

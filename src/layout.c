@@ -180,7 +180,14 @@ static void layout_image(layout_context *ctx, const doc_node *node, double x, do
     double w = info.width, h = info.height;
     const style *s = ctx->style;
     double max_h = (s->page_height - s->margin_top - s->margin_bottom) * 0.6;
-    double scale = fmin(1.0, fmin(width / w, max_h / h));
+    /* {width=60%} is a share of this variant's text width, so it grows with
+     * large print by itself; {width=50mm} is what it says; without either,
+     * the natural size times the style's images.scale (large print sets it,
+     * so that text in a figure grows with the text around it) */
+    double wanted = node->width_share > 0 ? width * node->width_share
+                    : node->width_mm > 0  ? node->width_mm * MM
+                                          : w * s->image_scale;
+    double scale = fmin(wanted / w, fmin(width / w, max_h / h));
     struct_elem *figure = elem_new(ctx, ROLE_FIGURE, parent);
     figure->alt = xstrdup(node->alt ? node->alt : "");
     flow_item *item = flow_push(&ctx->flow);
@@ -202,6 +209,18 @@ static void layout_image(layout_context *ctx, const doc_node *node, double x, do
                         "image '%s' has %.0f dpi at its printed size (%.0f x %.0f mm); print "
                         "needs 300 dpi", node->url, dpi, item->width * 25.4 / 72,
                         item->height * 25.4 / 72);
+    }
+    if (node->caption) {
+        /* below the image, kept with it: a caption alone on the next page
+         * would describe nothing */
+        struct_elem *caption = elem_new(ctx, ROLE_P, parent);
+        paragraph *p = paragraph_from_text(ctx, node->caption, &s->colophon, width, false,
+                                           caption, NULL);
+        ctx->flow.pending_space = s->colophon.space_after;
+        ctx->flow.glue_remaining = pango_layout_get_line_count(p->layout);
+        flow_add_paragraph(ctx, p, &s->colophon, x, caption, region, false, 0);
+        ctx->flow.glue_remaining = 0;
+        ctx->flow.pending_space = s->body.space_after;
     }
 }
 

@@ -380,6 +380,10 @@ int main(int argc, char **argv)
     if (status == 0) {
         if (stat(o.contacts_path, &st) == 0)
             contacts_load(o.contacts_path, &registry, &setup);
+        /* a leaflet repository need not copy the fonts: without a fonts/
+         * of its own it gets the ones bundled with leafpress */
+        if (!given_fonts && !(stat(o.fonts_dir, &st) == 0 && S_ISDIR(st.st_mode)))
+            o.fonts_dir = LEAFPRESS_DATA_DIR "/fonts";
         fonts_check_dir(o.fonts_dir, &setup);
         if (o.write && setup.errors == unreadable + twice && !make_folders(o.output_dir))
             diag_report(&setup, SEVERITY_ERROR, o.output_dir, 0, 0,

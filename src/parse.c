@@ -1398,6 +1398,65 @@ static void trim_after_last_comment(builder *b, doc_node *block)
     }
 }
 
+/* Pandoc's image attributes, "![alt](photo.jpg){width=60%}" or
+ * "{width=50mm}", standing right after the image: read into the image
+ * node and dropped from the text. Anything else in braces is an error. */
+static void image_attributes(builder *b, doc_node *image)
+{
+    doc_node *t = image->next;
+    if (!t || t->type != NODE_TEXT || !t->text || t->text[0] != '{')
+        return;
+    const char *s = t->text;
+    const char *close = strchr(s, '}');
+    int line, column;
+    doc_text_position(t, 0, &line, &column);
+    if (!close) {
+        error_at(b, line, column, "image attributes are not closed; write them like '{width=60%%}'");
+        return;
+    }
+    for (const char *rest = close + 1; *rest; rest++)
+        if (!strchr(" \t\n", *rest))
+            return; /* text after the braces: the image is not alone, reported as such */
+    char *inner = xstrndup(s + 1, (size_t)(close - s - 1));
+    char *value = NULL;
+    double number = 0;
+    char unit[8] = "";
+    int used = 0;
+    if (strncmp(inner, "width=", 6) == 0)
+        value = inner + 6;
+    if (!value || sscanf(value, "%lf%7[%a-z]%n", &number, unit, &used) != 2 ||
+        value[used] != '\0') {
+        error_at(b, line, column,
+                 "unknown image attribute '{%s}'; an image takes a width, like '{width=60%%}' "
+                 "(of the text width) or '{width=50mm}'", inner);
+    } else if (strcmp(unit, "%") == 0 && number > 0 && number <= 100) {
+        image->width_share = number / 100;
+    } else if (strcmp(unit, "mm") == 0 && number > 0 && number <= 1000) {
+        image->width_mm = number;
+    } else {
+        error_at(b, line, column,
+                 "image width '%s' must be a share from 1%% to 100%% of the text width, or a "
+                 "length in mm, like '60%%' or '50mm'", value);
+    }
+    free(inner);
+    remove_child(t->parent, t);
+    doc_node_free(t);
+}
+
+/* "*caption*" alone in the paragraph right after an image: its caption. */
+static bool take_caption(doc_node *para)
+{
+    doc_node *before = NULL;
+    for (doc_node *c = para->parent ? para->parent->first_child : NULL; c && c != para; c = c->next)
+        before = c;
+    doc_node *only = para->first_child;
+    if (!before || before->type != NODE_IMAGE || before->caption || !only || only->next ||
+        only->type != NODE_EMPHASIS)
+        return false;
+    before->caption = doc_plain_text(only);
+    return true;
+}
+
 static void finish_paragraph(builder *b, doc_node *para, doc_node *alert, size_t start)
 {
     trim_after_last_comment(b, para);
@@ -1409,8 +1468,15 @@ static void finish_paragraph(builder *b, doc_node *para, doc_node *alert, size_t
         doc_node_free(para);
         return;
     }
+    if (para->first_child && para->first_child->type == NODE_IMAGE)
+        image_attributes(b, para->first_child);
     find_spans(b, para);
     finish_text(para);
+    if (!alert && take_caption(para)) {
+        remove_child(parent, para);
+        doc_node_free(para);
+        return;
+    }
     doc_node *only = para->first_child;
     if (only && !only->next && only->type == NODE_IMAGE) {
         remove_child(para, only);
@@ -1660,8 +1726,9 @@ static void finish_image(builder *b, frame *f)
             error_at(b, f->line, f->column, "image '%s' is outside the project", src);
         else if (!S_ISREG(st.st_mode))
             error_at(b, f->line, f->column, "image '%s' is not a file", src);
-        else if (!has_extension(real, ".png") && !has_extension(real, ".svg"))
-            error_at(b, f->line, f->column, "image '%s' must be a .png or .svg file", src);
+        else if (!has_extension(real, ".png") && !has_extension(real, ".svg") &&
+                 !has_extension(real, ".jpg") && !has_extension(real, ".jpeg"))
+            error_at(b, f->line, f->column, "image '%s' must be a .jpg, .png or .svg file", src);
         else {
             image->url = real;
             real = NULL;

@@ -78,6 +78,8 @@ typedef struct style {
     colour footer_rule_color;
     double footer_offset;          /* pt from the bottom trim edge to the footer baseline */
 
+    double image_scale;            /* natural-size images are drawn this much larger */
+
     /* print production */
     double print_bleed;            /* pt the print PDF runs edge fills past the trim */
     char *print_profile;           /* CMYK output profile (ICC), relative to the project root */

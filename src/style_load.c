@@ -136,6 +136,8 @@ static void build_fields(style_ctx *c)
     add(c, "footer.rule_color", V_COLOR, offsetof(style, footer_rule_color), NULL, NULL, NULL);
     add(c, "footer.offset", V_LENGTH, offsetof(style, footer_offset), "mm", "10mm", NULL);
 
+    add(c, "images.scale", V_RATIO, offsetof(style, image_scale), NULL, "1", NULL);
+
     add(c, "print.bleed", V_LENGTH, offsetof(style, print_bleed), "mm", "3mm", NULL);
     add(c, "print.profile", V_FAMILY, offsetof(style, print_profile), NULL,
         "profiles/FOGRA39L_coated.icc", NULL);

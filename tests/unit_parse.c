@@ -84,7 +84,7 @@ static int setup_all(void **state)
     assert_int_equal(chdir(work_dir), 0);
     assert_int_equal(mkdir("img", 0777), 0);
     write_bytes("img/logo.png", PNG, sizeof PNG);
-    write_bytes("img/foto.jpg", PNG, sizeof PNG);
+    write_bytes("img/foto.gif", PNG, sizeof PNG);
     write_bytes("../buiten.png", PNG, sizeof PNG);
     write_text("contacts.yaml", CONTACTS);
     diag_list d;
@@ -101,7 +101,7 @@ static int teardown_all(void **state)
     (void)state;
     contacts_free(&registry);
     static const char *const files[] = {
-        "img/logo.png", "img/foto.jpg", "img", "../buiten.png", "contacts.yaml", "t.md",
+        "img/logo.png", "img/foto.gif", "img", "../buiten.png", "contacts.yaml", "t.md",
         "c.yaml", "Foute Naam.md",
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
@@ -942,7 +942,7 @@ static void test_images(void **state)
                  "![Logo](img/weg.png)\n\n"            /* 9 */
                  "![Logo](../buiten.png)\n\n"          /* 11 */
                  "![Logo](../../../nergens.png)\n\n"   /* 13 */
-                 "![Logo](img/foto.jpg)\n\n"           /* 15 */
+                 "![Logo](img/foto.gif)\n\n"           /* 15 */
                  "![](img/logo.png)\n\n"               /* 17 */
                  "Tekst ![Logo](img/logo.png) erin.\n\n" /* 19 */
                  "![Logo](https://x.nl/logo.png)\n\n"  /* 21 */
@@ -950,7 +950,7 @@ static void test_images(void **state)
                  "t.md:9:1: error: image 'img/weg.png' not found\n"
                  "t.md:11:1: error: image '../buiten.png' is outside the project\n"
                  "t.md:13:1: error: image '../../../nergens.png' is outside the project\n"
-                 "t.md:15:1: error: image 'img/foto.jpg' must be a .png or .svg file\n"
+                 "t.md:15:1: error: image 'img/foto.gif' must be a .jpg, .png or .svg file\n"
                  "t.md:17:1: error: image 'img/logo.png' has no alt text; describe what it shows, like '![description](img/logo.png)'\n"
                  "t.md:19:7: error: images must stand alone in their own paragraph\n"
                  "t.md:21:1: error: image 'https://x.nl/logo.png' must be a file in the project, not a web address\n"
