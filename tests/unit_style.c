@@ -502,7 +502,7 @@ static void test_error_wrong_type(void **state)
                  "'line_height' must be a plain number (a multiple of the font size) such as 1.4, "
                  "not '14pt'");
     expect_error("type-lh-min", "extends: base\nsuffix: -x\nh1:\n  line_height: 0.9\n", "4:16",
-                 "'line_height' must be at least 1, not '0.9'");
+                 "'line_height' must be from 1 to 5, not '0.9'");
     expect_error("type-weight", "extends: base\nsuffix: -x\nh1:\n  weight: heavy\n", "4:11",
                  "'weight' must be regular, semibold or bold (or 400, 600, 700), not 'heavy'");
     expect_error("type-emphasis", "extends: base\nsuffix: -x\ntext: { emphasis: underline }\n",
@@ -525,9 +525,9 @@ static void test_error_wrong_type(void **state)
 static void test_error_duplicate_and_syntax(void **state)
 {
     (void)state;
-    expect_error("dup", "extends: base\nsuffix: -x\nh1:\n  size: 1pt\n  size: 2pt\n", "5:3",
+    expect_error("dup", "extends: base\nsuffix: -x\nh1:\n  size: 11pt\n  size: 12pt\n", "5:3",
                  "duplicate key 'size'");
-    expect_error("syntax", "extends: base\nh1:\n  size: 1pt\n bad\n", "4:2",
+    expect_error("syntax", "extends: base\nh1:\n  size: 11pt\n bad\n", "4:2",
                  "bad YAML: did not find expected key (while parsing a block mapping)");
 }
 
