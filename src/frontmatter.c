@@ -52,6 +52,18 @@ bool frontmatter_split(const char *path, const char *text, size_t length,
     if (length >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) /* some editors write a BOM */
         p += 3;
     size_t n = line_at(p, end, &next);
+    /* Old Mac files end lines with CR alone: then the whole file looks like
+     * one line, and "missing front matter" would send the writer looking
+     * in the wrong place. */
+    const char *cr = memchr(p, '\r', n);
+    if (cr && cr + 1 < end && cr[1] != '\n') {
+        int line, column;
+        text_position(text, (size_t)(cr - text), &line, &column);
+        diag_report(diags, SEVERITY_ERROR, path, line, column,
+                    "lines end with a carriage return (CR) alone; save the file with LF or CRLF "
+                    "line ends");
+        return false;
+    }
     if (!is_fence(p, n)) {
         diag_report(diags, SEVERITY_ERROR, path, 1, 1,
                     "missing front matter; a leaflet starts with a '---' line, then YAML, then '---'");

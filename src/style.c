@@ -191,6 +191,18 @@ char **style_variants(const char *styles_dir, const char *base, size_t *count, d
     }
     if (kept)
         qsort(names, kept, sizeof *names, compare_names);
+    if (kept > LIMIT_VARIANTS) {
+        /* an error, not a silent cut: every variant a style file makes is promised */
+        char *path = style_path(styles_dir, names[LIMIT_VARIANTS]);
+        diag_report(diags, SEVERITY_ERROR, path, 0, 0,
+                    "%zu styles extend '%s'; at most %d variants of one style are allowed",
+                    kept, base, LIMIT_VARIANTS);
+        free(path);
+        for (size_t i = 0; i < kept; i++)
+            free(names[i]);
+        free(names);
+        return NULL;
+    }
     *count = kept;
     return names;
 }
