@@ -103,6 +103,10 @@ bool yaml_check_strings(const yaml_checker *c)
 {
     bool ok = true;
     cursor k = {.text = c->text, .length = c->length};
+    /* libyaml drops a byte-order mark before it counts characters */
+    size_t bom = c->text && c->length >= 3 && !memcmp(c->text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    k.text += bom;
+    k.length -= bom;
     for (yaml_node_t *node = c->doc->nodes.start; node < c->doc->nodes.top; node++) {
         if (node->type != YAML_SCALAR_NODE)
             continue;
@@ -128,9 +132,9 @@ bool yaml_check_strings(const yaml_checker *c)
         if (c->text) {
             size_t from = cursor_seek(&k, node->start_mark.index);
             size_t to = cursor_seek(&k, node->end_mark.index);
-            size_t at = find_bad(c->text, from, to,
+            size_t at = find_bad(k.text, from, to,
                                  node->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-            text_position(c->text + from, at - from, &line, &column);
+            text_position(k.text + from, at - from, &line, &column);
             if (line == 1)
                 column += (int)node->start_mark.column;
             line += (int)node->start_mark.line;
