@@ -10,6 +10,8 @@
 
 static contact_registry registry;
 
+static void release(void) { contacts_free(&registry); }
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
@@ -19,6 +21,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     diag_init(&d);
     if (!contacts_load(fuzz_write("contacts.yaml", contacts, sizeof contacts - 1), &registry, &d))
         abort();
+    atexit(release);
     diag_free(&d);
     fuzz_copy("fuzz/assets/logo.png", "logo.png");
     return 0;

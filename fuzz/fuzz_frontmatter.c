@@ -9,6 +9,8 @@
 
 static contact_registry registry;
 
+static void release(void) { contacts_free(&registry); }
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
@@ -18,6 +20,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     diag_init(&d);
     if (!contacts_load(fuzz_write("contacts.yaml", contacts, sizeof contacts - 1), &registry, &d))
         abort();
+    atexit(release);
     diag_free(&d);
     return 0;
 }
