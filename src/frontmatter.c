@@ -274,9 +274,7 @@ static char *default_slug(const char *path)
 static bool too_long(const yaml_checker *c, const char *key, const yaml_node_t *value, const char *s)
 {
     bool title = !strcmp(key, "title") || !strcmp(key, "subtitle") || !strcmp(key, "short_title");
-    size_t limit = title ? LIMIT_TITLE_CHARS : LIMIT_META_STRING_CHARS, chars = 0;
-    for (const char *p = s; *p; p++)
-        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    size_t limit = title ? LIMIT_TITLE_CHARS : LIMIT_META_STRING_CHARS, chars = utf8_chars(s);
     if (chars <= limit)
         return false;
     yaml_error_at(c, value->start_mark, "'%s' is %zu characters long; at most %zu are allowed",

@@ -61,6 +61,10 @@
  * each name in turn, so this bounds every text run's font lookup. */
 #define LIMIT_FAMILY_NAMES 16
 #define LIMIT_FAMILY_BYTES 512
+/* A variant's suffix becomes part of every output file name. */
+#define LIMIT_SUFFIX_BYTES 32
+/* A list label ("•", "–", "1.") is drawn before every item at its level. */
+#define LIMIT_BULLET_CHARS 8
 /* Font sizes (pt): below 4pt nothing is readable; above 200pt not one word
  * fits an A4 line. */
 #define LIMIT_FONT_SIZE_MIN_PT 4.0

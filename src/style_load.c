@@ -290,6 +290,8 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
             if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
                 return format_alloc("'%s' may only hold letters, digits, '-', '_' and '.', not '%s'",
                                     key, text);
+        if (strlen(text) > LIMIT_SUFFIX_BYTES)
+            return format_alloc("'%s' is longer than %d characters", key, LIMIT_SUFFIX_BYTES);
         v->text[0] = xstrdup(text);
         return NULL;
     }
@@ -530,6 +532,10 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
                 if (!scalar(item) || !*scalar(item)) {
                     at = item;
                     err = format_alloc("'%s' labels must be non-empty text", key);
+                } else if (utf8_chars(scalar(item)) > LIMIT_BULLET_CHARS) {
+                    at = item;
+                    err = format_alloc("'%s' labels may be at most %d characters", key,
+                                       LIMIT_BULLET_CHARS);
                 } else {
                     v.text[i] = xstrdup(scalar(item));
                 }

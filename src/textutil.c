@@ -199,6 +199,14 @@ size_t utf8_decode(const char *text, size_t n, unsigned long *cp)
     return need + 1;
 }
 
+size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 bool char_is_bidi_control(unsigned long cp)
 {
     return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);

@@ -29,6 +29,9 @@ size_t utf8_decode(const char *s, size_t n, unsigned long *cp);
 bool char_is_unsafe(unsigned long cp);
 bool char_is_bidi_control(unsigned long cp);
 
+/* Characters (not bytes) of a UTF-8 string. */
+size_t utf8_chars(const char *s);
+
 /* Line/column (1-based) of byte `offset` in `text`, counting UTF-8 characters. */
 void text_position(const char *text, size_t offset, int *line, int *column);
 

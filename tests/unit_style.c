@@ -774,6 +774,10 @@ static void test_error_extreme_values(void **state)
     /* margins that leave no text width at all */
     expect_error("no-width", "extends: base\nsuffix: -x\npage: { margin_inner: 80mm, margin_outer: 80mm }\n",
                  "3:43", "margins leave -12.0mm of the 148.0mm page width for text; keep at least half");
+    expect_error("long-suffix", "extends: base\nsuffix: -abcdefghijklmnopqrstuvwxyz0123456\n",
+                 "2:9", "'suffix' is longer than 32 characters");
+    expect_error("long-bullet", "extends: base\nsuffix: -x\nlist: { bullets: [\"123456789\"] }\n",
+                 "3:19", "'bullets' labels may be at most 8 characters");
     expect_error("tall-lines", "extends: base\nsuffix: -x\nbody: { line_height: 6 }\n",
                  "3:22", "'line_height' must be from 1 to 5, not '6'");
     /* the edges of each range are fine */
