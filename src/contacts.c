@@ -20,14 +20,13 @@ static char *format_message(const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    strbuf b = {0};
     int n = vsnprintf(NULL, 0, format, args);
     va_end(args);
-    b.data = xmalloc((size_t)n + 1);
+    char *text = xmalloc((size_t)n + 1);
     va_start(args, format);
-    vsnprintf(b.data, (size_t)n + 1, format, args);
+    vsnprintf(text, (size_t)n + 1, format, args);
     va_end(args);
-    return b.data;
+    return text;
 }
 
 /* One "@", something before it, a dot in the domain, no spaces. */
