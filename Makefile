@@ -20,7 +20,7 @@ define configure
 	fi
 endef
 
-.PHONY: all prereqs cairo configure compile leaflets check test asan clean distclean help
+.PHONY: all prereqs cairo configure compile leaflets check test asan fuzz clean distclean help
 
 all: leaflets
 
@@ -56,9 +56,35 @@ asan: cairo
 ## check: test, then asan (what CI runs)
 check: test asan
 
+## fuzz: build fuzz/ with clang + libFuzzer in build-fuzz/ and fuzz each target
+##   for FUZZ_SECONDS (default 60) each, one at a time, one process (one core); new inputs go
+##   to build-fuzz/corpus/NAME, crashes to build-fuzz/artifacts/ (see fuzz/README.md).
+##   pipeline runs without leak checks: fontconfig's process-wide caches are only
+##   told apart with full stack unwinding, which the ctest replay under ASan does.
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := frontmatter body style contacts pipeline
+FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=4096
+fuzz: cairo
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	$(call configure,$(FUZZ_BUILD),-DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEAFPRESS_FUZZ=ON)
+	@cmake --build $(FUZZ_BUILD) --target fuzz_targets
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp:print_suppressions=0 \
+	    leaks=1; [ $$t = pipeline ] && leaks=0; \
+	    ASAN_OPTIONS=detect_leaks=$$leaks \
+	    $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_FLAGS) -detect_leaks=$$leaks -max_total_time=$(FUZZ_SECONDS) \
+	        -dict=fuzz/dict/$$t.dict -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- \
+	        $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t 2>&1 | grep -E '^(#[0-9]+ +DONE|==|SUMMARY|Done)' || true; \
+	    if ls $(FUZZ_BUILD)/artifacts/$$t-* >/dev/null 2>&1; then \
+	        echo "fuzz: $$t found problems: $(FUZZ_BUILD)/artifacts/$$t-*"; exit 1; fi; \
+	done
+
 ## clean: remove build outputs; keep the built cairo (build/deps)
 clean:
-	rm -rf $(ASAN_BUILD)
+	rm -rf $(ASAN_BUILD) $(FUZZ_BUILD)
 	@if [ -d $(BUILD) ]; then find $(BUILD) -mindepth 1 -maxdepth 1 ! -name deps -exec rm -rf {} +; fi
 
 ## distclean: clean, and also remove build/deps (cairo) and every output (PDFs, print/, booklet/, proofs/)

@@ -10,21 +10,23 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "input_limits.h"
 #include "suggest.h"
 #include "textutil.h"
 #include "yaml_util.h"
 
-/* Digits, spaces, + - ( ) only, and at least 3 digits. */
-static bool valid_phone(const char *s, int *digits)
+static char *format_message(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static char *format_message(const char *format, ...)
 {
-    *digits = 0;
-    for (; *s; s++) {
-        if (*s >= '0' && *s <= '9')
-            ++*digits;
-        else if (!strchr(" +-()", *s))
-            return false;
-    }
-    return true;
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    char *text = xmalloc((size_t)n + 1);
+    va_start(args, format);
+    vsnprintf(text, (size_t)n + 1, format, args);
+    va_end(args);
+    return text;
 }
 
 /* One "@", something before it, a dot in the domain, no spaces. */
@@ -53,17 +55,14 @@ static void add_phone(contact *ct, char *number, char *label)
 static char *check_number(const yaml_checker *c, const yaml_node_t *node)
 {
     char *number = yaml_want_string(c, "phone number", node);
-    int digits;
     if (!number)
         return NULL;
-    if (!valid_phone(number, &digits)) {
-        yaml_error_at(c, node->start_mark,
-                 "phone number '%s' may only contain digits, spaces and + - ( )", number);
-    } else if (digits < 3) {
-        yaml_error_at(c, node->start_mark, "phone number '%s' needs at least 3 digits", number);
-    } else {
+    char *uri, *problem = phone_normalise(number, &uri);
+    free(uri);
+    if (!problem)
         return number;
-    }
+    yaml_error_at(c, node->start_mark, "%s", problem);
+    free(problem);
     free(number);
     return NULL;
 }
@@ -107,6 +106,11 @@ static void check_phones(const yaml_checker *c, const yaml_node_t *node, contact
     }
     for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++) {
         yaml_node_t *item = yaml_document_get_node(c->doc, *i);
+        if (i - node->data.sequence.items.start == LIMIT_PHONES) {
+            yaml_error_at(c, item->start_mark, "contact '%s' has more than %d phone numbers",
+                          ct->id, LIMIT_PHONES);
+            break;
+        }
         if (item->type == YAML_MAPPING_NODE) {
             check_phone_mapping(c, item, ct);
         } else if (item->type == YAML_SCALAR_NODE) {
@@ -196,6 +200,44 @@ static void check_entry(const yaml_checker *c, const yaml_node_t *key_node, cons
         yaml_error_at(c, key_node->start_mark, "contact '%s' has no 'organisation'", ct->id);
 }
 
+typedef struct keyed {
+    const char *id;
+    size_t index;
+} keyed;
+
+static int compare_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int order = strcmp(x->id, y->id);
+    return order ? order : (x->index > y->index) - (x->index < y->index);
+}
+
+static int compare_contacts(const void *a, const void *b)
+{
+    return strcmp((*(const contact *const *)a)->id, (*(const contact *const *)b)->id);
+}
+
+/* For each pair of root, the pair that first uses its id (itself when it is
+ * the first), or n when its key is not a valid id: sorting finds every
+ * duplicate in n log n where comparing each with all before it was n^2. */
+static size_t *first_uses(yaml_document_t *doc, yaml_node_t *root, size_t n)
+{
+    keyed *order = xcalloc(n, sizeof *order);
+    size_t *first = xcalloc(n, sizeof *first), count = 0;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *k = yaml_document_get_node(doc, root->data.mapping.pairs.start[i].key);
+        first[i] = n;
+        if (k->type == YAML_SCALAR_NODE && is_plain_name((const char *)k->data.scalar.value))
+            order[count++] = (keyed){(const char *)k->data.scalar.value, i};
+    }
+    qsort(order, count, sizeof *order, compare_keyed);
+    for (size_t i = 0; i < count; i++)
+        first[order[i].index] = i && !strcmp(order[i - 1].id, order[i].id)
+                                    ? first[order[i - 1].index] : order[i].index;
+    free(order);
+    return first;
+}
+
 bool contacts_load(const char *path, contact_registry *registry, diag_list *diags)
 {
     size_t errors_before = diags->errors;
@@ -204,9 +246,11 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
     registry->ids = xcalloc(1, sizeof *registry->ids);
 
     size_t length;
-    char *text = read_file(path, &length);
+    char *why;
+    char *text = read_input(path, LIMIT_CONTACTS_BYTES, &length, &why);
     if (!text) {
-        diag_report(diags, SEVERITY_ERROR, path, 0, 0, "cannot read contacts: %s", strerror(errno));
+        diag_report(diags, SEVERITY_ERROR, path, 0, 0, "cannot read contacts: %s", why);
+        free(why);
         return false;
     }
     int bad_line, bad_column;
@@ -218,7 +262,7 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
 
     yaml_parser_t parser;
     yaml_document_t doc;
-    yaml_checker c = {.path = path, .doc = &doc, .diags = diags};
+    yaml_checker c = {.path = path, .doc = &doc, .diags = diags, .text = text, .length = length};
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
     if (!yaml_parser_load(&parser, &doc)) {
@@ -233,14 +277,24 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
         return false;
     }
     yaml_parser_delete(&parser);
+    bool clean = yaml_check_strings(&c);
     free(text);
 
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && !yaml_node_is_null(root) && root->type != YAML_MAPPING_NODE) {
+    size_t pairs = root && root->type == YAML_MAPPING_NODE
+                       ? (size_t)(root->data.mapping.pairs.top - root->data.mapping.pairs.start) : 0;
+    if (!clean) {
+        /* strings cut at a NUL would only add misleading errors */
+    } else if (pairs > LIMIT_CONTACTS) {
+        yaml_node_t *k = yaml_document_get_node(&doc, root->data.mapping.pairs.start[LIMIT_CONTACTS].key);
+        yaml_error_at(&c, k->start_mark, "more than %d contacts; split the registry or remove old ones",
+                      LIMIT_CONTACTS);
+    } else if (root && !yaml_node_is_null(root) && root->type != YAML_MAPPING_NODE) {
         yaml_error_at(&c, root->start_mark,
                  "contacts must be a mapping from contact id to its details, not %s", yaml_node_kind(root));
     } else if (root && root->type == YAML_MAPPING_NODE) {
-        size_t n = (size_t)(root->data.mapping.pairs.top - root->data.mapping.pairs.start);
+        size_t n = pairs;
+        size_t *first = first_uses(&doc, root, n);
         registry->items = xcalloc(n, sizeof *registry->items);
         registry->ids = xrealloc(registry->ids, (n + 1) * sizeof *registry->ids);
         for (size_t i = 0; i < n; i++) {
@@ -256,10 +310,10 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
                 yaml_error_at(&c, k->start_mark, "contact id '%s' may only contain a-z, 0-9 and '-'", id);
                 continue;
             }
-            const contact *first = contacts_find(registry, id);
-            if (first) {
+            if (first[i] != i) {
+                yaml_node_t *other = yaml_document_get_node(&doc, root->data.mapping.pairs.start[first[i]].key);
                 yaml_error_at(&c, k->start_mark, "duplicate contact '%s'; it is also on line %d", id,
-                         first->line);
+                         (int)other->start_mark.line + 1);
                 continue;
             }
             contact *ct = &registry->items[registry->count];
@@ -270,6 +324,11 @@ bool contacts_load(const char *path, contact_registry *registry, diag_list *diag
             check_entry(&c, k, v, ct);
         }
         registry->ids[registry->count] = NULL;
+        free(first);
+        registry->by_id = xcalloc(registry->count, sizeof *registry->by_id);
+        for (size_t i = 0; i < registry->count; i++)
+            registry->by_id[i] = &registry->items[i];
+        qsort(registry->by_id, registry->count, sizeof *registry->by_id, compare_contacts);
     }
     yaml_document_delete(&doc);
     return diags->errors == errors_before;
@@ -295,15 +354,26 @@ void contacts_free(contact_registry *registry)
     }
     free(registry->items);
     free(registry->ids);
+    free(registry->by_id);
     free(registry->path);
     memset(registry, 0, sizeof *registry);
 }
 
 const contact *contacts_find(const contact_registry *registry, const char *id)
 {
-    for (size_t i = 0; i < registry->count; i++)
-        if (!strcmp(registry->items[i].id, id))
-            return &registry->items[i];
+    if (!registry->by_id)
+        return NULL;
+    size_t low = 0, high = registry->count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        int order = strcmp(registry->by_id[mid]->id, id);
+        if (order == 0)
+            return registry->by_id[mid];
+        if (order < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
     return NULL;
 }
 
@@ -312,26 +382,123 @@ const char *const *contacts_ids(const contact_registry *registry)
     return registry->ids;
 }
 
-char *phone_tel_uri(const char *display)
+/* Dutch service numbers (0800 free, 090x paid) have 4 or 7 digits after
+ * their prefix; every other Dutch number has 9 digits after the trunk 0. */
+static bool dutch_length_ok(const char *national, size_t n)
 {
-    strbuf b = {0};
-    strbuf_puts(&b, "tel:");
+    bool service = n >= 3 && (!strncmp(national, "800", 3) || !strncmp(national, "900", 3) ||
+                              !strncmp(national, "906", 3) || !strncmp(national, "909", 3));
+    return service ? n == 7 || n == 10 : n == 9;
+}
+
+char *phone_normalise(const char *display, char **uri)
+{
+    *uri = NULL;
     const char *p = display;
     while (*p == ' ')
         p++;
-    bool international = *p == '+' || (p[0] == '0' && p[1] == '0');
-    bool national = !international && *p == '0';
-    if (*p == '+')
-        p++;
-    else if (international)
-        p += 2;
-    else if (national)
-        p++; /* the trunk 0 gives way to the country code */
-    if (international)
+    /* The digits, with where a "(0)" and any other parenthesised group are. */
+    char digits[64];
+    size_t n = 0, groups = 0, group_start = 0, group_length = 0;
+    bool plus = false, in_group = false, trunk_group = false;
+    for (const char *q = p; *q; q++) {
+        if (*q >= '0' && *q <= '9') {
+            if (n + 1 >= sizeof digits)
+                return format_message("phone number '%s' has more than %zu digits", display,
+                                      sizeof digits - 2);
+            digits[n++] = *q;
+        } else if (*q == '+') {
+            if (q != p)
+                return format_message("phone number '%s' may have '+' only at the start", display);
+            plus = true;
+        } else if (*q == '(') {
+            if (in_group || groups)
+                return format_message("phone number '%s' may have only one '(...)'", display);
+            in_group = true;
+            group_start = n;
+        } else if (*q == ')') {
+            if (!in_group)
+                return format_message("phone number '%s' has a ')' without '('", display);
+            in_group = false;
+            groups++;
+            group_length = n - group_start;
+        } else if (!strchr(" -", *q)) {
+            return format_message("phone number '%s' may only contain digits, spaces and + - ( )",
+                                  display);
+        }
+    }
+    digits[n] = '\0';
+    if (in_group)
+        return format_message("phone number '%s' has a '(' without ')'", display);
+    if (n < 3)
+        return format_message("phone number '%s' needs at least 3 digits", display);
+
+    strbuf b = {0};
+    strbuf_puts(&b, "tel:");
+    bool international = plus || (digits[0] == '0' && digits[1] == '0');
+    if (international) {
+        /* +CC (0)AREA ...: the (0) is the trunk prefix for callers inside the country */
+        size_t cc = plus ? 0 : 2;
+        trunk_group = groups && group_length == 1 && digits[group_start] == '0' && group_start > cc;
+        if (groups && !trunk_group) {
+            free(b.data);
+            return format_message("phone number '%s': in an international number only a trunk "
+                                  "'(0)' may be in brackets, as in +31 (0)20 444 44 44", display);
+        }
         strbuf_puts(&b, "+");
-    else if (national)
-        strbuf_puts(&b, "+31");
-    for (; *p; p++)
+        for (size_t i = cc; i < n; i++)
+            if (!(trunk_group && i == group_start))
+                strbuf_append(&b, &digits[i], 1);
+        const char *number = b.data + 5; /* after "tel:+" */
+        size_t length = b.length - 5;
+        if (!strncmp(number, "31", 2) && !dutch_length_ok(number + 2, length - 2)) {
+            free(b.data);
+            return format_message("phone number '%s' has %zu digits after +31; a Dutch number "
+                                  "has 9, as in +31 20 444 44 44", display, length - 2);
+        }
+        if (length < 7 || length > 15) { /* E.164: at most 15 digits with the country code */
+            free(b.data);
+            return format_message("phone number '%s' has %zu digits with the country code; "
+                                  "an international number has 7 to 15", display, length);
+        }
+    } else if (digits[0] == '0') {
+        /* National: (020) or (0229) may bracket the area code; the trunk 0
+         * gives way to +31 so the link works from any phone. */
+        if (groups && group_start != 0) {
+            free(b.data);
+            return format_message("phone number '%s': only the area code may be in brackets, "
+                                  "as in (020) 444 44 44", display);
+        }
+        if (!dutch_length_ok(digits + 1, n - 1)) {
+            free(b.data);
+            return format_message("phone number '%s' has %zu digits; a Dutch number has 10, "
+                                  "as in 020 444 44 44 or 06 12 34 56 78", display, n);
+        }
+        strbuf_printf(&b, "+31%s", digits + 1);
+    } else {
+        /* Short numbers (112, 14 020, 1400) are dialled as they are. */
+        if (groups || n > 6) {
+            free(b.data);
+            return format_message("phone number '%s' is neither a short number like 112 nor "
+                                  "starts with 0 or +", display);
+        }
+        strbuf_puts(&b, digits);
+    }
+    *uri = strbuf_take(&b);
+    return NULL;
+}
+
+char *phone_tel_uri(const char *display)
+{
+    char *uri;
+    char *problem = phone_normalise(display, &uri);
+    if (!problem)
+        return uri;
+    /* Not validated (contacts_load rejects it): the digits as they are. */
+    free(problem);
+    strbuf b = {0};
+    strbuf_puts(&b, "tel:");
+    for (const char *p = display; *p; p++)
         if (*p >= '0' && *p <= '9')
             strbuf_append(&b, p, 1);
     return strbuf_take(&b);

@@ -18,6 +18,34 @@ void diag_free(diag_list *list)
     memset(list, 0, sizeof *list);
 }
 
+/* Messages quote inputs (keys, values, file names), and they go to a
+ * terminal: anything that could steer it (ESC, CR, BEL, ...) or reorder what
+ * it shows (bidi controls) is written out instead, as is any byte that is
+ * not UTF-8 and a line feed, which could fake a line of output. Escaping
+ * only produces printable ASCII, so escaping twice changes nothing. */
+char *diag_escape(const char *text)
+{
+    strbuf out = {0};
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        unsigned long cp;
+        size_t len = utf8_decode(text + i, n - i, &cp);
+        if (len == 0) {
+            strbuf_printf(&out, "\\x%02x", (unsigned char)text[i]);
+            i++;
+            continue;
+        }
+        if (cp < 0x80 && (char_is_unsafe(cp) || cp == '\n'))
+            strbuf_printf(&out, "\\x%02lx", cp);
+        else if (char_is_unsafe(cp))
+            strbuf_printf(&out, "U+%04lX", cp);
+        else
+            strbuf_append(&out, text + i, len);
+        i += len;
+    }
+    return strbuf_take(&out);
+}
+
 void diag_vreport(diag_list *list, severity level, const char *file, int line, int column,
                   const char *format, va_list args)
 {
@@ -29,10 +57,12 @@ void diag_vreport(diag_list *list, severity level, const char *file, int line, i
     va_copy(copy, args);
     int n = vsnprintf(NULL, 0, format, copy);
     va_end(copy);
-    char *text = xmalloc((size_t)n + 1);
-    vsnprintf(text, (size_t)n + 1, format, args);
+    char *raw = xmalloc((size_t)n + 1);
+    vsnprintf(raw, (size_t)n + 1, format, args);
+    char *text = diag_escape(raw);
+    free(raw);
     list->items[list->count++] = (diag){
-        .level = level, .file = file ? xstrdup(file) : NULL,
+        .level = level, .file = file ? diag_escape(file) : NULL,
         .line = line, .column = column, .message = text,
     };
     if (level == SEVERITY_ERROR)

@@ -31,6 +31,11 @@ void diag_report(diag_list *list, severity level, const char *file, int line, in
 void diag_vreport(diag_list *list, severity level, const char *file, int line, int column,
                   const char *format, va_list args);
 
+/* Reporting stores the message and file name with control characters, bidi
+ * controls, line feeds and bytes that are not UTF-8 written out ("\x1b",
+ * "U+202E", "\xff"), so a diagnostic is always safe to print. */
+char *diag_escape(const char *text); /* caller frees */
+
 /* Formats one diagnostic as "file:line:col: error: message" (GCC style). Caller frees. */
 char *diag_format(const diag *d);
 /* Prints every diagnostic to stderr in order of reporting. */

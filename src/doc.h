@@ -87,6 +87,7 @@ typedef struct contact_registry {
     contact *items;
     size_t count;
     const char **ids;          /* items[i].id, NULL-terminated: for contacts_ids */
+    const contact **by_id;     /* items sorted by id: contacts_find is a binary search */
 } contact_registry;
 
 /* Everything in the front matter. Strings are UTF-8 and owned. */

@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "contacts.h"
+#include "input_limits.h"
 #include "parse.h"
 #include "suggest.h"
 #include "textutil.h"
@@ -51,6 +52,18 @@ bool frontmatter_split(const char *path, const char *text, size_t length,
     if (length >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) /* some editors write a BOM */
         p += 3;
     size_t n = line_at(p, end, &next);
+    /* Old Mac files end lines with CR alone: then the whole file looks like
+     * one line, and "missing front matter" would send the writer looking
+     * in the wrong place. */
+    const char *cr = memchr(p, '\r', n);
+    if (cr && cr + 1 < end && cr[1] != '\n') {
+        int line, column;
+        text_position(text, (size_t)(cr - text), &line, &column);
+        diag_report(diags, SEVERITY_ERROR, path, line, column,
+                    "lines end with a carriage return (CR) alone; save the file with LF or CRLF "
+                    "line ends");
+        return false;
+    }
     if (!is_fence(p, n)) {
         diag_report(diags, SEVERITY_ERROR, path, 1, 1,
                     "missing front matter; a leaflet starts with a '---' line, then YAML, then '---'");
@@ -106,6 +119,11 @@ static bool want_list(const yaml_checker *c, const char *key, const yaml_node_t 
         return false;
     }
     size_t n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+    if (n > LIMIT_LIST_ITEMS) {
+        yaml_node_t *item = yaml_document_get_node(c->doc, node->data.sequence.items.start[LIMIT_LIST_ITEMS]);
+        yaml_error_at(c, item->start_mark, "'%s' has more than %d items", key, LIMIT_LIST_ITEMS);
+        return false;
+    }
     *items = xcalloc(n, sizeof **items);
     if (marks)
         *marks = xcalloc(n, sizeof **marks);
@@ -160,7 +178,7 @@ static bool parse_date(const char *s, int *year, int *month, int *day)
             return false;
     }
     int y = atoi(s), m = atoi(s + 5), d = n == 10 ? atoi(s + 8) : 0;
-    if (y < 1 || m < 1 || m > 12)
+    if (y < LIMIT_YEAR_MIN || y > LIMIT_YEAR_MAX || m < 1 || m > 12)
         return false;
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (n == 10 && (d < 1 || d > days[m - 1] + (m == 2 && leap(y))))
@@ -253,6 +271,18 @@ static char *default_slug(const char *path)
     return xstrndup(base, n);
 }
 
+/* Characters, not bytes: the limits are about what a reader sees. */
+static bool too_long(const yaml_checker *c, const char *key, const yaml_node_t *value, const char *s)
+{
+    bool title = !strcmp(key, "title") || !strcmp(key, "subtitle") || !strcmp(key, "short_title");
+    size_t limit = title ? LIMIT_TITLE_CHARS : LIMIT_META_STRING_CHARS, chars = utf8_chars(s);
+    if (chars <= limit)
+        return false;
+    yaml_error_at(c, value->start_mark, "'%s' is %zu characters long; at most %zu are allowed",
+                  key, chars, limit);
+    return true;
+}
+
 static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t *value,
                        const contact_registry *contacts, leaflet_meta *meta)
 {
@@ -271,6 +301,8 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
         free(marks);
     } else if (!(s = yaml_want_string(c, key, value))) {
         return;
+    } else if (too_long(c, key, value, s)) {
+        free(s);
     } else if (!strcmp(key, "title")) {
         set_string(&meta->title, s);
     } else if (!strcmp(key, "subtitle")) {
@@ -291,7 +323,8 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
     } else if (!strcmp(key, "updated")) {
         if (!parse_date(s, &meta->updated_year, &meta->updated_month, &meta->updated_day))
             yaml_error_at(c, value->start_mark,
-                     "'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'", s);
+                     "'updated' must be a date as YYYY-MM or YYYY-MM-DD with a year from %d to %d, "
+                     "not '%s'", LIMIT_YEAR_MIN, LIMIT_YEAR_MAX, s);
         meta->updated_line = (int)value->start_mark.line + YAML_FIRST_LINE;
         meta->updated_column = (int)value->start_mark.column + 1;
         free(s);
@@ -299,7 +332,8 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
         /* the review date (review.h); a date like 'updated' */
         if (!parse_date(s, &meta->review_year, &meta->review_month, &meta->review_day))
             yaml_error_at(c, value->start_mark,
-                     "'review_by' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'", s);
+                     "'review_by' must be a date as YYYY-MM or YYYY-MM-DD with a year from %d to %d, "
+                     "not '%s'", LIMIT_YEAR_MIN, LIMIT_YEAR_MAX, s);
         meta->review_line = (int)value->start_mark.line + YAML_FIRST_LINE;
         meta->review_column = (int)value->start_mark.column + 1;
         free(s);
@@ -360,6 +394,13 @@ static void check_mapping(const yaml_checker *c, yaml_node_t *root, const contac
 {
     yaml_node_pair_t *pairs = root->data.mapping.pairs.start;
     size_t n = (size_t)(root->data.mapping.pairs.top - pairs);
+    /* The limit also bounds the duplicate check below, which compares each key with all before it. */
+    if (n > LIMIT_FRONTMATTER_KEYS) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, pairs[LIMIT_FRONTMATTER_KEYS].key);
+        yaml_error_at(c, k->start_mark, "more than %d keys in front matter; there are only %d "
+                      "different ones", LIMIT_FRONTMATTER_KEYS, KEY_COUNT);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, pairs[i].key);
         yaml_node_t *v = yaml_document_get_node(c->doc, pairs[i].value);
@@ -407,7 +448,7 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_checker c = {.path = path, .doc = &doc, .diags = diags,
-                      .line_offset = YAML_FIRST_LINE - 1};
+                      .line_offset = YAML_FIRST_LINE - 1, .text = yaml, .length = length};
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, length);
     if (!yaml_parser_load(&parser, &doc)) {
@@ -416,6 +457,12 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
         return false;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!yaml_check_strings(&c)) {
+        /* Strings cut at a NUL would only add misleading errors (and "missing key"). */
+        yaml_document_delete(&doc);
+        yaml_parser_delete(&parser);
+        return false;
+    }
     if (root && !(root->type == YAML_SCALAR_NODE && yaml_node_is_null(root))) {
         if (root->type != YAML_MAPPING_NODE)
             yaml_error_at(&c, root->start_mark, "front matter must be 'key: value' lines, not %s",

@@ -26,6 +26,7 @@
 
 #include "contacts.h"
 #include "frontmatter.h"
+#include "input_limits.h"
 #include "suggest.h"
 #include "textutil.h"
 #include "validate.h"
@@ -2333,9 +2334,11 @@ document *parse_leaflet(const char *path, const contact_registry *contacts,
                         const char *project_root, diag_list *diags)
 {
     size_t length;
-    char *text = read_file(path, &length);
+    char *why;
+    char *text = read_input(path, LIMIT_SOURCE_BYTES, &length, &why);
     if (!text) {
-        diag_report(diags, SEVERITY_ERROR, path, 0, 0, "cannot read file: %s", strerror(errno));
+        diag_report(diags, SEVERITY_ERROR, path, 0, 0, "cannot read file: %s", why);
+        free(why);
         return NULL;
     }
     document *doc = xcalloc(1, sizeof *doc);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "input_limits.h"
 #include "textutil.h"
 
 /* WCAG 2 relative luminance: sRGB channels linearised, then weighted. */
@@ -93,9 +94,11 @@ char **style_list_names(const char *dir, size_t *count)
 static char *read_extends(const char *path, diag_list *diags)
 {
     size_t length;
-    char *text = read_file(path, &length);
+    char *why;
+    char *text = read_input(path, LIMIT_STYLE_BYTES, &length, &why);
     if (!text) {
-        diag_report(diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", strerror(errno));
+        diag_report(diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", why);
+        free(why);
         return NULL;
     }
     yaml_parser_t parser;
@@ -188,6 +191,18 @@ char **style_variants(const char *styles_dir, const char *base, size_t *count, d
     }
     if (kept)
         qsort(names, kept, sizeof *names, compare_names);
+    if (kept > LIMIT_VARIANTS) {
+        /* an error, not a silent cut: every variant a style file makes is promised */
+        char *path = style_path(styles_dir, names[LIMIT_VARIANTS]);
+        diag_report(diags, SEVERITY_ERROR, path, 0, 0,
+                    "%zu styles extend '%s'; at most %d variants of one style are allowed",
+                    kept, base, LIMIT_VARIANTS);
+        free(path);
+        for (size_t i = 0; i < kept; i++)
+            free(names[i]);
+        free(names);
+        return NULL;
+    }
     *count = kept;
     return names;
 }

@@ -2,9 +2,10 @@
  *
  * A style file may `extends: OTHER` and then sets only what differs; the
  * loader applies the parent first, so variants cannot drift. Every value is
- * validated (unknown key, bad unit, bad colour, poor contrast) with file,
- * line and column. Lengths in the YAML carry units ("12mm", "10.5pt");
- * here they are all in points. */
+ * validated (unknown key, bad unit, bad colour, poor contrast, a value out
+ * of the ranges in input_limits.h) with file, line and column; so is a
+ * chain deeper than LIMIT_EXTENDS_DEPTH. Lengths in the YAML carry units
+ * ("12mm", "10.5pt"); here they are all in points. */
 #ifndef LEAFPRESS_STYLE_H
 #define LEAFPRESS_STYLE_H
 
@@ -92,7 +93,8 @@ style *style_load(const char *styles_dir, const char *name, diag_list *diags);
 void style_free(style *s);
 
 /* Names of every style in styles_dir that directly extends `base`
- * (its variants), sorted. Caller frees each and the array. */
+ * (its variants), sorted. More than LIMIT_VARIANTS (input_limits.h) is an
+ * error: then NULL and *count 0. Caller frees each and the array. */
 char **style_variants(const char *styles_dir, const char *base, size_t *count, diag_list *diags);
 
 /* The style stage: gives every block node of doc the text_style it is drawn in. */

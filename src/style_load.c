@@ -15,8 +15,10 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "input_limits.h"
 #include "suggest.h"
 #include "textutil.h"
+#include "yaml_util.h"
 
 /* ---- the schema ---------------------------------------------------------- */
 
@@ -174,6 +176,8 @@ void style_slot_free(slot *s)
 
 /* ---- values --------------------------------------------------------------- */
 
+#define MM_TO_PT(mm) ((mm) * 72.0 / 25.4)
+
 static char *format_alloc(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static char *format_alloc(const char *format, ...)
 {
@@ -237,15 +241,23 @@ static char *convert_length(const field *f, const char *key, const char *text, d
             continue;
         if (number < 0)
             return format_alloc("'%s' must not be negative, not '%s'", key, text);
-        if (f->kind == V_SIZE && number == 0)
+        if ((f->kind == V_SIZE || f->kind == V_PAGE_SIZE) && number == 0)
             return format_alloc("'%s' must be more than 0, not '%s'", key, text);
         /* pt and in are exact; mm and cm divide once by 25.4 so 25.4mm == 72pt. */
-        if (i == 1)
-            *pt = number * 72.0 / 25.4;
-        else if (i == 2)
-            *pt = number * 720.0 / 25.4;
-        else
-            *pt = number * UNITS[i].points;
+        double points = i == 1 ? number * 72.0 / 25.4
+                      : i == 2 ? number * 720.0 / 25.4 : number * UNITS[i].points;
+        /* Ranges keep layout's arithmetic (and its float-to-int casts) in bounds. */
+        if (f->kind == V_SIZE && (points < LIMIT_FONT_SIZE_MIN_PT || points > LIMIT_FONT_SIZE_MAX_PT))
+            return format_alloc("'%s' must be from %gpt to %gpt, not '%s'", key,
+                                LIMIT_FONT_SIZE_MIN_PT, LIMIT_FONT_SIZE_MAX_PT, text);
+        if (f->kind == V_PAGE_SIZE && (points < MM_TO_PT(LIMIT_PAGE_MIN_MM) ||
+                                       points > MM_TO_PT(LIMIT_PAGE_MAX_MM)))
+            return format_alloc("'%s' sides must be from %gmm to %gmm, not '%s'", key,
+                                LIMIT_PAGE_MIN_MM, LIMIT_PAGE_MAX_MM, text);
+        if (f->kind == V_LENGTH && points > MM_TO_PT(LIMIT_LENGTH_MAX_MM))
+            return format_alloc("'%s' must be at most %gmm, not '%s'", key, LIMIT_LENGTH_MAX_MM,
+                                text);
+        *pt = points;
         return NULL;
     }
     return format_alloc("unknown unit '%s' in '%s'; use mm, pt, cm or in", unit, text);
@@ -287,6 +299,8 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
             if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
                 return format_alloc("'%s' may only hold letters, digits, '-', '_' and '.', not '%s'",
                                     key, text);
+        if (strlen(text) > LIMIT_SUFFIX_BYTES)
+            return format_alloc("'%s' is longer than %d characters", key, LIMIT_SUFFIX_BYTES);
         v->text[0] = xstrdup(text);
         return NULL;
     }
@@ -303,8 +317,9 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
         if (!end || *end)
             return format_alloc("'%s' must be a plain number (a multiple of the font size) "
                                 "such as 1.4, not '%s'", key, text);
-        if (number < 1)
-            return format_alloc("'%s' must be at least 1, not '%s'", key, text);
+        if (number < 1 || number > LIMIT_LINE_HEIGHT_MAX)
+            return format_alloc("'%s' must be from 1 to %g, not '%s'", key, LIMIT_LINE_HEIGHT_MAX,
+                                text);
         v->number[0] = number;
         return NULL;
     }
@@ -326,9 +341,21 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
         else
             return format_alloc("'%s' must be true or false, not '%s'", key, text);
         return NULL;
-    case V_FAMILY:
+    case V_FAMILY: {
+        size_t bytes = strlen(text), names = 1;
+        for (const char *p = text; *p; p++)
+            names += *p == ',';
+        /* print.profile is a V_FAMILY too (a file name): only family lists are counted */
+        bool family = strstr(f->path, "family") != NULL;
+        if (bytes > LIMIT_FAMILY_BYTES)
+            return format_alloc("'%s' is %zu bytes long; at most %d are allowed", key, bytes,
+                                LIMIT_FAMILY_BYTES);
+        if (family && names > LIMIT_FAMILY_NAMES)
+            return format_alloc("'%s' lists %zu fonts; at most %d are allowed", key, names,
+                                LIMIT_FAMILY_NAMES);
         v->text[0] = xstrdup(text);
         return NULL;
+    }
     case V_WEIGHT: {
         static const struct { const char *name; int weight; } WEIGHTS[] = {
             {"regular", 400}, {"semibold", 600}, {"bold", 700},
@@ -489,8 +516,7 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
         if (n != 2) {
             err = format_alloc("'%s' must be A3, A4, A5, A6 or [width, height], as in [148mm, 210mm]", key);
         } else {
-            field length = *f;
-            length.kind = V_SIZE;
+            field length = *f; /* each side a length, within the page range */
             for (size_t i = 0; i < 2 && !err; i++) {
                 at = yaml_document_get_node(doc, items[i]);
                 if (!scalar(at))
@@ -515,6 +541,10 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
                 if (!scalar(item) || !*scalar(item)) {
                     at = item;
                     err = format_alloc("'%s' labels must be non-empty text", key);
+                } else if (utf8_chars(scalar(item)) > LIMIT_BULLET_CHARS) {
+                    at = item;
+                    err = format_alloc("'%s' labels may be at most %d characters", key,
+                                       LIMIT_BULLET_CHARS);
                 } else {
                     v.text[i] = xstrdup(scalar(item));
                 }
@@ -640,6 +670,22 @@ static void apply_mapping(style_ctx *c, const char *file, yaml_document_t *doc, 
     }
 }
 
+/* The key past LIMIT_STYLE_KEYS (counting nested mappings, in the order
+ * libyaml built them), or NULL. Checked before any per-key work. */
+static const yaml_node_t *key_past_limit(yaml_document_t *doc)
+{
+    size_t keys = 0;
+    for (yaml_node_t *node = doc->nodes.start; node < doc->nodes.top; node++) {
+        if (node->type != YAML_MAPPING_NODE)
+            continue;
+        size_t n = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+        if (keys + n > LIMIT_STYLE_KEYS)
+            return yaml_document_get_node(doc, node->data.mapping.pairs.start[LIMIT_STYLE_KEYS - keys].key);
+        keys += n;
+    }
+    return NULL;
+}
+
 static yaml_node_t *find_key(yaml_document_t *doc, yaml_node_t *map, const char *key,
                              yaml_node_t **key_node)
 {
@@ -677,27 +723,34 @@ typedef enum { LOAD_OK, LOAD_MISSING, LOAD_FAILED } load_status;
 typedef struct chain_link {
     const char *name;
     const struct chain_link *child;  /* the style that extends this one */
+    int depth;                       /* 1 for the requested style */
 } chain_link;
+
+/* "a -> b -> c": the chain from the requested style down to `link`, or
+ * only from the first `from` when that is on it (a cycle). Caller frees. */
+static char *chain_text(const chain_link *link, const char *from)
+{
+    size_t n = (size_t)link->depth;
+    const char **names = xmalloc(n * sizeof *names);
+    for (size_t i = 0; i < n && link; i++, link = link->child)
+        names[i] = link->name;
+    /* names runs from this style up to the requested one; print it the other way. */
+    size_t first = n - 1;
+    for (size_t i = 0; from && i < n; i++)
+        if (strcmp(names[i], from) == 0)
+            first = i;
+    strbuf msg = {0};
+    for (size_t i = first + 1; i-- > 0;)
+        strbuf_printf(&msg, "%s%s", names[i], i ? " -> " : "");
+    free(names);
+    return strbuf_take(&msg);
+}
 
 static void report_cycle(style_ctx *c, const char *file, const yaml_node_t *at, const char *parent,
                          const chain_link *link)
 {
-    const char *names[64];
-    size_t n = 0;
-    for (; link && n < 64; link = link->child)
-        names[n++] = link->name;
-    /* names runs from this style up to the requested one; print it the other way. */
-    size_t first = n;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], parent) == 0)
-            first = i;
-    strbuf msg = {0};
-    strbuf_puts(&msg, "'extends' makes a cycle: ");
-    for (size_t i = first + 1; i-- > 0;)
-        strbuf_printf(&msg, "%s -> ", names[i]);
-    strbuf_puts(&msg, parent);
-    char *text = strbuf_take(&msg);
-    report_at(c, file, at, "%s", text);
+    char *text = chain_text(link, parent);
+    report_at(c, file, at, "'extends' makes a cycle: %s -> %s", text, parent);
     free(text);
 }
 
@@ -722,12 +775,13 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
         return LOAD_MISSING;
     char *path = style_path(c->dir, name);
     size_t length;
-    char *text = read_file(path, &length);
+    char *why;
+    char *text = read_input(path, LIMIT_STYLE_BYTES, &length, &why);
     if (!text) {
         int error = errno;
         if (error != ENOENT)
-            diag_report(c->diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s",
-                        strerror(error));
+            diag_report(c->diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", why);
+        free(why);
         free(path);
         return error == ENOENT ? LOAD_MISSING : LOAD_FAILED;
     }
@@ -749,7 +803,15 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
 
     load_status status = LOAD_OK;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && root->type != YAML_MAPPING_NODE) {
+    const yaml_node_t *too_many = key_past_limit(&doc);
+    if (too_many) {
+        report_at(c, path, too_many, "more than %d keys in one style file; a style has about 170",
+                  LIMIT_STYLE_KEYS);
+        status = LOAD_FAILED;
+    } else if (!yaml_check_strings(&(yaml_checker){.path = path, .doc = &doc, .diags = c->diags,
+                                                   .text = text, .length = length})) {
+        status = LOAD_FAILED;
+    } else if (root && root->type != YAML_MAPPING_NODE) {
         const char *s = scalar(root);
         if (!s || !is_null(s, is_plain(root))) {
             report_at(c, path, root, "a style file must be a mapping of sections such as "
@@ -766,7 +828,7 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
                 c->extends_line = (int)ext->start_mark.line + 1;
                 c->extends_column = (int)ext->start_mark.column + 1;
             }
-            chain_link link = {name, child};
+            chain_link link = {name, child, child ? child->depth + 1 : 1};
             bool cycle = false;
             for (const chain_link *l = &link; parent && l && !cycle; l = l->child)
                 cycle = strcmp(l->name, parent) == 0;
@@ -775,6 +837,14 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
                 status = LOAD_FAILED;
             } else if (cycle) {
                 report_cycle(c, path, ext, parent, &link);
+                status = LOAD_FAILED;
+            } else if (link.depth >= LIMIT_EXTENDS_DEPTH) {
+                /* Also bounds the recursion and the work per style: a chain is read once per style in it. */
+                char *chain = chain_text(&link, NULL);
+                report_at(c, path, ext, "'extends' chain is too deep: %s -> %s goes past %d styles; "
+                          "at most %d may extend one another", chain, parent, LIMIT_EXTENDS_DEPTH,
+                          LIMIT_EXTENDS_DEPTH);
+                free(chain);
                 status = LOAD_FAILED;
             } else {
                 if (!child)

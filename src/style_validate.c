@@ -73,9 +73,18 @@ bool style_resolve_defaults(style_ctx *c)
         if (dot)
             *dot = '\0';
         const section_pos *at = dot ? find_section(c, section) : NULL;
-        diag_report(c->diags, SEVERITY_ERROR, at ? at->file : c->top_file, at ? at->line : 0,
-                    at ? at->column : 0, "'%s' needs '%s' (it has no default)",
-                    dot ? section : "style", key);
+        if (at) {
+            diag_report(c->diags, SEVERITY_ERROR, at->file, at->line, at->column,
+                        "'%s' needs '%s' (it has no default)", dot ? section : "style", key);
+        } else {
+            /* No section anywhere in the chain: it is to be added to the requested file, so
+             * point at its start, or at its `extends` when the parent should supply it. */
+            bool via = c->extends_file != NULL;
+            diag_report(c->diags, SEVERITY_ERROR, via ? c->extends_file : c->top_file,
+                        via ? c->extends_line : 1, via ? c->extends_column : 1,
+                        "'%s' needs '%s' (it has no default); add a '%s:' section with it",
+                        dot ? section : "style", key, dot ? section : key);
+        }
     }
     return ok;
 }

@@ -1,11 +1,21 @@
+#define _DEFAULT_SOURCE /* open flags, fstatfs */
 #include "textutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/magic.h>
+#include <sys/vfs.h>
+#endif
+
+#include "input_limits.h"
 
 static void out_of_memory(void)
 {
@@ -44,29 +54,107 @@ char *xstrndup(const char *s, size_t n)
     return copy;
 }
 
+/* "1 MiB", "256 KiB", "1234 bytes": sizes as the limits are written. */
+static void size_text(size_t n, char *buf, size_t size)
+{
+    if (n >= 1024 * 1024 && n % (1024 * 1024) == 0)
+        snprintf(buf, size, "%zu MiB", n / (1024 * 1024));
+    else if (n >= 1024 && n % 1024 == 0)
+        snprintf(buf, size, "%zu KiB", n / 1024);
+    else
+        snprintf(buf, size, "%zu bytes", n);
+}
+
+static char *fail(char **why, int error, const char *text)
+{
+    if (why)
+        *why = xstrdup(text ? text : strerror(error));
+    errno = error;
+    return NULL;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode) ? "a folder" : S_ISFIFO(mode) ? "a named pipe"
+         : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device"
+         : S_ISSOCK(mode) ? "a socket" : "not a regular file";
+}
+
+char *read_input(const char *path, size_t max_bytes, size_t *length, char **why)
+{
+    if (why)
+        *why = NULL;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(why, errno, NULL);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int error = errno;
+        close(fd);
+        return fail(why, error, NULL);
+    }
+    char text[128];
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(text, sizeof text, "it is %s, not a regular file", file_kind(st.st_mode));
+        close(fd);
+        return fail(why, S_ISDIR(st.st_mode) ? EISDIR : EINVAL, text);
+    }
+#ifdef __linux__
+    /* /proc and /sys files look regular (size 0) but are generated without end. */
+    struct statfs fs;
+    if (fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC)) {
+        close(fd);
+        return fail(why, EINVAL, "it is a kernel file (/proc or /sys), not a regular file");
+    }
+#endif
+    char limit[32];
+    size_text(max_bytes, limit, sizeof limit);
+    snprintf(text, sizeof text, "it is larger than %s, the most this kind of file may be", limit);
+    if ((uintmax_t)st.st_size > max_bytes) {
+        close(fd);
+        return fail(why, EFBIG, text);
+    }
+    /* Read to the end, not to st_size: the file may have grown; but never past the limit. */
+    size_t capacity = (size_t)st.st_size + 1, used = 0;
+    char *data = xmalloc(capacity + 1);
+    for (;;) {
+        if (used == capacity) {
+            if (capacity > max_bytes) {
+                free(data);
+                close(fd);
+                return fail(why, EFBIG, text);
+            }
+            capacity = capacity * 2 > max_bytes + 1 ? max_bytes + 1 : capacity * 2;
+            data = xrealloc(data, capacity + 1);
+        }
+        ssize_t n = read(fd, data + used, capacity - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int error = errno;
+            free(data);
+            close(fd);
+            return fail(why, error, NULL);
+        }
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    close(fd);
+    if (used > max_bytes) {
+        free(data);
+        return fail(why, EFBIG, text);
+    }
+    data[used] = '\0';
+    if (length)
+        *length = used;
+    return data;
+}
+
 char *read_file(const char *path, size_t *length)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    strbuf b = {0};
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        strbuf_append(&b, chunk, n);
-    int failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        free(b.data);
-        errno = saved ? saved : EIO;
-        return NULL;
-    }
-    if (length)
-        *length = b.length;
-    if (!b.data)
-        return xstrdup("");
-    return strbuf_take(&b);
+    return read_input(path, LIMIT_OTHER_BYTES, length, NULL);
 }
 
 void text_position(const char *text, size_t offset, int *line, int *column)
@@ -83,6 +171,51 @@ void text_position(const char *text, size_t offset, int *line, int *column)
     }
     *line = l;
     *column = c;
+}
+
+size_t utf8_decode(const char *text, size_t n, unsigned long *cp)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    if (n == 0)
+        return 0;
+    unsigned char c = s[0];
+    size_t need;
+    unsigned long min, v;
+    if (c < 0x80) { *cp = c; return 1; }
+    else if ((c & 0xE0) == 0xC0) { need = 1; min = 0x80; v = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { need = 2; min = 0x800; v = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { need = 3; min = 0x10000; v = c & 0x07; }
+    else return 0;
+    if (need >= n)
+        return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[k] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return need + 1;
+}
+
+size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+bool char_is_bidi_control(unsigned long cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool char_is_unsafe(unsigned long cp)
+{
+    return (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) ||
+           char_is_bidi_control(cp);
 }
 
 bool utf8_validate(const char *text, size_t length, int *bad_line, int *bad_column)

@@ -13,7 +13,17 @@ typedef struct yaml_checker {
     yaml_document_t *doc;
     diag_list *diags;
     int line_offset;           /* lines of the file before the YAML starts */
+    const char *text;          /* the YAML source, for yaml_check_strings; may be NULL */
+    size_t length;
 } yaml_checker;
+
+/* Every scalar (key or value) of c->doc must be free of NUL, control
+ * characters other than tab and line feed, DEL, C1 controls and bidi
+ * controls (see char_is_unsafe): a NUL would cut the string short, the
+ * others hide or reorder text. Each bad scalar is reported once, at the
+ * character or the escape ("\0", "\e", "\u202E") that made it, when c->text
+ * is given. Returns false when it reported. */
+bool yaml_check_strings(const yaml_checker *c);
 
 /* An error at a libyaml mark (0-based), reported as a 1-based file position. */
 void yaml_error_at(const yaml_checker *c, yaml_mark_t mark, const char *format, ...)

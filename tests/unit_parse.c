@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,7 +355,7 @@ static void test_meta_errors(void **state)
         "sources/net.md:3:1: error: unknown key 'titel' in front matter; did you mean 'title'?\n"
         "sources/net.md:4:7: error: 'lang' must be a language tag like 'nl-NL', not 'nl_NL'\n"
         "sources/net.md:5:12: error: 'publisher' must be a string, not a list\n"
-        "sources/net.md:6:10: error: 'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '2020-13'\n"
+        "sources/net.md:6:10: error: 'updated' must be a date as YYYY-MM or YYYY-MM-DD with a year from 1900 to 2100, not '2020-13'\n"
         "sources/net.md:7:10: error: 'authors' must be a list of strings, not a mapping\n"
         "sources/net.md:8:11: error: 'keywords' must be a list of strings, not a string\n"
         "sources/net.md:9:13: error: each item of 'reviewers' must be a string, not a list\n"
@@ -442,7 +443,7 @@ static void test_dates(void **state)
         char yaml[128], expected[256];
         snprintf(yaml, sizeof yaml, "title: X\nlang: nl\npublisher: P\nupdated: %s\n", bad[i]);
         snprintf(expected, sizeof expected,
-                 "sources/net.md:5:10: error: 'updated' must be a date as YYYY-MM or YYYY-MM-DD, not '%s'\n",
+                 "sources/net.md:5:10: error: 'updated' must be a date as YYYY-MM or YYYY-MM-DD with a year from 1900 to 2100, not '%s'\n",
                  bad[i]);
         leaflet_meta m;
         bool ok;
@@ -617,7 +618,7 @@ static void test_tel_uri(void **state)
         {"112", "tel:112"},
         {"14 020", "tel:14020"},
         {"+31 20 444 44 44", "tel:+31204444444"},
-        {"+32 (0)2 123 45 67", "tel:+32021234567"},
+        {"+32 (0)2 123 45 67", "tel:+3221234567"}, /* the trunk (0) is dropped */
         {"0031 20 444 4444", "tel:+31204444444"},
         {"0800-0123", "tel:+318000123"},
     };
@@ -626,6 +627,350 @@ static void test_tel_uri(void **state)
         assert_string_equal(uri, cases[i][1]);
         free(uri);
     }
+}
+
+/* --- hostile input: front matter, contacts, files, diagnostics ----------------- */
+
+/* Every Dutch way of writing a number gives the one E.164 URI, or a clear error. */
+static void test_phone_forms(void **state)
+{
+    (void)state;
+    static const char *const good[][2] = {
+        {"+31 (0)20 444 44 44", "tel:+31204444444"},  /* the (0) was kept once: +310204444444 */
+        {"0031 (0)20 444 44 44", "tel:+31204444444"},
+        {"(020) 444 44 44", "tel:+31204444444"},      /* lost the country code once */
+        {"(0229) 21 21 21", "tel:+31229212121"},
+        {"020-4444444", "tel:+31204444444"},
+        {"020 - 444 44 44", "tel:+31204444444"},
+        {"06-12345678", "tel:+31612345678"},
+        {"06 12 34 56 78", "tel:+31612345678"},
+        {"0800 0123", "tel:+318000123"},             /* service numbers: E.164 too */
+        {"0800-1234567", "tel:+318001234567"},
+        {"0900 1234", "tel:+319001234"},
+        {"112", "tel:112"},
+        {"14 020", "tel:14020"},
+        {"+32 (0)2 123 45 67", "tel:+3221234567"},
+        {"+44 20 7946 0958", "tel:+442079460958"},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        char *uri, *problem = phone_normalise(good[i][0], &uri);
+        if (problem)
+            fail_msg("'%s': %s", good[i][0], problem);
+        assert_string_equal(uri, good[i][1]);
+        free(uri);
+        uri = phone_tel_uri(good[i][0]);
+        assert_string_equal(uri, good[i][1]);
+        free(uri);
+    }
+    static const char *const bad[][2] = {
+        {"020 444 44", "phone number '020 444 44' has 8 digits; a Dutch number has 10, as in 020 444 44 44 or 06 12 34 56 78"},
+        {"06-1234567", "phone number '06-1234567' has 9 digits; a Dutch number has 10, as in 020 444 44 44 or 06 12 34 56 78"},
+        {"0800 012", "phone number '0800 012' has 7 digits; a Dutch number has 10, as in 020 444 44 44 or 06 12 34 56 78"},
+        {"+31 20 444 44 4", "phone number '+31 20 444 44 4' has 8 digits after +31; a Dutch number has 9, as in +31 20 444 44 44"},
+        {"+31 (0)20 444 44 444", "phone number '+31 (0)20 444 44 444' has 10 digits after +31; a Dutch number has 9, as in +31 20 444 44 44"},
+        {"+31 (20) 444 44 44", "phone number '+31 (20) 444 44 44': in an international number only a trunk '(0)' may be in brackets, as in +31 (0)20 444 44 44"},
+        {"020 (444) 44 44", "phone number '020 (444) 44 44': only the area code may be in brackets, as in (020) 444 44 44"},
+        {"(020 444 44 44", "phone number '(020 444 44 44' has a '(' without ')'"},
+        {"020) 444 44 44", "phone number '020) 444 44 44' has a ')' without '('"},
+        {"020 +444 44 44", "phone number '020 +444 44 44' may have '+' only at the start"},
+        {"1-1-2 (bel)", "phone number '1-1-2 (bel)' may only contain digits, spaces and + - ( )"},
+        {"12", "phone number '12' needs at least 3 digits"},
+        {"4444444", "phone number '4444444' is neither a short number like 112 nor starts with 0 or +"},
+        {"+1234", "phone number '+1234' has 4 digits with the country code; an international number has 7 to 15"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *uri, *problem = phone_normalise(bad[i][0], &uri);
+        assert_null(uri);
+        assert_non_null(problem);
+        assert_string_equal(problem, bad[i][1]);
+        free(problem);
+    }
+}
+
+/* Expects frontmatter_parse to fail with exactly `expected`. */
+static void expect_meta(const char *yaml, const char *expected)
+{
+    leaflet_meta m;
+    bool ok;
+    char *got = parse_meta(yaml, &m, &ok);
+    assert_false(ok);
+    assert_string_equal(got, expected);
+    meta_free(&m);
+    free(got);
+}
+
+static void test_meta_hostile_strings(void **state)
+{
+    (void)state;
+    /* a NUL from an escape cut the title short once; now it is an error at the escape */
+    expect_meta("title: \"Ti\\0tel\"\nlang: nl\npublisher: P\nupdated: 2020-01\n",
+                "sources/net.md:2:11: error: NUL character (\\0) in a string; it would cut the "
+                "text short here\n");
+    expect_meta("title: X\nlang: nl\npublisher: P\nupdated: 2020-01\nsubject: \"a\\x00b\"\n",
+                "sources/net.md:6:12: error: NUL character (\\0) in a string; it would cut the "
+                "text short here\n");
+    /* terminal escapes, in values and keys, with the escape's own position */
+    expect_meta("title: \"\\e[2K\\rgeen problemen\"\nlang: nl\npublisher: P\nupdated: 2020-01\n",
+                "sources/net.md:2:9: error: control character U+001B is not allowed\n");
+    expect_meta("title: X\nlang: nl\npublisher: P\nupdated: 2020-01\n\"a\\x07b\": 1\n",
+                "sources/net.md:6:3: error: control character U+0007 is not allowed\n");
+    expect_meta("title: X\nlang: nl\npublisher: P\nupdated: 2020-01\nsubject: \"a\\N\"\n",
+                "sources/net.md:6:12: error: control character U+0085 is not allowed\n");
+    /* bidi overrides and isolates, written raw or as an escape */
+    expect_meta("title: ab\xe2\x80\xae cd\nlang: nl\npublisher: P\nupdated: 2020-01\n",
+                "sources/net.md:2:10: error: bidirectional control character U+202E is not "
+                "allowed: it makes text show in another order than it is written\n");
+    expect_meta("title: X\nlang: nl\npublisher: P\nupdated: 2020-01\nkeywords: [a, \"b\\u2067\"]\n",
+                "sources/net.md:6:17: error: bidirectional control character U+2067 is not "
+                "allowed: it makes text show in another order than it is written\n");
+    /* tab and line feed stay allowed, and so do other escapes */
+    leaflet_meta m;
+    bool ok;
+    char *got = parse_meta("title: \"A\\tB\\nC \\u00e9\"\nlang: nl\npublisher: P\nupdated: 2020-01\n",
+                           &m, &ok);
+    assert_string_equal(got, "");
+    assert_true(ok);
+    meta_free(&m);
+    free(got);
+}
+
+static void test_meta_limits(void **state)
+{
+    (void)state;
+    /* 100,000 keys took 56 s (each compared with all before it); now one error at key 101 */
+    strbuf b = {0};
+    strbuf_puts(&b, "title: X\nlang: nl\npublisher: P\nupdated: 2020-01\n");
+    for (int i = 0; i < 100000; i++)
+        strbuf_printf(&b, "k%d: v\n", i);
+    leaflet_meta m;
+    bool ok;
+    char *got = parse_meta(b.data, &m, &ok);
+    assert_false(ok);
+    assert_string_equal(got, "sources/net.md:102:1: error: more than 100 keys in front matter; "
+                             "there are only 20 different ones\n"
+                             "sources/net.md:1:1: error: missing required key 'title' in front matter\n"
+                             "sources/net.md:1:1: error: missing required key 'lang' in front matter\n"
+                             "sources/net.md:1:1: error: missing required key 'publisher' in front matter\n"
+                             "sources/net.md:1:1: error: missing required key 'updated' in front matter\n");
+    meta_free(&m);
+    free(got);
+    free(b.data);
+
+    /* lists */
+    b = (strbuf){0};
+    strbuf_puts(&b, "title: X\nlang: nl\npublisher: P\nupdated: 2020-01\nkeywords:\n");
+    for (int i = 0; i < 101; i++)
+        strbuf_printf(&b, "  - w%d\n", i);
+    expect_meta(b.data, "sources/net.md:107:5: error: 'keywords' has more than 100 items\n");
+    free(b.data);
+
+    /* lengths, in characters */
+    char yaml[1024];
+    char title[512] = "";
+    for (int i = 0; i < 201; i++)
+        strcat(title, i % 2 ? "\xc3\xa9" : "a");
+    snprintf(yaml, sizeof yaml, "title: %s\nlang: nl\npublisher: P\nupdated: 2020-01\n", title);
+    expect_meta(yaml, "sources/net.md:2:8: error: 'title' is 201 characters long; at most 200 are "
+                      "allowed\n");
+    title[300] = '\0'; /* 200 characters: a, é, a, ... */
+    snprintf(yaml, sizeof yaml, "title: %s\nlang: nl\npublisher: P\nupdated: 2020-01\n", title);
+    got = parse_meta(yaml, &m, &ok);
+    assert_string_equal(got, "");
+    meta_free(&m);
+    free(got);
+
+    /* years: 0001-01 passed once, then failed naming the PDF */
+    static const char *const years[] = {"0001-01", "1899-12", "2101-01", "9999-12-31"};
+    for (size_t i = 0; i < 4; i++) {
+        char expected[256];
+        snprintf(yaml, sizeof yaml, "title: X\nlang: nl\npublisher: P\nupdated: %s\n", years[i]);
+        snprintf(expected, sizeof expected, "sources/net.md:5:10: error: 'updated' must be a date "
+                 "as YYYY-MM or YYYY-MM-DD with a year from 1900 to 2100, not '%s'\n", years[i]);
+        expect_meta(yaml, expected);
+    }
+}
+
+static void test_split_cr_only(void **state)
+{
+    (void)state;
+    const char text[] = "---\rtitle: X\r---\rBody\r";
+    const char *yaml, *body;
+    size_t yaml_length;
+    int body_line;
+    diag_list d;
+    diag_init(&d);
+    assert_false(frontmatter_split("a.md", text, strlen(text), &yaml, &yaml_length, &body,
+                                   &body_line, &d));
+    char *got = all_diags(&d);
+    assert_string_equal(got, "a.md:1:4: error: lines end with a carriage return (CR) alone; "
+                             "save the file with LF or CRLF line ends\n");
+    free(got);
+    diag_free(&d);
+}
+
+static void test_diag_escapes(void **state)
+{
+    (void)state;
+    diag_list d;
+    diag_init(&d);
+    /* once erased the line and printed a fake "no problems" */
+    diag_report(&d, SEVERITY_ERROR, "a\x1b]0;x\x07.md", 1, 2, "unknown key '%s'",
+                "\x1b[2K\rgeen problemen\n\xe2\x80\xae\xc2\x9b\x7f\xff\tok \xc3\xa9");
+    char *got = all_diags(&d);
+    assert_string_equal(got, "a\\x1b]0;x\\x07.md:1:2: error: unknown key "
+                             "'\\x1b[2K\\x0dgeen problemen\\x0aU+202EU+009B\\x7f\\xff\tok \xc3\xa9'\n");
+    free(got);
+    /* escaping is idempotent, so copying a diagnostic (as build does) keeps it */
+    diag_report(&d, SEVERITY_ERROR, d.items[0].file, 1, 2, "%s", d.items[0].message);
+    assert_string_equal(d.items[0].message, d.items[1].message);
+    assert_string_equal(d.items[0].file, d.items[1].file);
+    diag_free(&d);
+}
+
+static void test_read_input_kinds(void **state)
+{
+    (void)state;
+    char *why;
+    size_t length;
+    /* a FIFO blocked forever once; now it is refused at once */
+    assert_int_equal(mkfifo("pipe.md", 0600), 0);
+    assert_null(read_input("pipe.md", 1024, &length, &why));
+    assert_string_equal(why, "it is a named pipe, not a regular file");
+    free(why);
+    remove("pipe.md");
+    /* /dev/zero was read until the kernel killed the process */
+    assert_null(read_input("/dev/zero", 1024, &length, &why));
+    assert_string_equal(why, "it is a character device, not a regular file");
+    free(why);
+    assert_null(read_input("/proc/self/status", 1024, &length, &why));
+    assert_string_equal(why, "it is a kernel file (/proc or /sys), not a regular file");
+    free(why);
+    assert_null(read_input(".", 1024, &length, &why));
+    assert_string_equal(why, "it is a folder, not a regular file");
+    free(why);
+    assert_null(read_input("bestaat-niet", 1024, &length, &why));
+    assert_string_equal(why, "No such file or directory");
+    free(why);
+    /* sizes: exactly the limit is fine, one byte more is not */
+    char *big = xcalloc(1, 1024 * 1024 + 1);
+    memset(big, 'x', 1024 * 1024 + 1);
+    write_bytes("big.md", big, 1024 * 1024);
+    char *text = read_input("big.md", 1024 * 1024, &length, &why);
+    assert_non_null(text);
+    assert_null(why);
+    assert_int_equal(length, 1024 * 1024);
+    assert_int_equal(text[length], '\0');
+    free(text);
+    write_bytes("big.md", big, 1024 * 1024 + 1);
+    assert_null(read_input("big.md", 1024 * 1024, &length, &why));
+    assert_int_equal(errno, EFBIG);
+    assert_string_equal(why, "it is larger than 1 MiB, the most this kind of file may be");
+    free(why);
+    /* a source over the limit: the parser says so, naming the file */
+    diag_list d;
+    diag_init(&d);
+    assert_null(parse_leaflet("big.md", &registry, ".", &d));
+    char *got = all_diags(&d);
+    assert_string_equal(got, "big.md: error: cannot read file: it is larger than 1 MiB, the most "
+                             "this kind of file may be\n");
+    free(got);
+    diag_free(&d);
+    remove("big.md");
+    free(big);
+}
+
+static void test_contacts_hostile(void **state)
+{
+    (void)state;
+    contact_registry r;
+    diag_list d;
+    /* --contacts /dev/zero: an error, not 24 GB */
+    diag_init(&d);
+    assert_false(contacts_load("/dev/zero", &r, &d));
+    char *got = all_diags(&d);
+    assert_string_equal(got, "/dev/zero: error: cannot read contacts: it is a character device, "
+                             "not a regular file\n");
+    free(got);
+    contacts_free(&r);
+    diag_free(&d);
+
+    /* more than LIMIT_CONTACTS entries */
+    strbuf b = {0};
+    for (int i = 0; i < 5001; i++)
+        strbuf_printf(&b, "c%d:\n  organisation: O\n", i);
+    write_text("c.yaml", b.data);
+    free(b.data);
+    diag_init(&d);
+    assert_false(contacts_load("c.yaml", &r, &d));
+    got = all_diags(&d);
+    assert_string_equal(got, "c.yaml:10001:1: error: more than 5000 contacts; split the registry "
+                             "or remove old ones\n");
+    free(got);
+    contacts_free(&r);
+    diag_free(&d);
+
+    /* 5000 entries: every one found (binary search), every duplicate reported in order */
+    b = (strbuf){0};
+    for (int i = 0; i < 4997; i++)
+        strbuf_printf(&b, "c%d:\n  organisation: O\n", (i * 7919) % 4997); /* not sorted */
+    strbuf_puts(&b, "c5:\n  organisation: O\nc17:\n  organisation: O\nc5:\n  organisation: O\n");
+    write_text("c.yaml", b.data);
+    free(b.data);
+    diag_init(&d);
+    assert_false(contacts_load("c.yaml", &r, &d));
+    assert_int_equal(r.count, 4997);
+    int line5 = 0, line17 = 0;
+    for (int i = 0; i < 4997; i++) {
+        if ((i * 7919) % 4997 == 5) line5 = 2 * i + 1;
+        if ((i * 7919) % 4997 == 17) line17 = 2 * i + 1;
+    }
+    char want[512];
+    snprintf(want, sizeof want,
+             "c.yaml:9995:1: error: duplicate contact 'c5'; it is also on line %d\n"
+             "c.yaml:9997:1: error: duplicate contact 'c17'; it is also on line %d\n"
+             "c.yaml:9999:1: error: duplicate contact 'c5'; it is also on line %d\n",
+             line5, line17, line5);
+    got = all_diags(&d);
+    assert_string_equal(got, want);
+    free(got);
+    for (int i = 0; i < 4997; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "c%d", i);
+        const contact *c = contacts_find(&r, id);
+        assert_non_null(c);
+        assert_string_equal(c->id, id);
+    }
+    assert_null(contacts_find(&r, "c4997"));
+    assert_null(contacts_find(&r, ""));
+    assert_string_equal(contacts_ids(&r)[0], "c0"); /* still in file order */
+    assert_string_equal(contacts_ids(&r)[1], "c2922");
+    contacts_free(&r);
+    diag_free(&d);
+
+    /* phones, NUL and bidi in the registry */
+    write_text("c.yaml",
+        "a:\n  organisation: \"Amster\\0dam\"\n"
+        "b:\n  organisation: B\n  phones: [112, 112, 112, 112, 112, 112, 112, 112, 112, 112, 113]\n"
+        "c:\n  organisation: C\xe2\x81\xa6\n");
+    diag_init(&d);
+    assert_false(contacts_load("c.yaml", &r, &d));
+    got = all_diags(&d);
+    assert_string_equal(got,
+        "c.yaml:2:24: error: NUL character (\\0) in a string; it would cut the text short here\n"
+        "c.yaml:7:18: error: bidirectional control character U+2066 is not allowed: it makes "
+        "text show in another order than it is written\n");
+    free(got);
+    contacts_free(&r);
+    diag_free(&d);
+    write_text("c.yaml",
+        "b:\n  organisation: B\n  phones: [112, 112, 112, 112, 112, 112, 112, 112, 112, 112, 113]\n");
+    diag_init(&d);
+    assert_false(contacts_load("c.yaml", &r, &d));
+    got = all_diags(&d);
+    assert_string_equal(got, "c.yaml:3:62: error: contact 'b' has more than 10 phone numbers\n");
+    free(got);
+    contacts_free(&r);
+    diag_free(&d);
 }
 
 /* --- body ------------------------------------------------------------------- */
@@ -1592,6 +1937,13 @@ int main(void)
         cmocka_unit_test(test_contacts_loaded),
         cmocka_unit_test(test_contacts_errors),
         cmocka_unit_test(test_tel_uri),
+        cmocka_unit_test(test_phone_forms),
+        cmocka_unit_test(test_meta_hostile_strings),
+        cmocka_unit_test(test_meta_limits),
+        cmocka_unit_test(test_split_cr_only),
+        cmocka_unit_test(test_diag_escapes),
+        cmocka_unit_test(test_read_input_kinds),
+        cmocka_unit_test(test_contacts_hostile),
         cmocka_unit_test(test_whole_document),
         cmocka_unit_test(test_heading_errors),
         cmocka_unit_test(test_lists),

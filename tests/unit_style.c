@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -502,7 +503,7 @@ static void test_error_wrong_type(void **state)
                  "'line_height' must be a plain number (a multiple of the font size) such as 1.4, "
                  "not '14pt'");
     expect_error("type-lh-min", "extends: base\nsuffix: -x\nh1:\n  line_height: 0.9\n", "4:16",
-                 "'line_height' must be at least 1, not '0.9'");
+                 "'line_height' must be from 1 to 5, not '0.9'");
     expect_error("type-weight", "extends: base\nsuffix: -x\nh1:\n  weight: heavy\n", "4:11",
                  "'weight' must be regular, semibold or bold (or 400, 600, 700), not 'heavy'");
     expect_error("type-emphasis", "extends: base\nsuffix: -x\ntext: { emphasis: underline }\n",
@@ -525,9 +526,9 @@ static void test_error_wrong_type(void **state)
 static void test_error_duplicate_and_syntax(void **state)
 {
     (void)state;
-    expect_error("dup", "extends: base\nsuffix: -x\nh1:\n  size: 1pt\n  size: 2pt\n", "5:3",
+    expect_error("dup", "extends: base\nsuffix: -x\nh1:\n  size: 11pt\n  size: 12pt\n", "5:3",
                  "duplicate key 'size'");
-    expect_error("syntax", "extends: base\nh1:\n  size: 1pt\n bad\n", "4:2",
+    expect_error("syntax", "extends: base\nh1:\n  size: 11pt\n bad\n", "4:2",
                  "bad YAML: did not find expected key (while parsing a block mapping)");
 }
 
@@ -600,7 +601,7 @@ static void test_error_missing_required(void **state)
     expect_error("no-color", text, "9:1", "'body' needs 'color' (it has no default)");
 }
 
-/* No section to point at: the file is named without a line. */
+/* No section to point at: the start of the file (it had no position once). */
 static void test_error_missing_section(void **state)
 {
     (void)state;
@@ -611,8 +612,8 @@ static void test_error_missing_section(void **state)
         diag_list d;
         char *got = first_error(names[i], &d);
         char want[256];
-        snprintf(want, sizeof want, "%s/%s.yaml: error: 'page' needs 'size' (it has no default)",
-                 fixture_dir, names[i]);
+        snprintf(want, sizeof want, "%s/%s.yaml:1:1: error: 'page' needs 'size' (it has no "
+                 "default); add a 'page:' section with it", fixture_dir, names[i]);
         assert_string_equal(got, want);
         free(got);
         diag_free(&d);
@@ -679,6 +680,227 @@ static void test_error_page(void **state)
                  "the footer sits in the bottom margin");
     expect_error("band-tall", "extends: base\nsuffix: -x\ncover: { band_height: 300mm }\n", "3:23",
                  "cover.band_height (300.0mm) is taller than the page (210.0mm)");
+}
+
+/* ---- hostile styles ------------------------------------------------------------ */
+
+/* 20,000 styles each extending the one before overflowed the stack (one
+ * recursion per link); now the chain stops at LIMIT_EXTENDS_DEPTH with an
+ * error at the `extends` that goes too deep. */
+static void test_extends_too_deep(void **state)
+{
+    (void)state;
+    char text[128];
+    write_style("deep0", "extends: base\nsuffix: -d\n");
+    for (int i = 1; i < 20000; i++) {
+        snprintf(text, sizeof text, "suffix: -d%d\nextends: deep%d\n", i, i - 1);
+        snprintf(text + 64, 64, "deep%d", i);
+        write_style(text + 64, text);
+    }
+    diag_list d;
+    char *got = first_error("deep19999", &d);
+    /* the 16th style of the chain (deep19984) would extend a 17th */
+    char want[1024];
+    strbuf chain = {0};
+    for (int i = 19999; i >= 19984; i--)
+        strbuf_printf(&chain, "deep%d -> ", i);
+    snprintf(want, sizeof want, "%s/deep19984.yaml:2:10: error: 'extends' chain is too deep: "
+             "%sdeep19983 goes past 16 styles; at most 16 may extend one another",
+             fixture_dir, chain.data);
+    assert_string_equal(got, want);
+    assert_int_equal(d.count, 1);
+    free(chain.data);
+    free(got);
+    diag_free(&d);
+    /* 16 deep is fine: deep14 -> ... -> deep0 -> base */
+    style *s = load_ok(fixture_dir, "deep14");
+    assert_string_equal(s->suffix, "-d14");
+    style_free(s);
+}
+
+/* A cycle of 65 styles indexed past a 64-entry array (and printed stack
+ * bytes); now the depth limit stops it with a message of style names only,
+ * and a cycle within the limit is shown whole. */
+static void test_extends_long_cycle(void **state)
+{
+    (void)state;
+    char text[128], name[32];
+    for (int i = 0; i < 65; i++) {
+        snprintf(text, sizeof text, "extends: ring%d\nsuffix: -r%d\n", (i + 1) % 65, i);
+        snprintf(name, sizeof name, "ring%d", i);
+        write_style(name, text);
+    }
+    diag_list d;
+    char *got = first_error("ring0", &d);
+    assert_int_equal(d.count, 1);
+    assert_non_null(strstr(got, "'extends' chain is too deep: ring0 -> ring1 -> "));
+    for (const char *p = got; *p; p++)
+        assert_true(*p >= 0x20 && *p < 0x7f);
+    free(got);
+    diag_free(&d);
+
+    for (int i = 0; i < 16; i++) {
+        snprintf(text, sizeof text, "extends: loop%d\nsuffix: -l%d\n", (i + 1) % 16, i);
+        snprintf(name, sizeof name, "loop%d", i);
+        write_style(name, text);
+    }
+    got = first_error("loop0", &d);
+    strbuf want = {0};
+    strbuf_printf(&want, "%s/loop15.yaml:1:10: error: 'extends' makes a cycle: ", fixture_dir);
+    for (int i = 0; i < 16; i++)
+        strbuf_printf(&want, "loop%d -> ", i);
+    strbuf_puts(&want, "loop0");
+    assert_string_equal(got, want.data);
+    free(want.data);
+    free(got);
+    diag_free(&d);
+}
+
+/* Values layout cannot draw were accepted once (17 blank pages, UB in a
+ * float-to-int cast); now each is an error at the value, with the range. */
+static void test_error_extreme_values(void **state)
+{
+    (void)state;
+    expect_error("huge-body", "extends: base\nsuffix: -x\nbody: { size: 99999999999999pt }\n",
+                 "3:15", "'size' must be from 4pt to 200pt, not '99999999999999pt'");
+    expect_error("tiny-body", "extends: base\nsuffix: -x\nbody: { size: 3.9pt }\n",
+                 "3:15", "'size' must be from 4pt to 200pt, not '3.9pt'");
+    expect_error("huge-page", "extends: base\nsuffix: -x\npage: { size: [99999999mm, 210mm] }\n",
+                 "3:16", "'size' sides must be from 50mm to 1200mm, not '99999999mm'");
+    expect_error("small-page", "extends: base\nsuffix: -x\npage: { size: [148mm, 49mm] }\n",
+                 "3:23", "'size' sides must be from 50mm to 1200mm, not '49mm'");
+    expect_error("huge-margin", "extends: base\nsuffix: -x\npage: { margin_top: 99999999mm }\n",
+                 "3:21", "'margin_top' must be at most 1200mm, not '99999999mm'");
+    /* margins that leave no text width at all */
+    expect_error("no-width", "extends: base\nsuffix: -x\npage: { margin_inner: 80mm, margin_outer: 80mm }\n",
+                 "3:43", "margins leave -12.0mm of the 148.0mm page width for text; keep at least half");
+    expect_error("long-suffix", "extends: base\nsuffix: -abcdefghijklmnopqrstuvwxyz0123456\n",
+                 "2:9", "'suffix' is longer than 32 characters");
+    expect_error("long-bullet", "extends: base\nsuffix: -x\nlist: { bullets: [\"123456789\"] }\n",
+                 "3:19", "'bullets' labels may be at most 8 characters");
+    expect_error("tall-lines", "extends: base\nsuffix: -x\nbody: { line_height: 6 }\n",
+                 "3:22", "'line_height' must be from 1 to 5, not '6'");
+    /* the edges of each range are fine */
+    write_style("edges", "extends: base\nsuffix: -e\n"
+                "page: { size: [50mm, 1200mm], margin_inner: 5mm, margin_outer: 5mm }\n"
+                "footer: { size: 4pt }\nh1: { size: 200pt, line_height: 5 }\n");
+    style *s = load_ok(fixture_dir, "edges");
+    assert_double_equal(s->page_width, MM(50), 1e-9);
+    assert_double_equal(s->h1.size, 200, 0);
+    style_free(s);
+}
+
+/* 50,000 keys took 20 s and a family of 50,000 names over 60 s; now each is
+ * one error, found before any per-key work. (bench/hostile-inputs.sh times them.) */
+static void test_error_style_sizes(void **state)
+{
+    (void)state;
+    strbuf b = {0};
+    strbuf_puts(&b, "extends: base\nsuffix: -x\n");
+    for (int i = 0; i < 20000; i++) /* 50,000 would pass LIMIT_STYLE_BYTES */
+        strbuf_printf(&b, "k%d: 1\n", i);
+    expect_error("many-keys", b.data, "1001:1",
+                 "more than 1000 keys in one style file; a style has about 170");
+    free(b.data);
+
+    b = (strbuf){0};
+    strbuf_puts(&b, "extends: base\nsuffix: -x\nfonts:\n  family: \"A");
+    for (int i = 1; i < 17; i++)
+        strbuf_puts(&b, ", A");
+    strbuf_puts(&b, "\"\n");
+    expect_error("many-fonts", b.data, "4:11", "'family' lists 17 fonts; at most 16 are allowed");
+    free(b.data);
+    b = (strbuf){0};
+    strbuf_puts(&b, "extends: base\nsuffix: -x\nh1:\n  family: \"");
+    for (int i = 0; i < 513; i++)
+        strbuf_puts(&b, "a");
+    strbuf_puts(&b, "\"\n");
+    expect_error("long-font", b.data, "4:11", "'family' is 513 bytes long; at most 512 are allowed");
+    free(b.data);
+
+    /* a style file bigger than LIMIT_STYLE_BYTES */
+    b = (strbuf){0};
+    strbuf_puts(&b, "extends: base\nsuffix: -x\n");
+    while (b.length <= 256 * 1024)
+        strbuf_puts(&b, "# a comment line that makes the file large\n");
+    write_style("too-big", b.data);
+    free(b.data);
+    diag_list d;
+    char *got = first_error("too-big", &d);
+    char want[512];
+    snprintf(want, sizeof want, "%s/too-big.yaml: error: cannot read style: it is larger than "
+             "256 KiB, the most this kind of file may be", fixture_dir);
+    assert_string_equal(got, want);
+    free(got);
+    diag_free(&d);
+
+    /* a named pipe in styles/ blocked forever */
+    char path[256];
+    snprintf(path, sizeof path, "%s/pipe.yaml", fixture_dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    got = first_error("pipe", &d);
+    snprintf(want, sizeof want, "%s: error: cannot read style: it is a named pipe, not a regular "
+             "file", path);
+    assert_string_equal(got, want);
+    free(got);
+    diag_free(&d);
+    remove(path);
+}
+
+static void test_error_style_strings(void **state)
+{
+    (void)state;
+    expect_error("nul-family", "extends: base\nsuffix: -x\nfonts: { family: \"Test\\0Sans\" }\n",
+                 "3:23", "NUL character (\\0) in a string; it would cut the text short here");
+    expect_error("esc-key", "extends: base\nsuffix: -x\n\"h1\\e[2K\": { size: 10pt }\n",
+                 "3:4", "control character U+001B is not allowed");
+    expect_error("bidi-bullet", "extends: base\nsuffix: -x\nlist: { bullets: [\"\xe2\x80\xae-\"] }\n",
+                 "3:20", "bidirectional control character U+202E is not allowed: it makes text "
+                 "show in another order than it is written");
+}
+
+/* More than LIMIT_VARIANTS styles extending one: an error, not a silent cut. */
+static void test_error_too_many_variants(void **state)
+{
+    (void)state;
+    char dir[160], path[256];
+    snprintf(dir, sizeof dir, "%.90s/many-variants", fixture_dir);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    snprintf(path, sizeof path, "%s/base.yaml", dir);
+    FILE *f = fopen(path, "w");
+    fputs(BASE, f);
+    fclose(f);
+    for (int i = 0; i < 9; i++) {
+        snprintf(path, sizeof path, "%s/v%d.yaml", dir, i);
+        f = fopen(path, "w");
+        fprintf(f, "extends: base\nsuffix: -v%d\n", i);
+        fclose(f);
+    }
+    diag_list d;
+    diag_init(&d);
+    size_t count = 99;
+    char **names = style_variants(dir, "base", &count, &d);
+    assert_null(names);
+    assert_int_equal(count, 0);
+    assert_int_equal(d.errors, 1);
+    char *got = diag_format(&d.items[0]);
+    char want[512];
+    snprintf(want, sizeof want, "%s/v8.yaml: error: 9 styles extend 'base'; at most 8 variants "
+             "of one style are allowed", dir);
+    assert_string_equal(got, want);
+    free(got);
+    diag_free(&d);
+    /* eight are fine */
+    snprintf(path, sizeof path, "%s/v8.yaml", dir);
+    remove(path);
+    diag_init(&d);
+    names = style_variants(dir, "base", &count, &d);
+    assert_int_equal(count, 8);
+    assert_int_equal(d.count, 0);
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    diag_free(&d);
 }
 
 /* ---- style_variants and style_apply ----------------------------------------------- */
@@ -800,6 +1022,12 @@ int main(void)
         cmocka_unit_test(test_error_suffix_needed),
         cmocka_unit_test(test_error_contrast),
         cmocka_unit_test(test_error_page),
+        cmocka_unit_test(test_extends_too_deep),
+        cmocka_unit_test(test_extends_long_cycle),
+        cmocka_unit_test(test_error_extreme_values),
+        cmocka_unit_test(test_error_style_sizes),
+        cmocka_unit_test(test_error_style_strings),
+        cmocka_unit_test(test_error_too_many_variants),
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_apply),
     };
