@@ -1,6 +1,6 @@
 #define _GNU_SOURCE /* memmem */
 /* Fuzzes the whole pipeline on one source: parse, the style it names (from
- * the shipped styles/), layout, render_pdf and pdf_finish, all in memory;
+ * the shipped styles/), layout, render_screen_pdf and pdf_finish, all in memory;
  * the finished PDF must start with %PDF- and end with %%EOF. Nothing is
  * written but the source itself (parse reads a file). */
 #include <stdio.h>
@@ -49,28 +49,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void finish(const document *doc, const laid_out *pages, diag_list *d)
 {
     const leaflet_meta *m = &doc->meta;
-    render_options ro = {.bleed = 0, .date = "2020-01-01T00:00:00Z"};
-    unsigned char *pdf = NULL, *out = NULL;
-    size_t length = 0, out_length = 0;
-    if (!render_pdf(pages, m, &ro, &pdf, &length, d))
+    render_options ro = {.date = "2020-01-01T00:00:00Z"};
+    rendered r;
+    unsigned char *out = NULL;
+    size_t out_length = 0;
+    if (!render_screen_pdf(pages, &ro, &r, d))
         return;
-    const char **alts = calloc(pages->elem_count + 1, sizeof *alts);
-    size_t figures = 0;
-    for (size_t i = 0; i < pages->elem_count; i++)
-        if (pages->elems[i]->role == ROLE_FIGURE)
-            alts[figures++] = pages->elems[i]->alt;
     pdf_finish_info info = {.title = m->title, .author = m->publisher, .subject = m->subject,
-                            .lang = m->lang, .date = ro.date, .figure_alts = alts,
-                            .figure_count = figures};
-    if (pdf_finish(pdf, length, &info, "fuzz.pdf", &out, &out_length, d)) {
+                            .lang = m->lang, .date = ro.date, .figure_alts = r.figure_alts,
+                            .figure_count = r.figure_count, .link_uris = r.link_uris,
+                            .link_texts = r.link_texts, .link_count = r.link_count,
+                            .span_langs = r.span_langs, .span_count = r.span_count};
+    if (pdf_finish(r.pdf, r.length, &info, "fuzz.pdf", &out, &out_length, d)) {
         if (out_length < 16 || memcmp(out, "%PDF-", 5) != 0 ||
             !memmem(out + out_length - 16, 16, "%%EOF", 5))
             abort();
         if (getenv("FUZZ_VERBOSE"))
             fprintf(stderr, "finished a PDF of %zu pages, %zu bytes\n", pages->page_count, out_length);
     }
-    free(alts);
-    free(pdf);
+    rendered_free(&r);
     free(out);
 }
 

@@ -53,10 +53,10 @@
 #define LIMIT_EXTENDS_DEPTH 16
 /* Keys in one style file, counting nested ones: the schema has ~170. */
 #define LIMIT_STYLE_KEYS 1000
-/* Styles that extend one base (variants): each is one more PDF per leaflet;
- * the shipped house style has one (grote-letter). 8 keeps a leaflet's
- * outputs (base, contact sheet, variants) well within what build plans for. */
-#define LIMIT_VARIANTS 8
+/* Styles that extend one base (variants): each is one more set of outputs
+ * per leaflet; the shipped house style has one (grote-letter). A leaflet
+ * has at most 64 styles (OUTPUTS_MAX_VARIANTS, outputs.h): the base and 63. */
+#define LIMIT_VARIANTS 63
 /* Names in a font-family list, and its length in bytes: fontconfig tries
  * each name in turn, so this bounds every text run's font lookup. */
 #define LIMIT_FAMILY_NAMES 16

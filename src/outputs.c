@@ -26,6 +26,7 @@ struct style_entry {
     char **children;           /* styles that extend this one directly */
     size_t child_count;
     bool children_known;
+    bool too_many;             /* style_variants refused: over LIMIT_VARIANTS */
     /* the style file that sets `suffix`, and where */
     char *suffix_file;
     int suffix_line, suffix_column;
@@ -156,6 +157,9 @@ static const char *const *style_children(output_plan *plan, const char *name, si
         diag_init(&scratch);
         size_t n = 0;
         char **children = style_variants(plan->styles_dir, name, &n, &scratch);
+        /* refused for having more children than any leaflet may have: say
+         * so below as the limit it is, never drop them silently */
+        plan->styles[index].too_many = !children && scratch.errors > 0;
         diag_free(&scratch);
         plan->styles[index].children = children;
         plan->styles[index].child_count = n;
@@ -167,14 +171,19 @@ static const char *const *style_children(output_plan *plan, const char *name, si
 
 /* The base style and every style whose extends chain reaches it (the base
  * first, then sorted); stops a little past the limit. */
-static char **variant_names(output_plan *plan, const char *base, size_t *count)
+static char **variant_names(output_plan *plan, const char *base, size_t *count, bool *too_many)
 {
+    *too_many = false;
     char **names = xmalloc(sizeof *names);
     names[0] = xstrdup(base);
     size_t n = 1;
     for (size_t i = 0; i < n && n <= OUTPUTS_MAX_VARIANTS; i++) {
         size_t kids;
         const char *const *children = style_children(plan, names[i], &kids);
+        if (plan->styles[style_entry_get(plan, names[i])].too_many) {
+            *too_many = true;
+            break;
+        }
         for (size_t k = 0; k < kids; k++) {
             bool seen = false; /* an extends cycle: the style loader reports it */
             for (size_t j = 0; j < n && !seen; j++)
@@ -254,9 +263,10 @@ static void plan_leaflet(output_plan *plan, planned_leaflet *l, const output_swi
             free_names(names, count);
         } else {
             size_t count;
-            char **names = variant_names(plan, base, &count);
+            bool too_many;
+            char **names = variant_names(plan, base, &count, &too_many);
             size_t all = count;
-            if (count > OUTPUTS_MAX_VARIANTS) {
+            if (too_many || count > OUTPUTS_MAX_VARIANTS) {
                 diag_report(&l->diags, SEVERITY_ERROR, l->source, meta.style_line,
                             meta.style_column,
                             "style '%s' has more than %d variants (styles that extend it, "

@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "doc.h"
+#include "input_limits.h"
 #include "style.h"
 #include "textutil.h"
 
@@ -870,7 +871,7 @@ static void test_error_too_many_variants(void **state)
     FILE *f = fopen(path, "w");
     fputs(BASE, f);
     fclose(f);
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < LIMIT_VARIANTS + 1; i++) {
         snprintf(path, sizeof path, "%s/v%d.yaml", dir, i);
         f = fopen(path, "w");
         fprintf(f, "extends: base\nsuffix: -v%d\n", i);
@@ -885,17 +886,18 @@ static void test_error_too_many_variants(void **state)
     assert_int_equal(d.errors, 1);
     char *got = diag_format(&d.items[0]);
     char want[512];
-    snprintf(want, sizeof want, "%s/v8.yaml: error: 9 styles extend 'base'; at most 8 variants "
-             "of one style are allowed", dir);
+    /* sorted by name (v0, v1, v10, ...), the first one past the limit is v9 */
+    snprintf(want, sizeof want, "%s/v9.yaml: error: %d styles extend 'base'; at most %d variants "
+             "of one style are allowed", dir, LIMIT_VARIANTS + 1, LIMIT_VARIANTS);
     assert_string_equal(got, want);
     free(got);
     diag_free(&d);
-    /* eight are fine */
-    snprintf(path, sizeof path, "%s/v8.yaml", dir);
+    /* at the limit is fine */
+    snprintf(path, sizeof path, "%s/v9.yaml", dir);
     remove(path);
     diag_init(&d);
     names = style_variants(dir, "base", &count, &d);
-    assert_int_equal(count, 8);
+    assert_int_equal(count, LIMIT_VARIANTS);
     assert_int_equal(d.count, 0);
     for (size_t i = 0; i < count; i++)
         free(names[i]);
