@@ -53,33 +53,45 @@ void fp_file_cache_free(fp_file_cache *cache)
     for (size_t i = 0; i < cache->count; i++)
         free(cache->items[i].path);
     free(cache->items);
+    if (cache->index)
+        g_hash_table_destroy(cache->index);
     memset(cache, 0, sizeof *cache);
 }
 
-/* Linear: a run looks at a few files per leaflet, and a hash table would
- * cost more code than the search costs time at a thousand leaflets. The
- * last hit is tried first, since callers ask for the same file in bursts. */
-static fp_file_entry *cache_find(fp_file_cache *cache, const char *path)
+/* Folders share the table under a key files cannot have (a NUL-free
+ * prefix no path starts with). */
+#define FOLDER_KEY "\001folder:"
+
+void fp_file_cache_next_run(fp_file_cache *cache)
 {
-    for (size_t i = cache->count; i > 0; i--)
-        if (strcmp(cache->items[i - 1].path, path) == 0)
-            return &cache->items[i - 1];
-    return NULL;
+    for (size_t i = 0; i < cache->count; i++)
+        cache->items[i].used = false;
+}
+
+fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path)
+{
+    if (!cache->index)
+        return NULL;
+    size_t at = GPOINTER_TO_SIZE(g_hash_table_lookup(cache->index, path));
+    return at ? &cache->items[at - 1] : NULL;
 }
 
 static fp_file_entry *cache_slot(fp_file_cache *cache, const char *path)
 {
-    fp_file_entry *e = cache_find(cache, path);
+    fp_file_entry *e = fp_file_cache_find(cache, path);
     if (e)
         return e;
+    if (!cache->index)
+        cache->index = g_hash_table_new(g_str_hash, g_str_equal);
     if (cache->count == cache->capacity) {
         cache->capacity = cache->capacity ? 2 * cache->capacity : 64;
         cache->items = xrealloc(cache->items, cache->capacity * sizeof *cache->items);
     }
     e = &cache->items[cache->count++];
     memset(e, 0, sizeof *e);
-    e->path = xstrdup(path);
+    e->path = xstrdup(path); /* the key: owned by the entry, which never moves it */
     set_missing(&e->digest);
+    g_hash_table_insert(cache->index, e->path, GSIZE_TO_POINTER(cache->count));
     return e;
 }
 
@@ -129,6 +141,10 @@ static bool hash_fd(int fd, fp_digest *out)
 void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out)
 {
     fp_file_entry *e = cache_slot(cache, path);
+    if (e->used) {
+        *out = e->digest;
+        return;
+    }
     e->used = true;
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -167,16 +183,16 @@ void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out)
     *out = d;
 }
 
-void fp_file_written(fp_file_cache *cache, const char *path, const void *data, size_t length)
+void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest)
 {
     fp_file_entry *e = cache_slot(cache, path);
     e->used = true;
-    fp_digest_bytes(data, length, &e->digest);
+    e->digest = *digest;
     struct stat st;
-    bool there = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == (off_t)length;
+    bool there = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     e->size = there ? (int64_t)st.st_size : 0;
     e->mtime_ns = there ? mtime_of(&st) : 0;
-    e->trusted = false; /* just written: its mtime is within the racy window by definition */
+    e->trusted = false; /* just written: within the racy window by definition */
     cache->changed = true;
 }
 
@@ -279,7 +295,7 @@ static int compare_strings(const void *a, const void *b)
 
 /* The sorted listing of a folder's regular files, each with its digest:
  * every file, not only fonts, so that nothing fonts_open might read is missed. */
-static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
+static void folder_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -313,6 +329,21 @@ static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
     free(names);
     free(path.data);
     digest_finish(sum, out);
+}
+
+static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
+{
+    strbuf key = {0};
+    strbuf_printf(&key, FOLDER_KEY "%s", dir);
+    fp_file_entry *memo = cache_slot(cache, key.data);
+    free(key.data);
+    if (memo->used) {
+        *out = memo->digest;
+        return;
+    }
+    memo->used = memo->folder = true;
+    folder_digest(cache, dir, &memo->digest);
+    *out = memo->digest;
 }
 
 static void value_digest(const char *name, fp_digest *out)

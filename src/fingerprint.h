@@ -54,25 +54,37 @@ typedef struct fp_file_entry {
     fp_digest digest;
     int64_t size, mtime_ns;
     bool trusted;              /* the stat data may stand in for the bytes */
-    bool used;                 /* looked at in this run (only those are saved) */
+    bool used;                 /* looked at in this run: its digest is the run's answer */
+    bool folder;               /* a folder's digest, for this run only (never saved) */
 } fp_file_entry;
 
+/* Within one run every path is looked at once: a second question about the
+ * same file or folder gets the first answer, with no stat. A run is one
+ * snapshot of its inputs. */
 typedef struct fp_file_cache {
     fp_file_entry *items;
     size_t count, capacity;
+    struct _GHashTable *index; /* path -> position + 1 */
     size_t hashed;             /* files read and hashed in this run (for tests, bench) */
     bool changed;              /* an entry was added or updated: worth saving */
 } fp_file_cache;
 
 void fp_file_cache_free(fp_file_cache *cache);
+/* Starts another run: every file and folder will be looked at again
+ * (the tests; a long-lived process would). */
+void fp_file_cache_next_run(fp_file_cache *cache);
+/* The entry for path, or NULL. */
+fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path);
 /* Adds a remembered entry (from the state file). */
 void fp_file_cache_put(fp_file_cache *cache, const char *path, const fp_digest *digest,
                        int64_t size, int64_t mtime_ns, bool trusted);
 /* The digest of path's bytes now; FP_MISSING when it is not a readable
  * regular file. Reads the file only when the cache cannot vouch for it. */
 void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out);
-/* Records the digest of bytes just written to path (no need to read them back). */
-void fp_file_written(fp_file_cache *cache, const char *path, const void *data, size_t length);
+/* Records the digest of bytes just written to path (no need to read them
+ * back): trusted only from the next run on, and only once it has been
+ * read back once outside the racy window. */
+void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest);
 
 /* ---- dependencies ------------------------------------------------------ */
 

@@ -18,6 +18,7 @@ const char *output_status_name(output_status s)
     switch (s) {
     case STATUS_BUILT: return "built";
     case STATUS_UNCHANGED: return "unchanged";
+    case STATUS_OUT_OF_DATE: return "out-of-date";
     case STATUS_FAILED: break;
     }
     return "failed";

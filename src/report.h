@@ -25,7 +25,8 @@
 
 #define REPORT_VERSION 1
 
-typedef enum { STATUS_BUILT, STATUS_UNCHANGED, STATUS_FAILED } output_status;
+/* out-of-date: only `status` says it (it builds nothing) */
+typedef enum { STATUS_BUILT, STATUS_UNCHANGED, STATUS_FAILED, STATUS_OUT_OF_DATE } output_status;
 
 typedef struct report_file {
     char *path;

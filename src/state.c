@@ -1,6 +1,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,16 +47,29 @@ void state_free(leaf_state *st)
     for (size_t i = 0; i < st->count; i++)
         state_output_free(&st->outputs[i]);
     free(st->outputs);
+    if (st->index)
+        g_hash_table_destroy(st->index);
     fp_file_cache_free(&st->files);
     memset(st, 0, sizeof *st);
 }
 
+/* The index holds each entry's own path string as its key. */
+static void reindex(leaf_state *st)
+{
+    if (st->index)
+        g_hash_table_remove_all(st->index);
+    else
+        st->index = g_hash_table_new(g_str_hash, g_str_equal);
+    for (size_t i = 0; i < st->count; i++)
+        g_hash_table_insert(st->index, st->outputs[i].path, GSIZE_TO_POINTER(i + 1));
+}
+
 state_output *state_find(const leaf_state *st, const char *path)
 {
-    for (size_t i = 0; i < st->count; i++)
-        if (strcmp(st->outputs[i].path, path) == 0)
-            return &st->outputs[i];
-    return NULL;
+    if (!st->index)
+        return NULL;
+    size_t at = GPOINTER_TO_SIZE(g_hash_table_lookup(st->index, path));
+    return at ? &st->outputs[at - 1] : NULL;
 }
 
 void state_put(leaf_state *st, state_output *out)
@@ -64,12 +78,16 @@ void state_put(leaf_state *st, state_output *out)
     if (old) {
         state_output_free(old);
         *old = *out;
+        g_hash_table_insert(st->index, old->path, GSIZE_TO_POINTER(old - st->outputs + 1));
     } else {
         if (st->count == st->capacity) {
             st->capacity = st->capacity ? 2 * st->capacity : 32;
             st->outputs = xrealloc(st->outputs, st->capacity * sizeof *st->outputs);
         }
         st->outputs[st->count++] = *out;
+        if (!st->index)
+            st->index = g_hash_table_new(g_str_hash, g_str_equal);
+        g_hash_table_insert(st->index, st->outputs[st->count - 1].path, GSIZE_TO_POINTER(st->count));
     }
     memset(out, 0, sizeof *out);
 }
@@ -84,11 +102,12 @@ void state_retain(leaf_state *st, bool (*keep)(const state_output *, void *), vo
             state_output_free(&st->outputs[i]);
     }
     st->count = n;
+    reindex(st);
 }
 
 /* ---- text format ------------------------------------------------------------ */
 
-static void put_string(strbuf *b, const char *s)
+void state_escape(strbuf *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p <= 0x20 || *p == 0x7f || *p == '%')
@@ -101,7 +120,7 @@ static void put_string(strbuf *b, const char *s)
 }
 
 /* Decodes a field in place; false when it is malformed. */
-static bool get_string(char *s)
+bool state_unescape(char *s)
 {
     if (strcmp(s, "%") == 0) {
         *s = '\0';
@@ -155,45 +174,54 @@ char *state_format(const leaf_state *st)
     strbuf_puts(&b, "# written by leafpress; delete it to rebuild everything\n");
     /* only cache entries someone will ask for again: looked at in this run,
      * or named by an output that is kept */
+    bool *wanted = xcalloc(st->files.count + 1, sizeof *wanted);
+    fp_file_cache *files = (fp_file_cache *)&st->files; /* lookups only */
+    for (size_t k = 0; k < st->count; k++) {
+        const state_output *o = &st->outputs[k];
+        for (size_t f = 0; f < o->file_count; f++) {
+            fp_file_entry *e = fp_file_cache_find(files, o->files[f].path);
+            if (e)
+                wanted[e - files->items] = true;
+        }
+        for (size_t d = 0; d < o->deps.count; d++) {
+            fp_file_entry *e = o->deps.items[d].kind == DEP_FILE
+                                   ? fp_file_cache_find(files, o->deps.items[d].name)
+                                   : NULL;
+            if (e)
+                wanted[e - files->items] = true;
+        }
+    }
     for (size_t i = 0; i < st->files.count; i++) {
         const fp_file_entry *e = &st->files.items[i];
-        bool wanted = e->used;
-        for (size_t k = 0; k < st->count && !wanted; k++) {
-            const state_output *o = &st->outputs[k];
-            for (size_t f = 0; f < o->file_count && !wanted; f++)
-                wanted = strcmp(o->files[f].path, e->path) == 0;
-            for (size_t d = 0; d < o->deps.count && !wanted; d++)
-                wanted = o->deps.items[d].kind == DEP_FILE &&
-                         strcmp(o->deps.items[d].name, e->path) == 0;
-        }
-        if (!wanted || strcmp(e->digest.hex, FP_MISSING) == 0)
+        if (!(wanted[i] || e->used) || e->folder || strcmp(e->digest.hex, FP_MISSING) == 0)
             continue;
         strbuf_printf(&b, "file %s %lld %lld %d ", e->digest.hex, (long long)e->size,
                       (long long)e->mtime_ns, e->trusted ? 1 : 0);
-        put_string(&b, e->path);
+        state_escape(&b, e->path);
         strbuf_puts(&b, "\n");
     }
+    free(wanted);
     for (size_t i = 0; i < st->count; i++) {
         const state_output *o = &st->outputs[i];
         strbuf_puts(&b, "output ");
-        put_string(&b, o->kind);
+        state_escape(&b, o->kind);
         strbuf_puts(&b, " ");
-        put_string(&b, o->path);
+        state_escape(&b, o->path);
         strbuf_puts(&b, "\nsource ");
-        put_string(&b, o->source);
+        state_escape(&b, o->source);
         strbuf_puts(&b, "\nvariant ");
-        put_string(&b, o->variant);
+        state_escape(&b, o->variant);
         strbuf_printf(&b, "\nfingerprint %s\npages %lld\ntime_ms %lld\n", o->fingerprint.hex,
                       o->pages, (long long)(o->time_ms + 0.5));
         for (size_t f = 0; f < o->file_count; f++) {
             strbuf_printf(&b, "wrote %s %lld ", o->files[f].digest.hex, o->files[f].bytes);
-            put_string(&b, o->files[f].path);
+            state_escape(&b, o->files[f].path);
             strbuf_puts(&b, "\n");
         }
         for (size_t d = 0; d < o->deps.count; d++) {
             strbuf_printf(&b, "dep %s %s ", dep_kind_name(o->deps.items[d].kind),
                           o->deps.items[d].digest.hex);
-            put_string(&b, o->deps.items[d].name);
+            state_escape(&b, o->deps.items[d].name);
             strbuf_puts(&b, "\n");
         }
         strbuf_puts(&b, "end\n");
@@ -295,7 +323,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
             if (!(ok = split(rest, fields, 5) && digest_ok(fields[0]) && number_ok(fields[1], &a) &&
                        number_ok(fields[2], &b) && (strcmp(fields[3], "0") == 0 ||
                                                     strcmp(fields[3], "1") == 0) &&
-                       get_string(fields[4])))
+                       state_unescape(fields[4])))
                 why = "bad file line";
             else {
                 fp_digest d;
@@ -303,7 +331,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
                 fp_file_cache_put(&st->files, fields[4], &d, a, b, fields[3][0] == '1');
             }
         } else if (!in_output && strcmp(word, "output") == 0) {
-            if (!(ok = split(rest, fields, 2) && get_string(fields[0]) && get_string(fields[1]))) {
+            if (!(ok = split(rest, fields, 2) && state_unescape(fields[0]) && state_unescape(fields[1]))) {
                 why = "bad output line";
             } else {
                 in_output = true;
@@ -311,11 +339,11 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
                 cur.path = xstrdup(fields[1]);
             }
         } else if (in_output && strcmp(word, "source") == 0 && !cur.source) {
-            ok = split(rest, fields, 1) && get_string(fields[0]);
+            ok = split(rest, fields, 1) && state_unescape(fields[0]);
             if (ok)
                 cur.source = xstrdup(fields[0]);
         } else if (in_output && strcmp(word, "variant") == 0 && !cur.variant) {
-            ok = split(rest, fields, 1) && get_string(fields[0]);
+            ok = split(rest, fields, 1) && state_unescape(fields[0]);
             if (ok)
                 cur.variant = xstrdup(fields[0]);
         } else if (in_output && strcmp(word, "fingerprint") == 0) {
@@ -329,7 +357,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
             cur.time_ms = (double)a;
         } else if (in_output && strcmp(word, "wrote") == 0) {
             ok = split(rest, fields, 3) && digest_ok(fields[0]) && strcmp(fields[0], FP_MISSING) &&
-                 number_ok(fields[1], &a) && get_string(fields[2]);
+                 number_ok(fields[1], &a) && state_unescape(fields[2]);
             if (ok) {
                 fp_digest d;
                 snprintf(d.hex, sizeof d.hex, "%s", fields[0]);
@@ -338,7 +366,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
         } else if (in_output && strcmp(word, "dep") == 0) {
             dep_kind kind;
             ok = split(rest, fields, 3) && dep_kind_parse(fields[0], &kind) &&
-                 digest_ok(fields[1]) && get_string(fields[2]);
+                 digest_ok(fields[1]) && state_unescape(fields[2]);
             if (ok)
                 dep_list_add(&cur.deps, kind, fields[2], fields[1]);
         } else if (in_output && strcmp(word, "end") == 0 && !*rest) {

@@ -36,6 +36,7 @@
 
 #include "diag.h"
 #include "fingerprint.h"
+#include "textutil.h"
 
 #define STATE_FILE_NAME ".leafpress-state"
 #define STATE_FORMAT_VERSION 1
@@ -61,6 +62,7 @@ typedef struct state_output {
 typedef struct leaf_state {
     state_output *outputs;
     size_t count, capacity;
+    struct _GHashTable *index; /* path -> position + 1 */
     fp_file_cache files;
 } leaf_state;
 
@@ -88,6 +90,11 @@ void state_retain(leaf_state *st, bool (*keep)(const state_output *, void *), vo
 void state_output_free(state_output *out);
 void state_output_add_file(state_output *out, const char *path, const fp_digest *digest,
                            long long bytes);
+
+/* The percent-encoding of the format (state_unescape decodes in place;
+ * false when malformed), for other files in the same style. */
+void state_escape(strbuf *b, const char *s);
+bool state_unescape(char *s);
 
 /* Whether the output at path is up to date: it has an entry, every file it
  * wrote is there with the bytes it wrote, and its dependencies now (the
