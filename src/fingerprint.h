@@ -65,6 +65,7 @@ typedef struct fp_file_cache {
     fp_file_entry *items;
     size_t count, capacity;
     struct _GHashTable *index; /* path -> position + 1 */
+    struct _GHashTable *chains;/* style file -> its extends chain (char **), this run */
     size_t hashed;             /* files read and hashed in this run (for tests, bench) */
     bool changed;              /* an entry was added or updated: worth saving */
 } fp_file_cache;
@@ -133,8 +134,9 @@ char **fp_style_chain(const char *styles_dir, const char *name, size_t *count);
  * file itself, its style's chain, the fonts folder, the print profile
  * (profile: NULL when this kind of output does not use one), leafpress's
  * version, the libraries and SOURCE_DATE_EPOCH. Not yet evaluated. */
-void fp_variant_deps(dep_list *list, const char *source, const char *styles_dir,
-                     const char *style_name, const char *fonts_dir, const char *profile);
+void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
+                     const char *styles_dir, const char *style_name, const char *fonts_dir,
+                     const char *profile);
 
 /* The dependencies a parsed source reveals: the source file, every image
  * it shows, every contact it shows (front matter `contacts`, and every

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef LEAFPRESS_VERSION
@@ -375,6 +376,12 @@ int write_text_atomically(const char *path, const char *text)
     int fd = mkstemp(tmp.data);
     size_t length = strlen(text), done = 0;
     int error = fd >= 0 ? 0 : errno;
+    /* mkstemp makes it private (0600); a report or state is as readable as
+     * any file the user writes */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (!error && fchmod(fd, 0666 & ~mask) != 0)
+        error = errno;
     while (!error && done < length) {
         ssize_t n = write(fd, text + done, length - done);
         if (n < 0 && errno == EINTR)

@@ -447,8 +447,13 @@ static void test_state_save_is_atomic_and_loads(void **state)
     state_load(&back, path, &problem);
     assert_null(problem);
     assert_int_equal(back.count, 1);
-    /* no temporary left behind */
+    /* no temporary left behind, and as readable as the user's other files */
     assert_int_equal(access("out/.leafpress-state.tmp", F_OK), -1);
+    mode_t mask = umask(022);
+    struct stat info;
+    assert_int_equal(stat(path, &info), 0);
+    assert_int_equal(info.st_mode & 0777, 0666 & ~mask);
+    umask(mask);
     state_free(&back);
     /* a folder that is not there: a warning, not a crash */
     assert_false(state_save(&st, "no/such/dir/state", &diags));
