@@ -210,12 +210,6 @@ static void test_style_chain(void **state)
     free(chain);
 }
 
-static const char CONTACTS[] =
-    "alpha:\n  organisation: A\n  phones: [\"020 111 11 11\"]\n"
-    "beta:\n  organisation: B\n  phones: [\"020 222 22 22\"]\n  email: b@example.nl\n"
-    "gamma:\n  organisation: C\n  phones: [\"020 333 33 33\"]\n  website: https://c.example.nl\n"
-    "delta:\n  organisation: D\n  phones: [\"020 444 44 44\"]\n";
-
 static bool has_dep(const dep_list *l, dep_kind kind, const char *name)
 {
     for (size_t i = 0; i < l->count; i++)
@@ -223,6 +217,41 @@ static bool has_dep(const dep_list *l, dep_kind kind, const char *name)
             return true;
     return false;
 }
+
+static void test_variant_deps_read_each_chain_once_per_run(void **state)
+{
+    (void)state;
+    mkdir("st", 0777);
+    write_text("st/house.yaml", "suffix: \"\"\n");
+    write_text("st/big.yaml", "extends: house\nsuffix: -big\n");
+    fp_file_cache cache = {0};
+    dep_list a = {0}, b = {0};
+    fp_variant_deps(&a, &cache, "x.md", "st", "big", "fonts", "profiles/p.icc");
+    assert_true(has_dep(&a, DEP_FILE, "x.md"));
+    assert_true(has_dep(&a, DEP_FILE, "st/big.yaml"));
+    assert_true(has_dep(&a, DEP_FILE, "st/house.yaml"));
+    assert_true(has_dep(&a, DEP_DIR, "fonts"));
+    assert_true(has_dep(&a, DEP_FILE, "profiles/p.icc"));
+    assert_true(has_dep(&a, DEP_VALUE, "SOURCE_DATE_EPOCH"));
+    /* within a run the chain is remembered: a change shows in the next run */
+    write_text("st/big.yaml", "suffix: -big\n");
+    fp_variant_deps(&b, &cache, "y.md", "st", "big", "fonts", NULL);
+    assert_true(has_dep(&b, DEP_FILE, "st/house.yaml"));
+    assert_false(has_dep(&b, DEP_FILE, "profiles/p.icc"));
+    dep_list_free(&b);
+    fp_file_cache_next_run(&cache);
+    fp_variant_deps(&b, &cache, "y.md", "st", "big", "fonts", NULL);
+    assert_false(has_dep(&b, DEP_FILE, "st/house.yaml"));
+    dep_list_free(&a);
+    dep_list_free(&b);
+    fp_file_cache_free(&cache);
+}
+
+static const char CONTACTS[] =
+    "alpha:\n  organisation: A\n  phones: [\"020 111 11 11\"]\n"
+    "beta:\n  organisation: B\n  phones: [\"020 222 22 22\"]\n  email: b@example.nl\n"
+    "gamma:\n  organisation: C\n  phones: [\"020 333 33 33\"]\n  website: https://c.example.nl\n"
+    "delta:\n  organisation: D\n  phones: [\"020 444 44 44\"]\n";
 
 static void test_document_deps_name_exactly_the_contacts_shown(void **state)
 {
@@ -704,6 +733,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_written_file_needs_no_reread_but_is_not_trusted, enter_temp, leave_temp),
         cmocka_unit_test(test_contact_digest_is_canonical),
         cmocka_unit_test_setup_teardown(test_style_chain, enter_temp, leave_temp),
+        cmocka_unit_test_setup_teardown(test_variant_deps_read_each_chain_once_per_run, enter_temp, leave_temp),
         cmocka_unit_test_setup_teardown(test_document_deps_name_exactly_the_contacts_shown, enter_temp, leave_temp),
         cmocka_unit_test(test_combine_ignores_order_and_explain_names_the_change),
         cmocka_unit_test(test_values_follow_the_environment),
