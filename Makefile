@@ -1,6 +1,6 @@
 # leafpress: the one entry point. `make` installs what is missing, builds and
 # typesets every leaflet into output/; `make check` runs all tests, also under
-# AddressSanitizer/UBSan. See README-build.md.
+# AddressSanitizer/UBSan. See README.md, "Building and testing".
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -39,7 +39,7 @@ configure: cairo
 compile: configure
 	@cmake --build $(BUILD)
 
-## leaflets (default): typeset every leaflet into output/
+## leaflets (default): typeset every leaflet into output/ (with print/, booklet/, proofs/)
 leaflets: compile
 	@$(BUILD)/leafpress build
 
@@ -61,10 +61,11 @@ clean:
 	rm -rf $(ASAN_BUILD)
 	@if [ -d $(BUILD) ]; then find $(BUILD) -mindepth 1 -maxdepth 1 ! -name deps -exec rm -rf {} +; fi
 
-## distclean: clean, and also remove build/deps (cairo) and output/*.pdf
+## distclean: clean, and also remove build/deps (cairo) and every output (PDFs, print/, booklet/, proofs/)
 distclean:
 	rm -rf $(ASAN_BUILD) $(BUILD)
 	rm -f output/*.pdf output/*.png
+	rm -rf output/print output/booklet output/proofs
 
 help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /make /'

@@ -6,7 +6,7 @@
 # Usage: scripts/prereqs.sh [--list]   (--list prints the package list)
 set -euo pipefail
 
-# Debian 12 (bookworm) package names, one per purpose; README-build.md says
+# Debian 12 (bookworm) package names, one per purpose; README.md's dependency table says
 # what each is for. Keep the two in step.
 PACKAGES=(
     # toolchain

@@ -1,15 +1,33 @@
-/* Batch: many leaflets at once, one worker process per core. Output is
- * captured per leaflet and replayed in input order, so it reads as a
- * sequential run would. */
+/* Batch: many leaflets at once, in worker processes (one per core, or -j),
+ * that take the largest leaflets first from a shared counter. Each
+ * worker's output is captured and replayed in input order as soon as the
+ * leaflets before it are done, so it reads as a sequential run would,
+ * whatever -j.
+ *
+ * Interrupts: SIGINT, SIGTERM or SIGHUP to the main process stop every
+ * worker at once (SIGTERM, SIGKILL a second later); a worker dies only
+ * between two leaflets' commits (outputs.h), so every leaflet is written
+ * whole or not at all, and no temporary file is left. A worker dies with
+ * its parent whatever signal kills the parent (PR_SET_PDEATHSIG). */
 #ifndef LEAFPRESS_BATCH_H
 #define LEAFPRESS_BATCH_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "build.h"
+#include "outputs.h"
 
-/* Builds (or checks) every file; returns how many leaflets failed. */
-size_t build_batch(const build_options *o, char **files, size_t count,
-                   const contact_registry *registry);
+typedef struct batch_result {
+    size_t failed;     /* leaflets that failed, or were not built because a worker died */
+    size_t written;    /* leaflets whose files were written */
+    size_t done;       /* leaflets finished, failed or not */
+    int signal;        /* the signal that interrupted the run; 0: none */
+} batch_result;
+
+/* Builds (or checks) every leaflet of the plan; sizes[i] (bytes of each
+ * source, from the one stat main made) orders the work. */
+void build_batch(const build_options *o, const output_plan *plan, const off_t *sizes,
+                 const contact_registry *registry, batch_result *result);
 
 #endif

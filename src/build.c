@@ -1,34 +1,28 @@
 #define _DEFAULT_SOURCE /* timegm, gmtime_r */
 #include "build.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "diag.h"
 #include "hyphenate.h"
+#include "impose.h"
+#include "pdf_print.h"
 #include "parse.h"
 #include "pdf_finish.h"
 #include "render.h"
 #include "style.h"
-#include "suggest.h"
 #include "textutil.h"
 #include "wording.h"
 
-static long long source_epoch(const leaflet_meta *meta)
+static long long source_epoch(const build_options *o, const leaflet_meta *meta)
 {
-    const char *env = getenv("SOURCE_DATE_EPOCH");
-    if (env && *env) {
-        char *end;
-        long long v = strtoll(env, &end, 10);
-        if (*end == '\0' && v >= 0)
-            return v;
-    }
+    if (o->have_epoch)
+        return o->epoch;
     struct tm tm = {.tm_year = meta->updated_year - 1900, .tm_mon = meta->updated_month - 1,
                     .tm_mday = meta->updated_day ? meta->updated_day : 1};
     return (long long)timegm(&tm);
@@ -42,132 +36,102 @@ static char *join(char *const *items, size_t count, const char *sep)
     return strbuf_take(&b);
 }
 
-static bool file_exists(const char *path)
+static size_t warning_count(const diag_list *diags)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    size_t n = 0;
+    for (size_t i = 0; i < diags->count; i++)
+        n += diags->items[i].level == SEVERITY_WARNING;
+    return n;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Style names in the folder, sorted, for "did you mean". */
-static char **style_names(const char *dir, size_t *count)
-{
-    char **names = NULL;
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n > 5 && strcmp(e->d_name + n - 5, ".yaml") == 0) {
-            names = xrealloc(names, (*count + 1) * sizeof *names);
-            names[(*count)++] = xstrndup(e->d_name, n - 5);
-        }
-    }
-    closedir(d);
-    /* directory order varies between file systems; suggestions must not */
-    if (names)
-        qsort(names, *count, sizeof *names, compare_names);
-    return names;
-}
-
-static void free_names(char **names, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
-}
-
-static bool style_known(const build_options *o, const document *doc, const char *name,
-                        diag_list *diags)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.yaml", o->styles_dir, name);
-    if (file_exists(path))
-        return true;
-    size_t count;
-    char **names = style_names(o->styles_dir, &count);
-    const char *close = suggest_closest(name, (const char *const *)names, count);
-    diag_report(diags, SEVERITY_ERROR, doc->source_path, doc->meta.style_line,
-                doc->meta.style_column, "unknown style '%s'%s%s%s", name,
-                close ? "; did you mean '" : "", close ? close : "", close ? "'?" : "");
-    free_names(names, count);
-    return false;
-}
-
-typedef struct output_plan {
-    style *style;              /* owned by the first plan that names it */
-    bool owns_style;
-    bool contact_sheet;
-    char *path;
-} output_plan;
-
-/* One variant on its way to disk: rendered by the main thread, finished
- * (qpdf) on a thread of its own while the next variant is laid out. */
-typedef struct finish_job {
+/* One variant on its way to disk: rendered by the main thread, its PDFs
+ * finished (qpdf) on a thread of its own while the next variant is laid out. */
+typedef struct variant_job {
     pthread_t thread;
     bool running;
-    const char *path;
-    rendered screen;
-    unsigned char *finished;
-    size_t finished_length;
+    const planned_variant *v;
+    char *screen_path, *print_path;
+    rendered screen, print;
+    bool has_print;
+    unsigned char *screen_bytes, *print_bytes;
+    size_t screen_length, print_length;
     pdf_finish_info info;
+    pdf_print_info print_info;
     char *author, *keywords;
     char date[32];
     size_t pages;
     diag_list diags;
     bool ok;
-} finish_job;
+} variant_job;
 
 static void *finish_thread(void *arg)
 {
-    finish_job *job = arg;
-    job->ok = pdf_finish(job->screen.pdf, job->screen.length, &job->info, job->path, &job->finished,
-                         &job->finished_length, &job->diags);
+    variant_job *job = arg;
+    job->ok = pdf_finish(job->screen.pdf, job->screen.length, &job->info, job->screen_path,
+                         &job->screen_bytes, &job->screen_length, &job->diags);
+    if (job->ok && job->has_print)
+        job->ok = pdf_finish_print(&job->print, &job->print_info, job->print_path,
+                                   &job->print_bytes, &job->print_length, &job->diags);
     return NULL;
 }
 
-/* Renders a laid-out variant and starts finishing it. False when rendering failed. */
-static bool start_finishing(finish_job *job, const document *doc, const laid_out *pages,
-                            const char *path, const char *title_override, bool serial,
-                            diag_list *diags)
+/* Renders a laid-out variant's screen PDF, pads the pages for print and
+ * renders the print PDF, then starts finishing both. False when rendering
+ * failed. */
+static bool start_finishing(variant_job *job, const build_options *o, const output_plan *plan,
+                            const planned_variant *v, const document *doc, laid_out *pages,
+                            const layout_resources *res, diag_list *diags)
 {
     const leaflet_meta *m = &doc->meta;
     memset(job, 0, sizeof *job);
-    time_t t = (time_t)source_epoch(m);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(job->date, sizeof job->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    render_options ro = {.date = job->date};
     diag_init(&job->diags);
-    job->path = path;
+    job->v = v;
+    time_t t = (time_t)source_epoch(o, m);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) { /* main checks SOURCE_DATE_EPOCH; a source date is 4 digits */
+        diag_report(diags, SEVERITY_ERROR, doc->source_path, 0, 0, "internal error: no date");
+        return false;
+    }
+    strftime(job->date, sizeof job->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    job->screen_path = output_path(plan, v, KIND_SCREEN, 0);
+    job->print_path = output_path(plan, v, KIND_PRINT, 0);
     job->pages = pages->leaflet_page_count;
+    render_options ro = {.date = job->date};
+    /* the screen PDF first: it shows the leaflet's own pages, unpadded */
     if (!render_screen_pdf(pages, &ro, &job->screen, diags))
         return false;
     job->author = m->author_count ? join(m->authors, m->author_count, ", ") : xstrdup(m->publisher);
     job->keywords = join(m->keywords, m->keyword_count, ", ");
+    const char *title = v->contact_sheet ? m->contact_sheet : m->title;
     const rendered *r = &job->screen;
-    job->info = (pdf_finish_info){.title = title_override ? title_override : m->title,
-                                  .author = job->author,
+    job->info = (pdf_finish_info){.title = title, .author = job->author,
                                   .subject = m->subject, .keywords = job->keywords,
                                   .lang = m->lang, .date = job->date,
                                   .figure_alts = r->figure_alts, .figure_count = r->figure_count,
                                   .link_uris = r->link_uris, .link_texts = r->link_texts,
                                   .link_count = r->link_count};
+    if (v->kinds[KIND_PRINT] || v->kinds[KIND_BOOKLET] || v->kinds[KIND_PROOFS])
+        if (!layout_add_print_pages(pages, doc, v->style, res, diags))
+            return false;
+    if (v->kinds[KIND_PRINT]) {
+        render_options po = {.date = job->date, .bleed = v->style->print_bleed};
+        if (!render_print_pdf(pages, &po, &job->print, diags))
+            return false;
+        job->has_print = true;
+        job->print_info = (pdf_print_info){.title = title, .author = job->author,
+                                           .subject = m->subject, .keywords = job->keywords,
+                                           .lang = m->lang, .date = job->date,
+                                           .profile_path = v->style->print_profile};
+    }
     /* without a thread, finish here: slower, never wrong */
-    job->running = !serial && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
+    job->running = !o->serial_finish && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
     if (!job->running)
         finish_thread(job);
     return true;
 }
 
 /* Waits for a job and moves its diagnostics into diags. */
-static bool finish_wait(finish_job *job, diag_list *diags)
+static bool finish_wait(variant_job *job, diag_list *diags)
 {
     if (job->running)
         pthread_join(job->thread, NULL);
@@ -180,109 +144,194 @@ static bool finish_wait(finish_job *job, diag_list *diags)
     return job->ok;
 }
 
-static void finish_job_free(finish_job *job)
+static void variant_job_free(variant_job *job)
 {
     rendered_free(&job->screen);
-    free(job->finished);
+    rendered_free(&job->print);
+    free(job->screen_bytes);
+    free(job->print_bytes);
+    free(job->screen_path);
+    free(job->print_path);
     free(job->author);
     free(job->keywords);
 }
 
-bool build_leaflet(const build_options *o, const char *path, const contact_registry *registry,
-                            const layout_resources *res)
+/* What one variant adds to the leaflet's files, and its "wrote" line. */
+typedef struct variant_files {
+    size_t booklet_sides;      /* 0: none */
+    size_t proofs;             /* PNG files, overview included */
+    size_t print_pages;
+} variant_files;
+
+/* The booklet and the proofs, drawn on the main thread while the job finishes. */
+static bool render_extras(const output_plan *plan, const planned_variant *v, const document *doc,
+                          const laid_out *pages, const char *date, output_set *set,
+                          variant_files *vf, diag_list *diags)
 {
-    diag_list diags;
-    diag_init(&diags);
-    document *doc = parse_leaflet(path, registry, ".", &diags);
-    output_plan plans[16];
-    size_t plan_count = 0;
-    bool ok = doc && diags.errors == 0;
-    if (ok)
-        hyphen_cache_prefetch(res->hyphens, doc->meta.lang);
-    if (ok) {
-        const char *base = doc->meta.style ? doc->meta.style : "house";
-        if (style_known(o, doc, base, &diags)) {
-            size_t variant_count = 0;
-            char **variants = style_variants(o->styles_dir, base, &variant_count, &diags);
-            for (size_t v = 0; v <= variant_count && plan_count < 15; v++) {
-                const char *name_of_style = v == 0 ? base : variants[v - 1];
-                /* check_all_styles has printed each broken style's problems once;
-                 * here a leaflet only says which style stops it */
-                diag_list style_diags;
-                diag_init(&style_diags);
-                style *s = style_load(o->styles_dir, name_of_style, &style_diags);
-                if (!s || style_diags.errors) {
-                    diag_report(&diags, SEVERITY_ERROR, path, doc->meta.style_line,
-                                doc->meta.style_column, "style '%s' has errors (reported above)",
-                                name_of_style);
-                    style_free(s);
-                    s = NULL;
-                }
-                diag_free(&style_diags);
-                if (!s)
-                    continue;
-                strbuf name = {0};
-                strbuf_printf(&name, "%s/%s%s.pdf", o->output_dir, doc->meta.slug,
-                              s->suffix ? s->suffix : "");
-                plans[plan_count++] = (output_plan){s, true, false, strbuf_take(&name)};
-                if (v == 0 && doc->meta.contact_sheet) {
-                    strbuf_printf(&name, "%s/%s%s.pdf", o->output_dir, doc->meta.slug,
-                                  wording(doc->meta.lang, "contact_sheet_suffix"));
-                    plans[plan_count++] = (output_plan){s, false, true, strbuf_take(&name)};
-                }
+    if (v->kinds[KIND_BOOKLET]) {
+        rendered b;
+        size_t before = diags->count;
+        render_options bo = {.date = date, .title = doc->meta.title};
+        if (render_booklet_pdf(pages, &bo, &b, diags)) {
+            vf->booklet_sides = b.page_count;
+            output_set_add(set, output_path(plan, v, KIND_BOOKLET, 0), b.pdf, b.length);
+            b.pdf = NULL;
+            rendered_free(&b);
+        } else if (diags->count == before) {
+            /* A5 and A4 pages fit a common sheet, and layout pads them to a
+             * multiple of 4: no booklet then is a bug. Other sizes get none. */
+            const char *sheet = impose_sheet_name(2 * pages->width, pages->height);
+            if (sheet) {
+                diag_report(diags, SEVERITY_ERROR, doc->source_path, 0, 0,
+                            "internal error: no booklet on %s for %zu print pages", sheet,
+                            pages->page_count);
+                return false;
             }
-            free_names(variants, variant_count);
+        } else {
+            return false;
         }
     }
+    if (v->kinds[KIND_PROOFS]) {
+        png_image *images = NULL, overview = {0};
+        size_t count = 0;
+        if (!render_proofs(pages, &images, &count, &overview, diags)) {
+            png_images_free(images, count);
+            free(images);
+            png_images_free(&overview, 1);
+            return false;
+        }
+        output_set_add(set, output_path(plan, v, KIND_PROOFS, 0), overview.data, overview.length);
+        for (size_t i = 0; i < count; i++) {
+            output_set_add(set, output_path(plan, v, KIND_PROOFS, i + 1), images[i].data,
+                           images[i].length);
+            images[i].data = NULL;
+        }
+        free(images);
+        output_set_prune_proofs(set, plan, v, count);
+        vf->proofs = count + 1;
+    }
+    return true;
+}
+
+bool build_leaflet(const build_options *o, const output_plan *plan, size_t index,
+                   const contact_registry *registry, const layout_resources *res)
+{
+    const planned_leaflet *l = &plan->leaflets[index];
+    const char *path = l->source;
+    diag_list diags;
+    diag_init(&diags);
+    document *doc = parse_leaflet(path, registry, o->project_root, &diags);
+    bool ok = doc && diags.errors == 0;
+    if (ok) {
+        for (size_t i = 0; i < l->diags.count; i++) {
+            const diag *d = &l->diags.items[i];
+            diag_report(&diags, d->level, d->file, d->line, d->column, "%s", d->message);
+        }
+        if (diags.errors == 0 && l->variant_count == 0)
+            diag_report(&diags, SEVERITY_ERROR, path, 0, 0, "internal error: no outputs planned");
+    }
+    if (ok && diags.errors == 0)
+        hyphen_cache_prefetch(res->hyphens, doc->meta.lang);
+    size_t n = l->variant_count;
     /* Write nothing until every variant is laid out, rendered and finished,
-     * so a leaflet that fails anywhere keeps all its previous PDFs. */
-    laid_out *pages[16] = {0};
-    finish_job jobs[16];
-    bool started[16] = {false};
+     * so a leaflet that fails anywhere keeps all its previous files. */
+    laid_out **pages = xcalloc(n + 1, sizeof *pages);
+    variant_job *jobs = xcalloc(n + 1, sizeof *jobs);
+    variant_files *vf = xcalloc(n + 1, sizeof *vf);
+    bool *started = xcalloc(n + 1, sizeof *started);
+    size_t *order = xcalloc(n + 1, sizeof *order);
+    output_set set = {0};
     if (diags.errors == 0 && doc) {
         /* variants without hyphenation first: the patterns load meanwhile */
-        size_t order[16], n = 0;
+        size_t k = 0;
         for (int pass = 0; pass < 2; pass++)
-            for (size_t i = 0; i < plan_count; i++)
-                if (plans[i].style->hyphenate == (pass == 1))
-                    order[n++] = i;
+            for (size_t i = 0; i < n; i++)
+                if (l->variants[i].style->hyphenate == (pass == 1))
+                    order[k++] = i;
         /* stop at the first failing variant: the next would report the same problems */
-        for (size_t k = 0; k < n && diags.errors == 0; k++) {
+        for (k = 0; k < n && diags.errors == 0; k++) {
             size_t i = order[k];
-            style_apply(plans[i].style, doc);
-            pages[i] = plans[i].contact_sheet
-                ? layout_contact_sheet(doc, plans[i].style, res, &diags)
-                : layout_document(doc, plans[i].style, res, &diags);
+            const planned_variant *v = &l->variants[i];
+            style_apply(v->style, doc);
+            pages[i] = v->contact_sheet ? layout_contact_sheet(doc, v->style, res, &diags)
+                                        : layout_document(doc, v->style, res, &diags);
             /* one finishing thread at a time: two cores, two busy threads */
             if (k > 0 && started[order[k - 1]] && !finish_wait(&jobs[order[k - 1]], &diags))
                 break;
-            if (pages[i] && o->write)
-                started[i] = start_finishing(&jobs[i], doc, pages[i], plans[i].path,
-                                             plans[i].contact_sheet ? doc->meta.contact_sheet : NULL,
-                                             o->serial_finish, &diags);
+            if (!pages[i])
+                break;
+            if (!o->write) {
+                if (v->kinds[KIND_PRINT] || v->kinds[KIND_BOOKLET] || v->kinds[KIND_PROOFS])
+                    layout_add_print_pages(pages[i], doc, v->style, res, &diags);
+                continue;
+            }
+            started[i] = true; /* (freed whatever happens) */
+            if (!start_finishing(&jobs[i], o, plan, v, doc, pages[i], res, &diags) ||
+                !render_extras(plan, v, doc, pages[i], jobs[i].date, &set, &vf[i], &diags))
+                break;
+            vf[i].print_pages = pages[i]->page_count;
         }
-        if (n > 0 && started[order[n - 1]])
-            finish_wait(&jobs[order[n - 1]], &diags);
-    }
-    ok = diags.errors == 0 && doc;
-    for (size_t i = 0; i < plan_count && ok && o->write; i++) {
-        ok = write_file_atomically(jobs[i].finished, jobs[i].finished_length, plans[i].path, &diags);
-        if (ok && !o->quiet)
-            printf("wrote %s (%zu %s, %zu KiB)\n", plans[i].path, jobs[i].pages,
-                   jobs[i].pages == 1 ? "page" : "pages", (jobs[i].finished_length + 1023) / 1024);
-    }
-    for (size_t i = 0; i < plan_count; i++)
-        if (started[i]) {
-            if (jobs[i].running)
+        for (size_t i = 0; i < n; i++)
+            if (started[i] && jobs[i].running)
                 finish_wait(&jobs[i], &diags);
-            finish_job_free(&jobs[i]);
-        }
-    for (size_t i = 0; i < plan_count; i++) {
-        layout_free(pages[i]);
-        if (plans[i].owns_style)
-            style_free(plans[i].style);
-        free(plans[i].path);
     }
+    size_t warnings = warning_count(&diags);
+    ok = diags.errors == 0 && doc && !(o->werror && warnings);
+    if (ok && o->write) {
+        /* the screen and print PDFs first, in variant order, then the rest */
+        output_set all = {0};
+        for (size_t i = 0; i < n; i++) {
+            output_set_add(&all, jobs[i].screen_path, jobs[i].screen_bytes, jobs[i].screen_length);
+            jobs[i].screen_path = NULL;
+            jobs[i].screen_bytes = NULL;
+            if (jobs[i].has_print) {
+                output_set_add(&all, jobs[i].print_path, jobs[i].print_bytes,
+                               jobs[i].print_length);
+                jobs[i].print_path = NULL;
+                jobs[i].print_bytes = NULL;
+            }
+        }
+        for (size_t i = 0; i < set.count; i++)
+            output_set_add(&all, set.files[i].path, set.files[i].data, set.files[i].length);
+        free(set.files);
+        all.stale = set.stale;
+        all.stale_count = set.stale_count;
+        set = all;
+        size_t first_file = 0;
+        ok = output_set_commit(&set, &diags);
+        for (size_t i = 0; i < n && ok && !o->quiet; i++) {
+            const output_file *screen = &set.files[first_file];
+            strbuf line = {0};
+            strbuf_printf(&line, "wrote %s (%zu %s, %zu KiB)", screen->path, jobs[i].pages,
+                          jobs[i].pages == 1 ? "page" : "pages", (screen->length + 1023) / 1024);
+            first_file += 1 + jobs[i].has_print;
+            if (jobs[i].has_print)
+                strbuf_printf(&line, ", print (%zu %s)", vf[i].print_pages,
+                              vf[i].print_pages == 1 ? "page" : "pages");
+            if (vf[i].booklet_sides)
+                strbuf_printf(&line, ", booklet (%zu %s)", (vf[i].booklet_sides + 1) / 2,
+                              vf[i].booklet_sides <= 2 ? "sheet" : "sheets");
+            if (vf[i].proofs)
+                strbuf_printf(&line, ", %zu proofs", vf[i].proofs);
+            printf("%s\n", line.data);
+            free(line.data);
+        }
+    }
+    if (doc && diags.errors == 0 && o->werror && warnings)
+        diag_report(&diags, SEVERITY_ERROR, path, 0, 0,
+                    "%zu %s, and --werror makes %s; nothing of this leaflet was written",
+                    warnings, warnings == 1 ? "warning" : "warnings", warnings == 1 ? "it an error" : "them errors");
+    for (size_t i = 0; i < n; i++) {
+        if (started[i])
+            variant_job_free(&jobs[i]);
+        layout_free(pages[i]);
+    }
+    output_set_free(&set);
+    free(pages);
+    free(jobs);
+    free(vf);
+    free(started);
+    free(order);
     if (!doc && diags.count == 0)
         diag_report(&diags, SEVERITY_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
     diag_print(&diags);
@@ -321,6 +370,12 @@ bool check_all_styles(const build_options *o)
         diag_free(&diags);
     }
     diag_print(&all);
+    size_t warnings = warning_count(&all);
+    if (o->werror && warnings) {
+        fprintf(stderr, "leafpress: %zu %s in the styles, and --werror makes %s\n", warnings,
+                warnings == 1 ? "warning" : "warnings", warnings == 1 ? "it an error" : "them errors");
+        ok = false;
+    }
     diag_free(&all);
     free_names(names, count);
     return ok;

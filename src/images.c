@@ -12,6 +12,9 @@
 #include "textutil.h"
 
 #define JPEG_MAX_BYTES (50L * 1024 * 1024)
+/* A leaflet's diagrams have hundreds of elements; these stop a bomb. */
+#define SVG_MAX_ELEMENTS 20000
+#define SVG_MAX_USES 200
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -87,6 +90,79 @@ static bool jpeg_header(FILE *f, long *w, long *h)
     return false;
 }
 
+/* The first bytes of a base64 payload, decoded: enough for a header. */
+static size_t base64_head(const char *b64, unsigned char *out, size_t max)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned bits = 0, count = 0;
+    size_t n = 0;
+    for (const char *p = b64; *p && n < max; p++) {
+        const char *at = strchr(alphabet, *p);
+        if (*p == '=' || *p == '"' || *p == '\'' || *p == ')')
+            break;
+        if (!at || !*p)
+            continue; /* white space inside the attribute */
+        bits = bits << 6 | (unsigned)(at - alphabet);
+        count += 6;
+        if (count >= 8) {
+            count -= 8;
+            out[n++] = (unsigned char)(bits >> count);
+        }
+    }
+    return n;
+}
+
+/* An SVG is a program for librsvg: before it runs, refuse what would make
+ * it take time or memory out of proportion to the file (many elements,
+ * <use> chains that multiply them) and embedded bitmaps other than PNG
+ * and JPEG, or larger than a bitmap file may be. */
+static bool svg_within_limits(const char *path, const char **why)
+{
+    size_t length;
+    char *text = read_file(path, &length);
+    *why = "cannot be read";
+    if (!text)
+        return false;
+    bool ok = true;
+    size_t elements = 0, uses = 0;
+    for (const char *p = text; ok && (p = strchr(p, '<')); p++) {
+        elements++;
+        if (strncmp(p, "<use", 4) == 0 && (p[4] == ' ' || p[4] == '\t' || p[4] == '\n'))
+            uses++;
+    }
+    if (elements > SVG_MAX_ELEMENTS || uses > SVG_MAX_USES) {
+        *why = "it is too complex to draw (over 20,000 elements or 200 <use> references)";
+        ok = false;
+    }
+    for (const char *p = text; ok && (p = strstr(p, "data:")); p += 5) {
+        const char *mime = p + 5;
+        bool png = strncmp(mime, "image/png;base64,", 17) == 0;
+        bool jpeg = strncmp(mime, "image/jpeg;base64,", 18) == 0;
+        if (!png && !jpeg) {
+            *why = "it embeds data other than a base64 PNG or JPEG image";
+            ok = false;
+            break;
+        }
+        unsigned char head[64];
+        size_t n = base64_head(strchr(mime, ',') + 1, head, sizeof head);
+        long w = 0, h = 0;
+        if (png && n >= 24 && memcmp(head + 12, "IHDR", 4) == 0) {
+            w = be32(head + 16);
+            h = be32(head + 20);
+        } else if (jpeg) {
+            /* a JPEG's frame header can come late; the SVG's file size limit bounds it */
+            w = h = 1;
+        }
+        if (w <= 0 || h <= 0 || w > IMAGE_MAX_PIXELS / h) {
+            *why = "it embeds an image that is damaged or has more than 40 million pixels";
+            ok = false;
+        }
+    }
+    free(text);
+    return ok;
+}
+
 bool image_read_info(const char *path, image_info *info, const char **why)
 {
     memset(info, 0, sizeof *info);
@@ -95,6 +171,8 @@ bool image_read_info(const char *path, image_info *info, const char **why)
     if (info->kind == IMAGE_UNKNOWN)
         return false;
     if (info->kind == IMAGE_SVG) {
+        if (!svg_within_limits(path, why))
+            return false;
         RsvgHandle *svg = rsvg_handle_new_from_file(path, NULL);
         *why = "not a readable SVG file";
         if (!svg)

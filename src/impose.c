@@ -83,6 +83,10 @@ bool impose_overview(size_t pages, double page_width, double page_height, double
     *out = (imposition){.page_width = page_width, .page_height = page_height};
     if (pages == 0)
         return false;
+    if (pages == 1) { /* a sheet, not a booklet: the page alone */
+        add_slot(add_sheet(out, page_width + 2 * gap, page_height + 2 * gap), 0, gap, gap);
+        return true;
+    }
     /* spreads as a bound booklet shows them: the cover alone (a right-hand
      * page), then 2-3, 4-5, ..., and the back cover alone (left-hand) */
     size_t spreads = 1 + pages / 2;

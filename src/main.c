@@ -1,13 +1,19 @@
 /* leafpress: the command line. `build` and `check` over the leaflets
- * named (default: every Markdown file in sources/); the work is in build.c (one
- * leaflet) and batch.c (many at once). */
+ * named (default: every Markdown file in the project's sources/); the
+ * outputs are planned in outputs.c, one leaflet is built in build.c, many
+ * at once in batch.c. Every message that is not a file:line:col
+ * diagnostic starts with "leafpress:". Exit status: 0 success, 1 a leaflet
+ * (or the run) failed, 2 usage error, 128 + N interrupted by signal N. */
+#define _GNU_SOURCE /* sigabbrev_np */
 #include <errno.h>
 #include <getopt.h>
 #include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cairo.h>
 
@@ -16,34 +22,122 @@
 #include "contacts.h"
 #include "diag.h"
 #include "fonts.h"
+#include "outputs.h"
+#include "project.h"
+#include "textutil.h"
 
 #ifndef LEAFPRESS_VERSION
 #define LEAFPRESS_VERSION "0.0.0"
 #endif
 
-static void usage(FILE *to)
+/* 9999-12-31T23:59:59Z: a PDF date has four digits for the year */
+#define EPOCH_MAX 253402300799LL
+
+static void usage(FILE *to, const char *command)
 {
-    fputs("usage: leafpress build [options] [FILE...]\n"
-          "       leafpress check [options] [FILE...]\n"
-          "\n"
-          "build  typeset each leaflet (default: every sources/*.md) in every style\n"
-          "       variant into PDFs; a leaflet with errors keeps its previous PDFs\n"
-          "check  validate sources and styles and report every problem; write nothing\n"
-          "\n"
-          "options:\n"
-          "  -o, --output DIR     where PDFs go (default: output)\n"
-          "      --styles DIR     style folder (default: styles)\n"
+    if (!command) {
+        fputs("usage: leafpress build [options] [FILE...]\n"
+              "       leafpress check [options] [FILE...]\n"
+              "       leafpress help [build|check]\n"
+              "\n"
+              "build  typeset each leaflet (default: every sources/*.md) in every style\n"
+              "       variant: screen PDF, print PDF, booklet and PNG proofs\n"
+              "check  validate sources and styles and report every problem; write nothing\n"
+              "\n"
+              "Run anywhere inside a project (the nearest folder above with sources/ and\n"
+              "styles/). `leafpress build --help` lists every option.\n"
+              "  -h, --help           show this help\n"
+              "  -V, --version        show the version\n",
+              to);
+        return;
+    }
+    bool build = strcmp(command, "build") == 0;
+    fprintf(to, "usage: leafpress %s [options] [FILE...]\n\n", command);
+    if (build)
+        fputs("Typesets each leaflet (default: every sources/*.md of the project) in its\n"
+              "style and every style that extends it, and writes, per variant NAME\n"
+              "(the slug, plus the style's suffix):\n"
+              "  OUT/NAME.pdf              screen PDF (tagged, PDF/UA-1)\n"
+              "  OUT/print/NAME.pdf        print PDF for the print shop (PDF/X-4)\n"
+              "  OUT/booklet/NAME.pdf      booklet for the office printer (not for the\n"
+              "                            one-page contact sheet)\n"
+              "  OUT/proofs/NAME.png       overview proof; OUT/proofs/NAME-NN.png each page\n"
+              "A leaflet's files are replaced all together or, when anything fails or the\n"
+              "run is interrupted, not at all. Two outputs with one path are an error and\n"
+              "nothing is written.\n",
+              to);
+    else
+        fputs("Validates each leaflet (default: every sources/*.md of the project) and\n"
+              "every style, lays the leaflets out in every variant and reports every\n"
+              "problem, including outputs that would overwrite each other. Writes nothing.\n",
+              to);
+    fputs("\noptions:\n", to);
+    fputs(build ? "  -o, --output DIR     where outputs go (default: output); missing folders\n"
+                  "                       are created\n"
+                : "  -o, --output DIR     where build would write (default: output)\n",
+          to);
+    fputs("      --styles DIR     style folder (default: styles)\n"
           "      --contacts FILE  contact registry (default: sources/contacts.yaml)\n"
           "      --fonts DIR      the only fonts used (default: fonts)\n"
-          "  -j, --jobs N         leaflets typeset at once (default: one per core)\n"
-          "  -q, --quiet          print problems only\n"
+          "  -j, --jobs N         leaflets at once, 1 to 64 (default: one per core)\n"
+          "      --werror         treat warnings as errors (for CI): a leaflet with\n"
+          "                       warnings fails",
+          to);
+    fputs(build ? " and writes nothing\n" : "\n", to);
+    fputs("      --no-print       write no print PDFs\n"
+              "      --no-booklet     write no booklets\n"
+              "      --no-proofs      write no PNG proofs\n"
+              "      --screen-only    only the screen PDFs (all three above)\n"
+              "                       A style turns them off for its variant with\n"
+              "                       output: {print: false, booklet: false, proofs: false}\n",
+              to);
+    if (!build)
+        fputs("                       (check takes them too: it checks the outputs that\n"
+              "                       build with the same options would write)\n",
+              to);
+    fputs("  -q, --quiet          print problems only\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
+          "Paths given are relative to the current folder; the defaults, to the project root.\n"
           "Dates in the PDFs come from each source's 'updated' date, or from\n"
-          "SOURCE_DATE_EPOCH when it is set. Exit status: 0 success, 1 a leaflet\n"
-          "failed, 2 usage error.\n",
+          "SOURCE_DATE_EPOCH (seconds since 1970, up to the end of 9999) when it is set.\n"
+          "On a terminal a long run shows its progress on one line (not with CI=true).\n"
+          "Exit status: 0 success, 1 a leaflet failed, 2 usage error, 130 / 143\n"
+          "interrupted (SIGINT / SIGTERM): the leaflets written are listed, the others\n"
+          "keep their previous files.\n",
           to);
+}
+
+static bool is_ci(void)
+{
+    const char *ci = getenv("CI");
+    return ci && *ci && strcmp(ci, "false") != 0 && strcmp(ci, "0") != 0;
+}
+
+/* SOURCE_DATE_EPOCH: unset or empty, or a whole number 0..EPOCH_MAX. */
+static bool read_epoch(build_options *o)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    if (!env || !*env)
+        return true;
+    long long v = 0;
+    bool ok = true;
+    for (const char *p = env; *p && ok; p++) {
+        ok = *p >= '0' && *p <= '9' && p - env < 13;
+        if (ok)
+            v = v * 10 + (*p - '0');
+    }
+    if (!ok || v > EPOCH_MAX) {
+        fprintf(stderr,
+                "leafpress: SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to %lld "
+                "(the end of the year 9999), not '%s'\n",
+                EPOCH_MAX, env);
+        return false;
+    }
+    o->have_epoch = true;
+    o->epoch = v;
+    return true;
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -51,11 +145,20 @@ static int compare_strings(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int main(int argc, char **argv)
 {
     build_options o = {.output_dir = "output", .styles_dir = "styles",
-                 .contacts_path = "sources/contacts.yaml", .fonts_dir = "fonts"};
-    enum { OPT_STYLES = 256, OPT_CONTACTS, OPT_FONTS };
+                       .contacts_path = "sources/contacts.yaml", .fonts_dir = "fonts",
+                       .project_root = "."};
+    bool given_output = false, given_styles = false, given_contacts = false, given_fonts = false;
+    enum { OPT_STYLES = 256, OPT_CONTACTS, OPT_FONTS, OPT_WERROR, OPT_NO_PRINT, OPT_NO_BOOKLET,
+           OPT_NO_PROOFS, OPT_SCREEN_ONLY };
     static const struct option long_options[] = {
         {"output", required_argument, NULL, 'o'},
         {"styles", required_argument, NULL, OPT_STYLES},
@@ -63,93 +166,291 @@ int main(int argc, char **argv)
         {"fonts", required_argument, NULL, OPT_FONTS},
         {"quiet", no_argument, NULL, 'q'},
         {"jobs", required_argument, NULL, 'j'},
+        {"werror", no_argument, NULL, OPT_WERROR},
+        {"no-print", no_argument, NULL, OPT_NO_PRINT},
+        {"no-booklet", no_argument, NULL, OPT_NO_BOOKLET},
+        {"no-proofs", no_argument, NULL, OPT_NO_PROOFS},
+        {"screen-only", no_argument, NULL, OPT_SCREEN_ONLY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0, 0, 0, 0},
     };
+    /* the command, wherever it is: GNU getopt permutes, so options may
+     * come before or after it, and --help is the command's help */
+    const char *command = NULL;
+    for (int i = 1; i < argc && !command; i++) {
+        if (argv[i][0] != '-') {
+            const char *prev = argv[i - 1];
+            bool is_value = i > 1 && (!strcmp(prev, "-o") || !strcmp(prev, "-j") ||
+                                      !strcmp(prev, "--output") || !strcmp(prev, "--styles") ||
+                                      !strcmp(prev, "--contacts") || !strcmp(prev, "--fonts") ||
+                                      !strcmp(prev, "--jobs"));
+            if (!is_value)
+                command = argv[i];
+        } else if (!strcmp(argv[i], "--")) {
+            break;
+        }
+    }
+    if (command && strcmp(command, "build") && strcmp(command, "check") && strcmp(command, "help"))
+        command = NULL; /* reported below */
     int c;
-    /* GNU getopt permutes: options may come before or after the command. */
-    while ((c = getopt_long(argc, argv, "o:j:qhV", long_options, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:j:qhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 64) {
+            if (*end || end == optarg || n < 1 || n > 64) {
                 fprintf(stderr, "leafpress: --jobs takes a number from 1 to 64, not '%s'\n", optarg);
                 return 2;
             }
             o.jobs = (size_t)n;
             break;
         }
-        case 'o': o.output_dir = optarg; break;
-        case OPT_STYLES: o.styles_dir = optarg; break;
-        case OPT_CONTACTS: o.contacts_path = optarg; break;
-        case OPT_FONTS: o.fonts_dir = optarg; break;
+        case 'o': o.output_dir = optarg; given_output = true; break;
+        case OPT_STYLES: o.styles_dir = optarg; given_styles = true; break;
+        case OPT_CONTACTS: o.contacts_path = optarg; given_contacts = true; break;
+        case OPT_FONTS: o.fonts_dir = optarg; given_fonts = true; break;
+        case OPT_WERROR: o.werror = true; break;
+        case OPT_NO_PRINT: o.switches.off[KIND_PRINT] = true; break;
+        case OPT_NO_BOOKLET: o.switches.off[KIND_BOOKLET] = true; break;
+        case OPT_NO_PROOFS: o.switches.off[KIND_PROOFS] = true; break;
+        case OPT_SCREEN_ONLY:
+            o.switches.off[KIND_PRINT] = o.switches.off[KIND_BOOKLET] =
+                o.switches.off[KIND_PROOFS] = true;
+            break;
         case 'q': o.quiet = true; break;
-        case 'h': usage(stdout); return 0;
+        case 'h':
+            usage(stdout, command && strcmp(command, "help") ? command : NULL);
+            return 0;
         case 'V': printf("leafpress %s (cairo %s)\n", LEAFPRESS_VERSION, cairo_version_string()); return 0;
-        default: usage(stderr); return 2;
+        case ':':
+            fprintf(stderr, "leafpress: %s needs a value\n", argv[optind - 1]);
+            return 2;
+        default:
+            if (optopt)
+                fprintf(stderr, "leafpress: unknown option '-%c'\n", optopt);
+            else
+                fprintf(stderr, "leafpress: unknown option '%s'\n", argv[optind - 1]);
+            fputs("leafpress: `leafpress help` lists the commands and options\n", stderr);
+            return 2;
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        usage(stderr, NULL);
         return 2;
     }
-    const char *command = argv[optind++];
+    command = argv[optind++];
+    if (strcmp(command, "help") == 0) {
+        const char *about = optind < argc ? argv[optind] : NULL;
+        if (about && strcmp(about, "build") && strcmp(about, "check")) {
+            fprintf(stderr, "leafpress: no help for '%s': the commands are build and check\n", about);
+            return 2;
+        }
+        usage(stdout, about);
+        return 0;
+    }
     if (strcmp(command, "build") == 0) {
         o.write = true;
     } else if (strcmp(command, "check") != 0) {
-        fprintf(stderr, "leafpress: unknown command '%s'\n", command);
-        usage(stderr);
+        fprintf(stderr, "leafpress: unknown command '%s'; the commands are build, check and help\n",
+                command);
         return 2;
     }
+    /* past ulimit -f a write fails (EFBIG) and the leaflet keeps its files,
+     * rather than the process dying with temporaries left */
+    signal(SIGXFSZ, SIG_IGN);
+    if (!read_epoch(&o))
+        return 2;
+    if (given_output && !*o.output_dir) {
+        fputs("leafpress: -o needs a folder name, not an empty string\n", stderr);
+        return 2;
+    }
+    o.progress = !o.quiet && isatty(STDERR_FILENO) && !is_ci();
 
+    /* the project: defaults live at its root, and the run works there */
+    char *below = NULL;
+    char *root = project_find(&below);
+    bool named_files = optind < argc;
+    if (!root && (!named_files || !given_styles)) {
+        fputs("leafpress: no leafpress project here or above (a folder with sources/ and styles/)\n",
+              stderr);
+        return 2;
+    }
+    char **owned = NULL; /* user paths made relative to the root */
+    size_t owned_count = 0;
+#define REBASE(p) (owned = xrealloc(owned, (owned_count + 1) * sizeof *owned), \
+                   owned[owned_count++] = project_rebase(below, (p)))
+    int status = 0;
     char **files = NULL;
     size_t file_count = 0;
     glob_t found = {0};
-    if (optind < argc) {
-        files = argv + optind;
+    if (root && below && *below) {
+        if (given_output) o.output_dir = REBASE(o.output_dir);
+        if (given_styles) o.styles_dir = REBASE(o.styles_dir);
+        if (given_contacts) o.contacts_path = REBASE(o.contacts_path);
+        if (given_fonts) o.fonts_dir = REBASE(o.fonts_dir);
+        if (chdir(root) != 0) {
+            fprintf(stderr, "leafpress: cannot enter the project folder %s: %s\n", root,
+                    strerror(errno));
+            status = 2;
+            goto done;
+        }
+    }
+    struct stat st;
+    if (given_output && stat(o.output_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "leafpress: -o: '%s' is a file, not a folder\n", o.output_dir);
+        status = 2;
+        goto done;
+    }
+    if (!is_dir(o.styles_dir)) {
+        fprintf(stderr, "leafpress: --styles: no folder '%s'\n", o.styles_dir);
+        status = 2;
+        goto done;
+    }
+    if (given_contacts && (stat(o.contacts_path, &st) != 0 || !S_ISREG(st.st_mode))) {
+        fprintf(stderr, "leafpress: --contacts: no file '%s'\n", o.contacts_path);
+        status = 2;
+        goto done;
+    }
+
+    /* the sources: each stat'ed once; only regular files are read */
+    bool globbed = !named_files;
+    if (named_files) {
+        for (int i = optind; i < argc; i++)
+            REBASE(argv[i]);
+        files = owned + owned_count - (size_t)(argc - optind);
         file_count = (size_t)(argc - optind);
     } else if (glob("sources/*.md", 0, NULL, &found) == 0) {
         files = found.gl_pathv;
         file_count = found.gl_pathc;
         qsort(files, file_count, sizeof *files, compare_strings);
     }
-    if (file_count == 0) {
-        fprintf(stderr, "leafpress: no sources given and none found in sources/\n");
-        globfree(&found);
-        return 2;
-    }
-
-    int status = 0;
     diag_list setup;
     diag_init(&setup);
+    char **kept = xcalloc(file_count + 1, sizeof *kept);
+    off_t *sizes = xcalloc(file_count + 1, sizeof *sizes);
+    dev_t *devs = xcalloc(file_count + 1, sizeof *devs);
+    ino_t *inos = xcalloc(file_count + 1, sizeof *inos);
+    size_t kept_count = 0, unreadable = 0, twice = 0;
+    for (size_t i = 0; i < file_count; i++) {
+        if (stat(files[i], &st) != 0) {
+            diag_report(&setup, SEVERITY_ERROR, files[i], 0, 0, "cannot read: %s", strerror(errno));
+            unreadable++;
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            /* a named pipe would block the run; a folder is no leaflet */
+            const char *what = S_ISFIFO(st.st_mode) ? "a named pipe"
+                             : S_ISDIR(st.st_mode)  ? "a folder"
+                                                    : "not a regular file";
+            if (globbed) {
+                diag_report(&setup, SEVERITY_WARNING, files[i], 0, 0, "%s, not a leaflet: skipped",
+                            what);
+            } else {
+                diag_report(&setup, SEVERITY_ERROR, files[i], 0, 0, "%s, not a leaflet", what);
+                unreadable++;
+            }
+            continue;
+        }
+        size_t same = kept_count;
+        for (size_t k = 0; k < kept_count && same == kept_count; k++)
+            if (devs[k] == st.st_dev && inos[k] == st.st_ino)
+                same = k;
+        if (same < kept_count) {
+            diag_report(&setup, SEVERITY_ERROR, files[i], 0, 0,
+                        "the same file as %s, given twice: its outputs would be written twice",
+                        kept[same]);
+            twice++;
+            continue;
+        }
+        devs[kept_count] = st.st_dev;
+        inos[kept_count] = st.st_ino;
+        sizes[kept_count] = st.st_size;
+        kept[kept_count++] = files[i];
+    }
+    free(devs);
+    free(inos);
+    if (file_count == 0) {
+        fprintf(stderr, "leafpress: no sources given and none found in sources/\n");
+        status = 2;
+    }
+
     contact_registry registry = {0};
-    struct stat contacts_stat;
-    if (stat(o.contacts_path, &contacts_stat) == 0)
-        contacts_load(o.contacts_path, &registry, &setup);
-    fonts_check_dir(o.fonts_dir, &setup);
-    if (o.write && setup.errors == 0 && mkdir(o.output_dir, 0777) != 0 && errno != EEXIST)
-        diag_report(&setup, SEVERITY_ERROR, o.output_dir, 0, 0, "cannot create the output folder: %s",
-                    strerror(errno));
+    if (status == 0) {
+        if (stat(o.contacts_path, &st) == 0)
+            contacts_load(o.contacts_path, &registry, &setup);
+        fonts_check_dir(o.fonts_dir, &setup);
+        if (o.write && setup.errors == unreadable + twice && !make_folders(o.output_dir))
+            diag_report(&setup, SEVERITY_ERROR, o.output_dir, 0, 0,
+                        "cannot create the output folder: %s", strerror(errno));
+    }
     diag_print(&setup);
-    if (setup.errors) {
+    size_t setup_warnings = 0;
+    for (size_t i = 0; i < setup.count; i++)
+        setup_warnings += setup.items[i].level == SEVERITY_WARNING;
+    if (status == 0 && setup.errors > unreadable + twice) {
         status = 1;
-    } else {
+    } else if (status == 0) {
         /* every style once, so a broken one is reported once, not per leaflet */
         if (!check_all_styles(&o))
             status = 1;
-        size_t failed = build_batch(&o, files, file_count, &registry);
-        if (failed) {
-            fprintf(stderr, "leafpress: %zu of %zu leaflets failed\n", failed, file_count);
+        diag_list clashes;
+        diag_init(&clashes);
+        output_plan plan;
+        output_plan_make(&plan, o.output_dir, o.styles_dir, &o.switches, kept, kept_count,
+                         &registry, &clashes);
+        diag_print(&clashes);
+        size_t collisions = plan.collisions + twice;
+        diag_free(&clashes);
+        batch_result r = {0};
+        if (collisions && o.write) {
+            fprintf(stderr, "leafpress: nothing written: %zu %s would be written twice\n",
+                    collisions, collisions == 1 ? "output" : "outputs");
             status = 1;
-        } else if (!o.write && !o.quiet && status == 0) {
-            printf("leafpress: %zu %s and the styles in %s: no problems\n", file_count,
-                   file_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
+        } else {
+            build_batch(&o, &plan, sizes, &registry, &r);
+            size_t failed = r.failed + unreadable;
+            size_t total = kept_count + unreadable;
+            if (r.signal) {
+                if (o.write)
+                    fprintf(stderr,
+                            "leafpress: interrupted (SIG%s): %zu of %zu %s written; the others keep "
+                            "their previous files\n",
+                            sigabbrev_np(r.signal) ? sigabbrev_np(r.signal) : "?", r.written,
+                            total, total == 1 ? "leaflet" : "leaflets");
+                else
+                    fprintf(stderr, "leafpress: interrupted (SIG%s): %zu of %zu leaflets checked\n",
+                            sigabbrev_np(r.signal) ? sigabbrev_np(r.signal) : "?", r.done, total);
+                status = 128 + r.signal;
+            } else if (failed) {
+                fprintf(stderr, "leafpress: %zu of %zu %s failed\n", failed, total,
+                        total == 1 ? "leaflet" : "leaflets");
+                status = 1;
+            } else if (collisions) {
+                status = 1;
+            } else if (o.werror && setup_warnings) {
+                fprintf(stderr, "leafpress: %zu %s, and --werror makes %s\n", setup_warnings,
+                        setup_warnings == 1 ? "warning" : "warnings",
+                        setup_warnings == 1 ? "it an error" : "them errors");
+                status = 1;
+            } else if (!o.write && !o.quiet && status == 0) {
+                printf("leafpress: %zu %s and the styles in %s: no problems\n", kept_count,
+                       kept_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
+            }
         }
+        output_plan_free(&plan);
     }
     diag_free(&setup);
     contacts_free(&registry);
+    free(kept);
+    free(sizes);
+done:
     globfree(&found);
+    for (size_t i = 0; i < owned_count; i++)
+        free(owned[i]);
+    free(owned);
+    free(root);
+    free(below);
     return status;
 }

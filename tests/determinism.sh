@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# determinism: the same sources give the same PDFs, byte for byte.
+# determinism: the same sources give the same outputs, byte for byte: the
+# screen PDFs, and the print PDFs, booklets and PNG proofs beside them.
 #
 #   bash tests/determinism.sh /path/to/leafpress /path/to/builddir
 #
@@ -9,6 +10,7 @@
 #         (dates come from each source's `updated`, never from the clock)
 #   C, D  SOURCE_DATE_EPOCH=1700000000: identical to each other, and
 #         different from A (the dates do come from SOURCE_DATE_EPOCH)
+#   E     -j1 (one worker) against A (one per core): identical
 # Prints one ok/FAIL line per check and "N passed, M failed"; exits non-zero
 # when anything failed.
 set -uo pipefail
@@ -47,27 +49,33 @@ build() {
     local name=$1; shift
     local out="$work/$name"
     mkdir -p "$out"
-    if env "$@" "$leafpress" build -q -o "$out" >"$work/$name.log" 2>&1; then
-        ok "build $name ($*) exits 0"
+    local -a envs=() args=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    [ "${1:-}" = "--" ] && shift
+    args=("$@")
+    if env "${envs[@]}" "$leafpress" build -q "${args[@]}" -o "$out" >"$work/$name.log" 2>&1; then
+        ok "build $name (${envs[*]} ${args[*]}) exits 0"
     else
-        fail "build $name ($*) exits $?; its output:"
+        fail "build $name (${envs[*]} ${args[*]}) exits $?; its output:"
         sed 's/^/     /' "$work/$name.log"
     fi
 }
 
-# the PDFs of a folder, one name a line, sorted
-pdf_list() { (cd "$1" && find . -maxdepth 1 -name '*.pdf' -printf '%f\n' | LC_ALL=C sort); }
+# every output of a folder (PDFs and PNGs, in subfolders too), one path a line, sorted
+out_list() { (cd "$1" && find . -type f \( -name '*.pdf' -o -name '*.png' \) -printf '%P\n' | LC_ALL=C sort); }
+# the PDFs only
+pdf_list() { out_list "$1" | grep '\.pdf$'; }
 
 # same NAME1 NAME2: same file list, every PDF byte for byte equal
 same() {
     local a=$1 b=$2
     local la lb
-    la=$(pdf_list "$work/$a")
-    lb=$(pdf_list "$work/$b")
+    la=$(out_list "$work/$a")
+    lb=$(out_list "$work/$b")
     if [ "$la" = "$lb" ]; then
-        ok "$a and $b hold the same $(printf '%s\n' "$la" | grep -c .) PDFs"
+        ok "$a and $b hold the same $(printf '%s\n' "$la" | grep -c .) outputs"
     else
-        fail "$a and $b hold different PDFs:"
+        fail "$a and $b hold different outputs:"
         diff <(printf '%s\n' "$la") <(printf '%s\n' "$lb") | sed 's/^/     /'
     fi
     local differ=0 f
@@ -82,7 +90,7 @@ same() {
     if [ "$differ" -eq 0 ]; then
         ok "$a and $b are byte-for-byte identical"
     else
-        fail "$a and $b: $differ PDFs differ (listed above)"
+        fail "$a and $b: $differ outputs differ (listed above)"
     fi
 }
 
@@ -94,6 +102,7 @@ build B -u SOURCE_DATE_EPOCH
 build C SOURCE_DATE_EPOCH=1700000000
 sleep 1
 build D SOURCE_DATE_EPOCH=1700000000
+build E -u SOURCE_DATE_EPOCH -- -j1
 
 count=$(pdf_list "$work/A" | grep -c .)
 expected=0
@@ -109,8 +118,15 @@ else
     pdf_list "$work/A" | sed 's/^/     /'
 fi
 
+# every kind of output is there: print, booklet, proofs
+for kind in print booklet proofs; do
+    n=$(out_list "$work/A" | grep -c "^$kind/")
+    if [ "$n" -gt 0 ]; then ok "A holds $n files in $kind/"; else fail "A holds nothing in $kind/"; fi
+done
+
 same A B
 same C D
+same A E
 
 # SOURCE_DATE_EPOCH must change the dates, so every PDF differs from A
 changed=0 unchanged=""
@@ -143,7 +159,7 @@ while IFS= read -r f; do
     [ -n "$f" ] || continue
     # grep -c reads everything: -q would close the pipe early, and pipefail
     # would count qpdf's SIGPIPE as a failure
-    hits=$(plain "$work/C/$f" | LC_ALL=C grep -ac -e '2023-11-14T22:13:20' -e 'D:20231114221320')
+    hits=$(plain "$work/C/$f" | LC_ALL=C grep -ac -e '2023-11-14T22:13:20' -e '20231114221320')
     if [ "${hits:-0}" -eq 0 ]; then
         missing_date="$missing_date $f"
     fi
@@ -151,7 +167,7 @@ done < <(pdf_list "$work/C")
 if [ -z "$missing_date" ] && [ "$count" -gt 0 ]; then
     ok "with SOURCE_DATE_EPOCH=1700000000 every PDF carries the date 2023-11-14T22:13:20Z"
 else
-    fail "with SOURCE_DATE_EPOCH=1700000000 these PDFs lack the date 2023-11-14T22:13:20Z (or D:20231114221320) in their metadata:${missing_date:- none built}"
+    fail "with SOURCE_DATE_EPOCH=1700000000 these PDFs lack the date 2023-11-14T22:13:20Z (or 20231114221320, as cairo writes it) in their metadata:${missing_date:- none built}"
 fi
 
 echo "$passed passed, $failed failed"

@@ -110,7 +110,7 @@ fi
 
 # --- the project -------------------------------------------------------------------
 project=$scratch/proj
-mkdir -p "$project/beelden"
+mkdir -p "$project/beelden" "$project/sources" # sources/ + styles/: a project root
 cp -R styles fonts "$project/"
 cp "$fixtures/lever.png" "$fixtures/schema.svg" "$project/beelden/"
 cp "$fixtures/lever.png" "$scratch/x.png" # a real PNG just outside the project

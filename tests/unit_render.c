@@ -499,6 +499,7 @@ static void test_impose_overview(void **state)
     assert_true(impose_overview(1, 100, 140, 10, &imp));
     assert_int_equal(imp.count, 1);
     assert_int_equal(imp.sheets[0].slot_count, 1);
+    assert_true(imp.sheets[0].width == 120 && imp.sheets[0].slots[0].x == 10);
     imposition_free(&imp);
 }
 
