@@ -57,6 +57,7 @@ void fp_file_cache_free(fp_file_cache *cache)
         g_hash_table_destroy(cache->index);
     if (cache->chains)
         g_hash_table_destroy(cache->chains);
+    free(cache->journal);
     memset(cache, 0, sizeof *cache);
 }
 
@@ -180,6 +181,11 @@ void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out)
         set_missing(&d);
     cache->hashed++;
     cache->changed = true;
+    if (cache->journal_count == cache->journal_capacity) {
+        cache->journal_capacity = cache->journal_capacity ? 2 * cache->journal_capacity : 64;
+        cache->journal = xrealloc(cache->journal, cache->journal_capacity * sizeof *cache->journal);
+    }
+    cache->journal[cache->journal_count++] = (size_t)(e - cache->items);
     e->digest = d;
     e->size = (int64_t)st.st_size;
     e->mtime_ns = mtime_of(&st);

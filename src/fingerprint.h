@@ -67,6 +67,8 @@ typedef struct fp_file_cache {
     struct _GHashTable *index; /* path -> position + 1 */
     struct _GHashTable *chains;/* style file -> its extends chain (char **), this run */
     size_t hashed;             /* files read and hashed in this run (for tests, bench) */
+    size_t *journal;           /* positions of the entries hashed, in order (repeats possible) */
+    size_t journal_count, journal_capacity;
     bool changed;              /* an entry was added or updated: worth saving */
 } fp_file_cache;
 
