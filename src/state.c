@@ -76,6 +76,8 @@ void state_put(leaf_state *st, state_output *out)
 {
     state_output *old = state_find(st, out->path);
     if (old) {
+        /* the table's key is the old entry's own path: out before it is freed */
+        g_hash_table_remove(st->index, old->path);
         state_output_free(old);
         *old = *out;
         g_hash_table_insert(st->index, old->path, GSIZE_TO_POINTER(old - st->outputs + 1));

@@ -399,6 +399,13 @@ static void test_state_round_trip(void **state)
     assert_string_equal(o->fingerprint.hex, st.outputs[0].fingerprint.hex);
     char *again = state_format(&back);
     assert_string_equal(text, again);
+    /* an entry put again under its path replaces the old one */
+    state_output again_o = {.path = xstrdup("out/x.pdf"), .kind = xstrdup("print"), .source = xstrdup("x.md"),
+                      .variant = xstrdup("x"), .pages = 9};
+    state_put(&back, &again_o);
+    assert_int_equal(back.count, 1);
+    assert_int_equal(state_find(&back, "out/x.pdf")->pages, 9);
+    assert_string_equal(state_find(&back, "out/x.pdf")->kind, "print");
     free(again);
     free(text);
     state_free(&back);
