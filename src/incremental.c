@@ -213,8 +213,9 @@ incremental *incremental_prepare(const build_options *o, const output_plan *plan
     for (size_t i = 0; i < inc->count; i++) {
         planned_output *p = &inc->outputs[i];
         const planned_leaflet *l = &plan->leaflets[p->leaflet];
-        /* evaluated now, before the build reads anything */
-        fp_evaluate(&ctx, &p->fresh);
+        /* evaluated now, before the build reads anything (check records nothing) */
+        if (inc->checks)
+            fp_evaluate(&ctx, &p->fresh);
         if (!inc->checks) {
             p->todo = true;
         } else if (g.io.force) {
@@ -394,7 +395,7 @@ void incremental_leaflet_begin(const output_plan *plan, size_t index)
 
 void incremental_leaflet_parsed(const document *doc, const contact_registry *registry)
 {
-    if (!g.in_leaflet || !doc)
+    if (!g.in_leaflet || !doc || !g.inc->checks) /* check records no inputs */
         return;
     dep_list deps = {0};
     fp_document_deps(&deps, doc, registry);
