@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "hyphenate.h"
 #include "impose.h"
+#include "incremental.h"
 #include "pdf_print.h"
 #include "parse.h"
 #include "pdf_finish.h"
@@ -255,7 +256,9 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
     const char *path = l->source;
     diag_list diags;
     diag_init(&diags);
+    incremental_leaflet_begin(plan, index);
     document *doc = parse_leaflet(path, registry, o->project_root, &diags);
+    incremental_leaflet_parsed(doc, registry);
     bool ok = doc && diags.errors == 0;
     if (ok) {
         for (size_t i = 0; i < l->diags.count; i++) {
@@ -335,7 +338,12 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
         all.stale_count = set.stale_count;
         set = all;
         size_t first_file = 0;
+        incremental_before_commit(&set); /* files with the bytes on disk stay as they are */
         ok = output_set_commit(&set, &diags);
+        incremental_after_commit(&set);
+        for (size_t i = 0; i < n && ok; i++)
+            incremental_variant_written(&l->variants[i], jobs[i].pages, vf[i].print_pages,
+                                        vf[i].booklet_sides, vf[i].proofs);
         for (size_t i = 0; i < n && ok && !o->quiet; i++) {
             const output_file *screen = &set.files[first_file];
             strbuf line = {0};
@@ -373,6 +381,7 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
         diag_report(&diags, SEVERITY_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
     diag_print(&diags);
     ok = ok && diags.errors == 0;
+    incremental_leaflet_end(ok);
     diag_free(&diags);
     doc_free(doc);
     return ok;

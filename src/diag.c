@@ -106,8 +106,16 @@ char *diag_format(const diag *d)
     return strbuf_take(&out);
 }
 
+static void (*print_hook)(const diag_list *list);
+
+void diag_set_print_hook(void (*hook)(const diag_list *list)) { print_hook = hook; }
+
 void diag_print(const diag_list *list)
 {
+    if (print_hook) {
+        print_hook(list);
+        return;
+    }
     for (size_t i = 0; i < list->count; i++) {
         char *line = diag_format(&list->items[i]);
         fprintf(stderr, "%s\n", line);

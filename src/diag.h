@@ -38,7 +38,10 @@ char *diag_escape(const char *text); /* caller frees */
 
 /* Formats one diagnostic as "file:line:col: error: message" (GCC style). Caller frees. */
 char *diag_format(const diag *d);
-/* Prints every diagnostic to stderr in order of reporting. */
+/* Prints every diagnostic to stderr in order of reporting (GCC style), or
+ * hands the list to the hook when one is set. */
 void diag_print(const diag_list *list);
+/* Another way to print (or collect) diagnostics: --diagnostics-format. NULL: GCC style. */
+void diag_set_print_hook(void (*hook)(const diag_list *list));
 
 #endif

@@ -22,8 +22,11 @@
 #include "contacts.h"
 #include "diag.h"
 #include "fonts.h"
+#include "incremental.h"
 #include "outputs.h"
 #include "project.h"
+#include "report.h"
+#include "shard.h"
 #include "textutil.h"
 
 #ifndef LEAFPRESS_VERSION
@@ -38,11 +41,13 @@ static void usage(FILE *to, const char *command)
     if (!command) {
         fputs("usage: leafpress build [options] [FILE...]\n"
               "       leafpress check [options] [FILE...]\n"
-              "       leafpress help [build|check]\n"
+              "       leafpress status [options] [FILE...]\n"
+              "       leafpress help [build|check|status]\n"
               "\n"
               "build  typeset each leaflet (default: every sources/*.md) in every style\n"
               "       variant: screen PDF, print PDF, booklet and PNG proofs\n"
               "check  validate sources and styles and report every problem; write nothing\n"
+              "status list the outputs that are out of date and why (exit 1 when any is)\n"
               "\n"
               "Run anywhere inside a project (the nearest folder above with sources/ and\n"
               "styles/). `leafpress build --help` lists every option.\n"
@@ -65,6 +70,13 @@ static void usage(FILE *to, const char *command)
               "A leaflet's files are replaced all together or, when anything fails or the\n"
               "run is interrupted, not at all. Two outputs with one path are an error and\n"
               "nothing is written.\n",
+              to);
+    else if (strcmp(command, "status") == 0)
+        fputs("Lists every output (of every sources/*.md, or of each FILE) that a build\n"
+              "would rebuild, and why: a changed source, image, style, contact, font,\n"
+              "print profile, SOURCE_DATE_EPOCH or leafpress version; an output missing\n"
+              "or changed by hand; never built. Builds and writes nothing. Exit status 1\n"
+              "when anything is out of date, 0 when all is current.\n",
               to);
     else
         fputs("Validates each leaflet (default: every sources/*.md of the project) and\n"
@@ -92,9 +104,23 @@ static void usage(FILE *to, const char *command)
               "                       output: {print: false, booklet: false, proofs: false}\n",
               to);
     if (!build)
-        fputs("                       (check takes them too: it checks the outputs that\n"
-              "                       build with the same options would write)\n",
+        fputs("                       (check and status take them too: they look at the\n"
+              "                       outputs that build with the same options would write)\n",
               to);
+    if (build)
+        fputs("      --force          rebuild every output, even those that are up to date\n"
+              "                       (without it only outputs whose inputs changed are\n"
+              "                       rebuilt; see OUT/.leafpress-state)\n"
+              "      --depfile FILE   write make rules: each output and what it depends on\n",
+              to);
+    fputs("      --report FILE    write a JSON report of the run (docs/report.schema.json)\n"
+          "      --diagnostics-format=gcc|github|sarif\n"
+          "                       how problems are shown: gcc (file:line:col: error: ...),\n"
+          "                       github (workflow commands; the default when\n"
+          "                       GITHUB_ACTIONS=true), sarif (a SARIF 2.1.0 log on stdout)\n"
+          "      --shard K/N      only the K-th of N parts of the sources (1 <= K <= N), cut\n"
+          "                       by path and balanced by size: N CI jobs build it all once\n",
+          to);
     fputs("  -q, --quiet          print problems only\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
@@ -158,7 +184,9 @@ int main(int argc, char **argv)
                        .project_root = "."};
     bool given_output = false, given_styles = false, given_contacts = false, given_fonts = false;
     enum { OPT_STYLES = 256, OPT_CONTACTS, OPT_FONTS, OPT_WERROR, OPT_NO_PRINT, OPT_NO_BOOKLET,
-           OPT_NO_PROOFS, OPT_SCREEN_ONLY };
+           OPT_NO_PROOFS, OPT_SCREEN_ONLY, OPT_FORCE, OPT_REPORT, OPT_FORMAT, OPT_SHARD, OPT_DEPFILE };
+    incremental_options io = {.format = diag_format_default()};
+    size_t shard_k = 0, shard_n = 0;
     static const struct option long_options[] = {
         {"output", required_argument, NULL, 'o'},
         {"styles", required_argument, NULL, OPT_STYLES},
@@ -171,6 +199,11 @@ int main(int argc, char **argv)
         {"no-booklet", no_argument, NULL, OPT_NO_BOOKLET},
         {"no-proofs", no_argument, NULL, OPT_NO_PROOFS},
         {"screen-only", no_argument, NULL, OPT_SCREEN_ONLY},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"report", required_argument, NULL, OPT_REPORT},
+        {"diagnostics-format", required_argument, NULL, OPT_FORMAT},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"depfile", required_argument, NULL, OPT_DEPFILE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0, 0, 0, 0},
@@ -184,14 +217,17 @@ int main(int argc, char **argv)
             bool is_value = i > 1 && (!strcmp(prev, "-o") || !strcmp(prev, "-j") ||
                                       !strcmp(prev, "--output") || !strcmp(prev, "--styles") ||
                                       !strcmp(prev, "--contacts") || !strcmp(prev, "--fonts") ||
-                                      !strcmp(prev, "--jobs"));
+                                      !strcmp(prev, "--jobs") || !strcmp(prev, "--report") ||
+                                      !strcmp(prev, "--diagnostics-format") ||
+                                      !strcmp(prev, "--shard") || !strcmp(prev, "--depfile"));
             if (!is_value)
                 command = argv[i];
         } else if (!strcmp(argv[i], "--")) {
             break;
         }
     }
-    if (command && strcmp(command, "build") && strcmp(command, "check") && strcmp(command, "help"))
+    if (command && strcmp(command, "build") && strcmp(command, "check") && strcmp(command, "help") &&
+        strcmp(command, "status"))
         command = NULL; /* reported below */
     int c;
     opterr = 0;
@@ -219,6 +255,23 @@ int main(int argc, char **argv)
             o.switches.off[KIND_PRINT] = o.switches.off[KIND_BOOKLET] =
                 o.switches.off[KIND_PROOFS] = true;
             break;
+        case OPT_FORCE: io.force = true; break;
+        case OPT_REPORT: io.report_path = optarg; break;
+        case OPT_DEPFILE: io.depfile_path = optarg; break;
+        case OPT_FORMAT:
+            if (!diag_format_parse(optarg, &io.format)) {
+                fprintf(stderr, "leafpress: --diagnostics-format is gcc, github or sarif, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case OPT_SHARD:
+            if (!shard_parse(optarg, &shard_k, &shard_n)) {
+                fprintf(stderr, "leafpress: --shard takes K/N with 1 <= K <= N <= %d, as in 2/4, not "
+                                "'%s'\n", SHARD_MAX, optarg);
+                return 2;
+            }
+            break;
         case 'q': o.quiet = true; break;
         case 'h':
             usage(stdout, command && strcmp(command, "help") ? command : NULL);
@@ -243,8 +296,9 @@ int main(int argc, char **argv)
     command = argv[optind++];
     if (strcmp(command, "help") == 0) {
         const char *about = optind < argc ? argv[optind] : NULL;
-        if (about && strcmp(about, "build") && strcmp(about, "check")) {
-            fprintf(stderr, "leafpress: no help for '%s': the commands are build and check\n", about);
+        if (about && strcmp(about, "build") && strcmp(about, "check") && strcmp(about, "status")) {
+            fprintf(stderr, "leafpress: no help for '%s': the commands are build, check and status\n",
+                    about);
             return 2;
         }
         usage(stdout, about);
@@ -252,11 +306,20 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "build") == 0) {
         o.write = true;
-    } else if (strcmp(command, "check") != 0) {
-        fprintf(stderr, "leafpress: unknown command '%s'; the commands are build, check and help\n",
-                command);
+    } else if (strcmp(command, "check") != 0 && strcmp(command, "status") != 0) {
+        fprintf(stderr, "leafpress: unknown command '%s'; the commands are build, check, status "
+                        "and help\n", command);
         return 2;
     }
+    if ((io.force || io.depfile_path) && !o.write) {
+        fprintf(stderr, "leafpress: %s is for build\n", io.force ? "--force" : "--depfile");
+        return 2;
+    }
+    /* before the first diagnostic: it decides how they are printed */
+    io.command = command;
+    incremental_setup(&io);
+    if (io.format == DIAG_FORMAT_SARIF)
+        o.quiet = true; /* stdout is the SARIF log */
     /* past ulimit -f a write fails (EFBIG) and the leaflet keeps its files,
      * rather than the process dying with temporaries left */
     signal(SIGXFSZ, SIG_IGN);
@@ -371,6 +434,22 @@ int main(int argc, char **argv)
     }
     free(devs);
     free(inos);
+    if (shard_n) {
+        uint64_t *weights = xcalloc(kept_count + 1, sizeof *weights);
+        size_t *shard_of = xcalloc(kept_count + 1, sizeof *shard_of);
+        for (size_t i = 0; i < kept_count; i++)
+            weights[i] = (uint64_t)sizes[i];
+        shard_assign(kept, weights, kept_count, shard_n, shard_of);
+        size_t in = 0;
+        for (size_t i = 0; i < kept_count; i++)
+            if (shard_of[i] == shard_k - 1) {
+                kept[in] = kept[i];
+                sizes[in++] = sizes[i];
+            }
+        kept_count = in;
+        free(weights);
+        free(shard_of);
+    }
     if (file_count == 0) {
         fprintf(stderr, "leafpress: no sources given and none found in sources/\n");
         status = 2;
@@ -413,7 +492,16 @@ int main(int argc, char **argv)
                     collisions, collisions == 1 ? "output" : "outputs");
             status = 1;
         } else {
-            build_batch(&o, &plan, sizes, &registry, &r);
+            output_plan todo;
+            off_t *todo_sizes;
+            incremental *inc = incremental_prepare(&o, &plan, sizes, &registry, &todo, &todo_sizes);
+            if (strcmp(command, "status") == 0) {
+                int stale = incremental_status(inc);
+                status = status ? status : stale;
+                kept_count = 0; /* nothing was built: no verdict below */
+            } else {
+                build_batch(&o, &todo, todo_sizes, &registry, &r);
+            }
             size_t failed = r.failed + unreadable;
             size_t total = kept_count + unreadable;
             if (r.signal) {
@@ -438,13 +526,18 @@ int main(int argc, char **argv)
                         setup_warnings == 1 ? "warning" : "warnings",
                         setup_warnings == 1 ? "it an error" : "them errors");
                 status = 1;
-            } else if (!o.write && !o.quiet && status == 0) {
+            } else if (!o.write && !o.quiet && status == 0 && strcmp(command, "check") == 0) {
                 printf("leafpress: %zu %s and the styles in %s: no problems\n", kept_count,
                        kept_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
             }
+            incremental_finish(inc, &todo, &r, &status); /* state, report, depfile, SARIF */
+            incremental_plan_view_free(&todo);
+            free(todo_sizes);
+            incremental_free(inc);
         }
         output_plan_free(&plan);
     }
+    incremental_finish(NULL, NULL, NULL, &status); /* a run that stopped early: its report */
     diag_free(&setup);
     contacts_free(&registry);
     free(kept);

@@ -94,7 +94,7 @@ run "--styles naming no folder" 2 "leafpress: --styles: no folder 'sources/nope'
     "$leafpress" check --styles nope
 run "--contacts naming no file" 2 "leafpress: --contacts: no file 'nope.yaml'" "$p" \
     "$leafpress" build --contacts nope.yaml
-run "an unknown command" 2 "leafpress: unknown command 'bild'; the commands are build, check and help" \
+run "an unknown command" 2 "leafpress: unknown command 'bild'; the commands are build, check, status and help" \
     "$p" "$leafpress" bild
 run "an unknown option" 2 "leafpress: unknown option '--fast'
 leafpress: \`leafpress help\` lists the commands and options" "$p" "$leafpress" build --fast

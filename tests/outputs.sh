@@ -171,7 +171,7 @@ p=$(new_project kinds)
 leaflet "$p/sources/a.md" "contacts: [alarmnummer]" "contact_sheet: Telefoonnummers"
 status=0
 (cd "$p" && "$leafpress" build -j1) >"$scratch/out" 2>"$scratch/err" || status=$?
-list=$(cd "$p/output" && find . -type f -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
+list=$(cd "$p/output" && find . -type f ! -name .leafpress-state -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
 want="a-grote-letter.pdf a-telefoonnummers.pdf a.pdf booklet/a-grote-letter.pdf booklet/a.pdf print/a-grote-letter.pdf print/a-telefoonnummers.pdf print/a.pdf proofs/a-01.png proofs/a-02.png proofs/a-03.png proofs/a-04.png proofs/a-grote-letter-01.png proofs/a-grote-letter-02.png proofs/a-grote-letter-03.png proofs/a-grote-letter-04.png proofs/a-grote-letter.png proofs/a-telefoonnummers-01.png proofs/a-telefoonnummers.png proofs/a.png "
 if [ $status -eq 0 ] && [ "$list" = "$want" ]; then
     pass "build writes screen, print, booklet and proofs per variant (no booklet for the contact sheet)"
@@ -205,13 +205,13 @@ fi
 # --screen-only, and a style key
 rm -rf "$p/output"
 (cd "$p" && "$leafpress" build -q --screen-only) 2>"$scratch/err"
-list=$(cd "$p/output" && find . -type f -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
+list=$(cd "$p/output" && find . -type f ! -name .leafpress-state -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
 [ "$list" = "a-grote-letter.pdf a-telefoonnummers.pdf a.pdf " ] && pass "--screen-only writes the screen PDFs only" \
     || fail "--screen-only writes the screen PDFs only" "$list"
 rm -rf "$p/output"
 printf 'output:\n  proofs: false\n  print: false\n' >>"$p/styles/grote-letter.yaml"
 (cd "$p" && "$leafpress" build -q --no-print) 2>"$scratch/err"
-list=$(cd "$p/output" && find . -type f -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
+list=$(cd "$p/output" && find . -type f ! -name .leafpress-state -printf '%P\n' | LC_ALL=C sort | tr '\n' ' ')
 [ "$list" = "a-grote-letter.pdf a-telefoonnummers.pdf a.pdf booklet/a-grote-letter.pdf booklet/a.pdf proofs/a-01.png proofs/a-02.png proofs/a-03.png proofs/a-04.png proofs/a-telefoonnummers-01.png proofs/a-telefoonnummers.png proofs/a.png " ] \
     && pass "--no-print, and output.proofs: false in one style" \
     || fail "--no-print, and output.proofs: false in one style" "$list $(cat "$scratch/err")"

@@ -91,7 +91,7 @@ interrupt() {
     left=$(session_alive "$sid")
     [ -z "$left" ] && pass "$sig: no process of the run left" || fail "$sig: processes left" "$left"
     local temps
-    temps=$(find "$out" -name '.*' 2>/dev/null)
+    temps=$(find "$out" -name '.*' ! -name .leafpress-state 2>/dev/null)
     [ -z "$temps" ] && pass "$sig: no temporary file" || fail "$sig: temporary files left" "$temps"
     local bad="" f n=0 q
     while IFS= read -r f; do
@@ -152,7 +152,7 @@ sleep 1
 left=$(session_alive "$sid")
 [ -z "$left" ] && pass "KILL: the workers died with their parent within a second" \
     || fail "KILL: workers left running" "$left"
-temps=$(find "$out" -name '.*' 2>/dev/null)
+temps=$(find "$out" -name '.*' ! -name .leafpress-state 2>/dev/null)
 [ -z "$temps" ] && pass "KILL: no temporary file" || fail "KILL: temporary files left" "$temps"
 before=$(find "$out" -type f | wc -l)
 sleep 1

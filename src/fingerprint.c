@@ -1,0 +1,682 @@
+#define _DEFAULT_SOURCE /* st_mtim, clock_gettime, realpath */
+#include "fingerprint.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include <cairo.h>
+#include <hb.h>
+#include <pango/pango-features.h>
+#include <qpdf/DLL.h>
+
+#include "contacts.h"
+#include "textutil.h"
+
+#ifndef LEAFPRESS_VERSION
+#define LEAFPRESS_VERSION "0.0.0"
+#endif
+
+/* What else shapes the bytes besides leafpress's own code: the libraries it
+ * was compiled against. Compile-time macros, so asking costs no library load. */
+#define FP_LIBRARIES "cairo " CAIRO_VERSION_STRING ", pango " PANGO_VERSION_STRING \
+                     ", harfbuzz " HB_VERSION_STRING ", qpdf " QPDF_VERSION
+
+static void digest_finish(GChecksum *sum, fp_digest *out)
+{
+    snprintf(out->hex, sizeof out->hex, "%s", g_checksum_get_string(sum));
+    g_checksum_free(sum);
+}
+
+void fp_digest_bytes(const void *data, size_t length, fp_digest *out)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(sum, data, (gssize)length);
+    digest_finish(sum, out);
+}
+
+static void set_missing(fp_digest *out) { snprintf(out->hex, sizeof out->hex, FP_MISSING); }
+
+/* ---- file cache --------------------------------------------------------- */
+
+void fp_file_cache_free(fp_file_cache *cache)
+{
+    for (size_t i = 0; i < cache->count; i++)
+        free(cache->items[i].path);
+    free(cache->items);
+    if (cache->index)
+        g_hash_table_destroy(cache->index);
+    if (cache->chains)
+        g_hash_table_destroy(cache->chains);
+    free(cache->journal);
+    memset(cache, 0, sizeof *cache);
+}
+
+/* Folders share the table under a key files cannot have (a NUL-free
+ * prefix no path starts with). */
+#define FOLDER_KEY "\001folder:"
+
+void fp_file_cache_next_run(fp_file_cache *cache)
+{
+    for (size_t i = 0; i < cache->count; i++)
+        cache->items[i].used = false;
+    if (cache->chains)
+        g_hash_table_remove_all(cache->chains);
+}
+
+fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path)
+{
+    if (!cache->index)
+        return NULL;
+    size_t at = GPOINTER_TO_SIZE(g_hash_table_lookup(cache->index, path));
+    return at ? &cache->items[at - 1] : NULL;
+}
+
+static fp_file_entry *cache_slot(fp_file_cache *cache, const char *path)
+{
+    fp_file_entry *e = fp_file_cache_find(cache, path);
+    if (e)
+        return e;
+    if (!cache->index)
+        cache->index = g_hash_table_new(g_str_hash, g_str_equal);
+    if (cache->count == cache->capacity) {
+        cache->capacity = cache->capacity ? 2 * cache->capacity : 64;
+        cache->items = xrealloc(cache->items, cache->capacity * sizeof *cache->items);
+    }
+    e = &cache->items[cache->count++];
+    memset(e, 0, sizeof *e);
+    e->path = xstrdup(path); /* the key: owned by the entry, which never moves it */
+    set_missing(&e->digest);
+    g_hash_table_insert(cache->index, e->path, GSIZE_TO_POINTER(cache->count));
+    return e;
+}
+
+void fp_file_cache_put(fp_file_cache *cache, const char *path, const fp_digest *digest,
+                       int64_t size, int64_t mtime_ns, bool trusted)
+{
+    fp_file_entry *e = cache_slot(cache, path);
+    e->digest = *digest;
+    e->size = size;
+    e->mtime_ns = mtime_ns;
+    e->trusted = trusted;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t mtime_of(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+/* Hashes an open file in blocks: a font or a photo need not be in memory at once. */
+static bool hash_fd(int fd, fp_digest *out)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    unsigned char block[65536];
+    for (;;) {
+        ssize_t n = read(fd, block, sizeof block);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_checksum_free(sum);
+            return false;
+        }
+        if (n == 0)
+            break;
+        g_checksum_update(sum, block, n);
+    }
+    digest_finish(sum, out);
+    return true;
+}
+
+void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out)
+{
+    fp_file_entry *e = cache_slot(cache, path);
+    if (e->used) {
+        *out = e->digest;
+        return;
+    }
+    e->used = true;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (strcmp(e->digest.hex, FP_MISSING) != 0 || e->size || e->mtime_ns)
+            cache->changed = true;
+        set_missing(&e->digest);
+        e->size = e->mtime_ns = 0;
+        e->trusted = false;
+        *out = e->digest;
+        return;
+    }
+    if (e->trusted && e->size == (int64_t)st.st_size && e->mtime_ns == mtime_of(&st) &&
+        strcmp(e->digest.hex, FP_MISSING) != 0) {
+        *out = e->digest;
+        return;
+    }
+    /* the clock is read before the bytes: a write after it moves the mtime past it */
+    int64_t hashed_at = now_ns();
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    fp_digest d;
+    bool ok = fd >= 0 && hash_fd(fd, &d);
+    struct stat after;
+    /* stat again: a file that changed while it was read gets no trust */
+    bool steady = ok && fstat(fd, &after) == 0 && after.st_size == st.st_size &&
+                  mtime_of(&after) == mtime_of(&st);
+    if (fd >= 0)
+        close(fd);
+    if (!ok)
+        set_missing(&d);
+    cache->hashed++;
+    cache->changed = true;
+    if (cache->journal_count == cache->journal_capacity) {
+        cache->journal_capacity = cache->journal_capacity ? 2 * cache->journal_capacity : 64;
+        cache->journal = xrealloc(cache->journal, cache->journal_capacity * sizeof *cache->journal);
+    }
+    cache->journal[cache->journal_count++] = (size_t)(e - cache->items);
+    e->digest = d;
+    e->size = (int64_t)st.st_size;
+    e->mtime_ns = mtime_of(&st);
+    e->trusted = steady && mtime_of(&st) < hashed_at - FP_RACY_NS;
+    *out = d;
+}
+
+void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest)
+{
+    fp_file_entry *e = cache_slot(cache, path);
+    e->used = true;
+    e->digest = *digest;
+    struct stat st;
+    bool there = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    e->size = there ? (int64_t)st.st_size : 0;
+    e->mtime_ns = there ? mtime_of(&st) : 0;
+    e->trusted = false; /* just written: within the racy window by definition */
+    cache->changed = true;
+}
+
+/* ---- dependency lists --------------------------------------------------- */
+
+static const char *const KIND_NAMES[DEP_KIND_COUNT] = {"file", "dir", "contact", "value"};
+
+const char *dep_kind_name(dep_kind kind) { return KIND_NAMES[kind]; }
+
+bool dep_kind_parse(const char *name, dep_kind *kind)
+{
+    for (int k = 0; k < DEP_KIND_COUNT; k++)
+        if (strcmp(name, KIND_NAMES[k]) == 0) {
+            *kind = (dep_kind)k;
+            return true;
+        }
+    return false;
+}
+
+void dep_list_free(dep_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i].name);
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+static dep *dep_find(const dep_list *list, dep_kind kind, const char *name)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (list->items[i].kind == kind && strcmp(list->items[i].name, name) == 0)
+            return &list->items[i];
+    return NULL;
+}
+
+void dep_list_add(dep_list *list, dep_kind kind, const char *name, const char *digest)
+{
+    if (dep_find(list, kind, name))
+        return;
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity ? 2 * list->capacity : 16;
+        list->items = xrealloc(list->items, list->capacity * sizeof *list->items);
+    }
+    dep *d = &list->items[list->count++];
+    memset(d, 0, sizeof *d);
+    d->kind = kind;
+    d->name = xstrdup(name);
+    if (digest)
+        snprintf(d->digest.hex, sizeof d->digest.hex, "%s", digest);
+}
+
+void dep_list_merge(dep_list *to, const dep_list *from)
+{
+    for (size_t i = 0; i < from->count; i++)
+        dep_list_add(to, from->items[i].kind, from->items[i].name, from->items[i].digest.hex);
+}
+
+/* ---- contacts ------------------------------------------------------------ */
+
+/* Each field as tag, length and bytes, absent fields as tag alone, so no two
+ * different entries serialise alike ("a" + "bc" is not "ab" + "c"). */
+static void put_field(GChecksum *sum, char tag, const char *value)
+{
+    char head[32];
+    int n = value ? snprintf(head, sizeof head, "%c%zu:", tag, strlen(value))
+                  : snprintf(head, sizeof head, "%c-", tag);
+    g_checksum_update(sum, (const guchar *)head, n);
+    if (value)
+        g_checksum_update(sum, (const guchar *)value, (gssize)strlen(value));
+}
+
+void fp_contact_digest(const contact *c, fp_digest *out)
+{
+    if (!c) {
+        set_missing(out);
+        return;
+    }
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    put_field(sum, 'i', c->id);
+    put_field(sum, 'o', c->organisation);
+    put_field(sum, 'd', c->department);
+    put_field(sum, 's', c->description);
+    for (size_t i = 0; i < c->phone_count; i++) {
+        put_field(sum, 'p', c->phones[i]);
+        put_field(sum, 'l', c->phone_labels ? c->phone_labels[i] : NULL);
+    }
+    put_field(sum, 'h', c->hours);
+    put_field(sum, 'e', c->email);
+    put_field(sum, 'w', c->website);
+    put_field(sum, 'u', c->urgent ? "true" : "false");
+    digest_finish(sum, out);
+}
+
+/* ---- evaluation ------------------------------------------------------------ */
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted listing of a folder's regular files, each with its digest:
+ * every file, not only fonts, so that nothing fonts_open might read is missed. */
+static void folder_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        set_missing(out);
+        return;
+    }
+    char **names = NULL;
+    size_t count = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        names = xrealloc(names, (count + 1) * sizeof *names);
+        names[count++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (count)
+        qsort(names, count, sizeof *names, compare_strings);
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    strbuf path = {0};
+    for (size_t i = 0; i < count; i++) {
+        path.length = 0;
+        strbuf_printf(&path, "%s/%s", dir, names[i]);
+        struct stat st;
+        if (stat(path.data, &st) == 0 && S_ISREG(st.st_mode)) {
+            fp_digest f;
+            fp_file_digest(cache, path.data, &f);
+            put_field(sum, 'n', names[i]);
+            put_field(sum, 'f', f.hex);
+        }
+        free(names[i]);
+    }
+    free(names);
+    free(path.data);
+    digest_finish(sum, out);
+}
+
+static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
+{
+    strbuf key = {0};
+    strbuf_printf(&key, FOLDER_KEY "%s", dir);
+    fp_file_entry *memo = cache_slot(cache, key.data);
+    free(key.data);
+    if (memo->used) {
+        *out = memo->digest;
+        return;
+    }
+    memo->used = memo->folder = true;
+    folder_digest(cache, dir, &memo->digest);
+    *out = memo->digest;
+}
+
+static void value_digest(const char *name, fp_digest *out)
+{
+    const char *value = NULL;
+    if (strcmp(name, "leafpress") == 0) {
+        value = LEAFPRESS_VERSION;
+    } else if (strcmp(name, "libraries") == 0) {
+        value = FP_LIBRARIES;
+    } else if (strcmp(name, "SOURCE_DATE_EPOCH") == 0) {
+        value = getenv("SOURCE_DATE_EPOCH");
+        if (!value || !*value)
+            value = "unset";
+    }
+    if (value)
+        fp_digest_bytes(value, strlen(value), out);
+    else
+        set_missing(out); /* a value this version does not know: never equal to a real one */
+}
+
+void fp_evaluate(const fp_context *ctx, dep_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        dep *d = &list->items[i];
+        switch (d->kind) {
+        case DEP_FILE: fp_file_digest(ctx->files, d->name, &d->digest); break;
+        case DEP_DIR: dir_digest(ctx->files, d->name, &d->digest); break;
+        case DEP_CONTACT:
+            fp_contact_digest(ctx->registry ? contacts_find(ctx->registry, d->name) : NULL,
+                              &d->digest);
+            break;
+        case DEP_VALUE: value_digest(d->name, &d->digest); break;
+        case DEP_KIND_COUNT: set_missing(&d->digest); break;
+        }
+    }
+}
+
+static int compare_deps(const void *a, const void *b)
+{
+    const dep *x = *(const dep *const *)a, *y = *(const dep *const *)b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+void fp_combine(const dep_list *list, fp_digest *out)
+{
+    const dep **sorted = xcalloc(list->count + 1, sizeof *sorted);
+    for (size_t i = 0; i < list->count; i++)
+        sorted[i] = &list->items[i];
+    if (list->count > 1)
+        qsort(sorted, list->count, sizeof *sorted, compare_deps);
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    for (size_t i = 0; i < list->count; i++) {
+        put_field(sum, 'k', dep_kind_name(sorted[i]->kind));
+        put_field(sum, 'n', sorted[i]->name);
+        put_field(sum, 'd', sorted[i]->digest.hex);
+    }
+    free(sorted);
+    digest_finish(sum, out);
+}
+
+/* ---- style chains ---------------------------------------------------------- */
+
+/* The top-level `extends:` of a style file: a new string, or NULL (none, or
+ * the file does not parse: the style loader will say so). */
+static char *read_extends(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    char *result = NULL;
+    int depth = 0;
+    bool is_key = false, want_value = false, done = false;
+    while (!done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev))
+            break;
+        switch (ev.type) {
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+            if (depth == 1 && want_value) /* extends with a non-scalar value */
+                done = true;
+            if (depth == 1)
+                is_key = !is_key; /* the value of a top-level key */
+            depth++;
+            break;
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT:
+            depth--;
+            break;
+        case YAML_ALIAS_EVENT:
+            if (depth == 1)
+                is_key = !is_key;
+            done = want_value; /* extends: *alias: the loader reports it */
+            break;
+        case YAML_SCALAR_EVENT:
+            if (depth == 1) {
+                is_key = !is_key;
+                const char *text = (const char *)ev.data.scalar.value;
+                if (want_value) {
+                    result = xstrdup(text);
+                    done = true;
+                } else if (is_key && strcmp(text, "extends") == 0) {
+                    want_value = true;
+                }
+            }
+            break;
+        case YAML_STREAM_END_EVENT: done = true; break;
+        default: break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return result;
+}
+
+char **fp_style_chain(const char *styles_dir, const char *name, size_t *count)
+{
+    char **files = NULL;
+    *count = 0;
+    char *current = xstrdup(name);
+    while (current) {
+        strbuf path = {0};
+        strbuf_printf(&path, "%s/%s.yaml", styles_dir, current);
+        free(current);
+        current = NULL;
+        bool seen = false;
+        for (size_t i = 0; i < *count && !seen; i++)
+            seen = strcmp(files[i], path.data) == 0;
+        if (seen) {
+            free(path.data);
+            break;
+        }
+        files = xrealloc(files, (*count + 1) * sizeof *files);
+        files[(*count)++] = path.data;
+        current = read_extends(path.data);
+    }
+    return files;
+}
+
+/* ---- what a variant and a document depend on ---------------------------- */
+
+static void free_chain(gpointer chain)
+{
+    for (char **p = chain; *p; p++)
+        free(*p);
+    free(chain);
+}
+
+void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
+                     const char *styles_dir, const char *style_name, const char *fonts_dir,
+                     const char *profile)
+{
+    dep_list_add(list, DEP_FILE, source, NULL);
+    strbuf key = {0};
+    strbuf_printf(&key, "%s/%s.yaml", styles_dir, style_name);
+    if (!cache->chains)
+        cache->chains = g_hash_table_new_full(g_str_hash, g_str_equal, free, free_chain);
+    char **chain = g_hash_table_lookup(cache->chains, key.data);
+    if (!chain) {
+        size_t n;
+        char **files = fp_style_chain(styles_dir, style_name, &n);
+        chain = xrealloc(files, (n + 1) * sizeof *chain);
+        chain[n] = NULL;
+        g_hash_table_insert(cache->chains, strbuf_take(&key), chain);
+    }
+    free(key.data);
+    for (char **p = chain; *p; p++)
+        dep_list_add(list, DEP_FILE, *p, NULL);
+    dep_list_add(list, DEP_DIR, fonts_dir, NULL);
+    if (profile)
+        dep_list_add(list, DEP_FILE, profile, NULL);
+    dep_list_add(list, DEP_VALUE, "leafpress", NULL);
+    dep_list_add(list, DEP_VALUE, "libraries", NULL);
+    dep_list_add(list, DEP_VALUE, "SOURCE_DATE_EPOCH", NULL);
+}
+
+/* The pattern files hyphenator_open would try for lang, in its order. */
+static void hyphenation_deps(dep_list *list, const char *lang)
+{
+    if (!lang || strlen(lang) < 2)
+        return;
+    const char *dir = getenv("LEAFPRESS_HYPHEN_DIR");
+    if (!dir || !*dir)
+        dir = "/usr/share/hyphen";
+    char language[4] = {0}, region[4] = {0};
+    size_t i = 0;
+    for (; i < 3 && isalpha((unsigned char)lang[i]); i++)
+        language[i] = (char)tolower((unsigned char)lang[i]);
+    if (lang[i] == '-' || lang[i] == '_')
+        for (size_t k = 0; k < 2 && isalpha((unsigned char)lang[i + 1 + k]); k++)
+            region[k] = (char)toupper((unsigned char)lang[i + 1 + k]);
+    strbuf path = {0};
+    if (region[0]) {
+        strbuf_printf(&path, "%s/hyph_%s_%s.dic", dir, language, region);
+        dep_list_add(list, DEP_FILE, path.data, NULL);
+        path.length = 0;
+    }
+    strbuf_printf(&path, "%s/hyph_%s.dic", dir, language);
+    dep_list_add(list, DEP_FILE, path.data, NULL);
+    free(path.data);
+}
+
+/* The parser gives an image as its real path; inside the working folder
+ * (the project root) it is kept relative, so that a state file stays valid
+ * for a project checked out elsewhere (CI caches). */
+static char *project_relative(const char *path)
+{
+    char *here = realpath(".", NULL);
+    size_t n = here ? strlen(here) : 0;
+    char *result = here && strncmp(path, here, n) == 0 && path[n] == '/' && path[n + 1]
+                       ? xstrdup(path + n + 1)
+                       : xstrdup(path);
+    free(here);
+    return result;
+}
+
+static bool in_list(char **urls, size_t count, const char *url)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(urls[i], url) == 0)
+            return true;
+    return false;
+}
+
+void fp_document_deps(dep_list *list, const document *doc, const contact_registry *registry)
+{
+    dep_list_add(list, DEP_FILE, doc->source_path, NULL);
+    for (size_t i = 0; i < doc->meta.contact_count; i++)
+        dep_list_add(list, DEP_CONTACT, doc->meta.contact_ids[i], NULL);
+    hyphenation_deps(list, doc->meta.lang);
+    char **urls = NULL;
+    size_t url_count = 0;
+    doc_walker w;
+    doc_walker_init(&w, doc->root);
+    while (doc_walker_next(&w)) {
+        const doc_node *node = w.current;
+        if (w.event != WALK_ENTER || !node->url)
+            continue;
+        if (node->type == NODE_IMAGE) {
+            char *relative = project_relative(node->url);
+            dep_list_add(list, DEP_FILE, relative, NULL);
+            free(relative);
+        } else if (node->type == NODE_LINK) {
+            urls = xrealloc(urls, (url_count + 1) * sizeof *urls);
+            urls[url_count++] = node->url;
+        }
+    }
+    /* A contact reference has become a tel:, mailto: or https: link by now:
+     * every contact that one of the links could have come from counts as
+     * shown. A link written out by hand to the same number also counts,
+     * which costs a rebuild, never a wrong skip. */
+    for (size_t c = 0; registry && url_count && c < registry->count; c++) {
+        const contact *k = &registry->items[c];
+        bool shown = false;
+        for (size_t p = 0; p < k->phone_count && !shown; p++) {
+            char *tel = phone_tel_uri(k->phones[p]);
+            shown = tel && in_list(urls, url_count, tel);
+            free(tel);
+        }
+        if (!shown && k->email) {
+            strbuf mail = {0};
+            strbuf_printf(&mail, "mailto:%s", k->email);
+            shown = in_list(urls, url_count, mail.data);
+            free(mail.data);
+        }
+        if (!shown && k->website)
+            shown = in_list(urls, url_count, k->website);
+        if (shown)
+            dep_list_add(list, DEP_CONTACT, k->id, NULL);
+    }
+    free(urls);
+}
+
+/* ---- explaining a difference -------------------------------------------- */
+
+static void describe(strbuf *b, const dep *d)
+{
+    switch (d->kind) {
+    case DEP_CONTACT: strbuf_printf(b, "contact '%s'", d->name); break;
+    case DEP_VALUE:
+        if (strcmp(d->name, "leafpress") == 0)
+            strbuf_puts(b, "the leafpress version");
+        else if (strcmp(d->name, "libraries") == 0)
+            strbuf_puts(b, "the library versions");
+        else
+            strbuf_puts(b, d->name);
+        break;
+    case DEP_DIR: strbuf_printf(b, "folder %s", d->name); break;
+    default: strbuf_puts(b, d->name); break;
+    }
+}
+
+char *fp_explain(const dep_list *before, const dep_list *now)
+{
+    strbuf b = {0};
+    for (size_t i = 0; i < now->count && !b.length; i++) {
+        const dep *d = &now->items[i];
+        const dep *old = dep_find(before, d->kind, d->name);
+        if (!old) {
+            describe(&b, d);
+            strbuf_puts(&b, " is a new input");
+        } else if (strcmp(old->digest.hex, d->digest.hex) != 0) {
+            describe(&b, d);
+            if (strcmp(d->digest.hex, FP_MISSING) == 0)
+                strbuf_puts(&b, d->kind == DEP_CONTACT ? " is gone from the registry" : " is missing");
+            else if (strcmp(old->digest.hex, FP_MISSING) == 0)
+                strbuf_puts(&b, d->kind == DEP_CONTACT ? " is back in the registry" : " appeared");
+            else
+                strbuf_puts(&b, " changed");
+        }
+    }
+    for (size_t i = 0; i < before->count && !b.length; i++) {
+        const dep *d = &before->items[i];
+        if (!dep_find(now, d->kind, d->name)) {
+            describe(&b, d);
+            strbuf_puts(&b, " is no longer an input");
+        }
+    }
+    return b.length ? strbuf_take(&b) : NULL;
+}

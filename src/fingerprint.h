@@ -1,0 +1,156 @@
+/* Fingerprints: what an output depends on, so that a build can skip an
+ * output whose inputs are as they were when it was written.
+ *
+ * An output's inputs are a list of dependencies, each a name and the
+ * SHA-256 of its current value:
+ *
+ *   file     a file's bytes (a missing file has the digest "-"): the source,
+ *            every image it uses, each style file of its `extends` chain,
+ *            the print profile, the hyphenation patterns of its language
+ *   dir      a folder's sorted listing with each regular file's digest (fonts)
+ *   contact  one entry of the contact registry, serialised canonically
+ *            (every field that can reach a page, none of its position in
+ *            the file), "-" when the id is not in the registry
+ *   value    leafpress's version, the libraries it was compiled against,
+ *            SOURCE_DATE_EPOCH ("unset" when not set)
+ *
+ * The fingerprint is the SHA-256 of the sorted "kind name digest" lines, so
+ * two lists with the same dependencies have one fingerprint whatever their
+ * order. Dependencies that only a parsed source reveals (images, contacts,
+ * the language) are found by fingerprint_document_deps after a build and
+ * kept in the state file; the rest (fingerprint_variant_deps) are worked
+ * out afresh each run, so a different --styles or --fonts folder, or a
+ * style added to the chain, changes the fingerprint too.
+ *
+ * File digests go through a file_cache that trusts a previous digest only
+ * while the file's size and modification time (in ns) are unchanged and
+ * that time lay safely before the moment it was hashed (FP_RACY_NS): a file
+ * changed within the same clock tick as its hashing is hashed again. */
+#ifndef LEAFPRESS_FINGERPRINT_H
+#define LEAFPRESS_FINGERPRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "doc.h"
+
+#define FP_DIGEST_LENGTH 64  /* hex characters of a SHA-256 */
+#define FP_MISSING "-"       /* the digest of something that is not there */
+/* A file modified less than this before it was hashed may change again
+ * without its mtime moving (coarse clocks): its digest is not trusted. */
+#define FP_RACY_NS 2000000000LL
+
+typedef struct fp_digest {
+    char hex[FP_DIGEST_LENGTH + 1]; /* NUL-terminated; FP_MISSING when absent */
+} fp_digest;
+
+void fp_digest_bytes(const void *data, size_t length, fp_digest *out);
+
+/* ---- file digests, cached by size and mtime ---------------------------- */
+
+typedef struct fp_file_entry {
+    char *path;
+    fp_digest digest;
+    int64_t size, mtime_ns;
+    bool trusted;              /* the stat data may stand in for the bytes */
+    bool used;                 /* looked at in this run: its digest is the run's answer */
+    bool folder;               /* a folder's digest, for this run only (never saved) */
+} fp_file_entry;
+
+/* Within one run every path is looked at once: a second question about the
+ * same file or folder gets the first answer, with no stat. A run is one
+ * snapshot of its inputs. */
+typedef struct fp_file_cache {
+    fp_file_entry *items;
+    size_t count, capacity;
+    struct _GHashTable *index; /* path -> position + 1 */
+    struct _GHashTable *chains;/* style file -> its extends chain (char **), this run */
+    size_t hashed;             /* files read and hashed in this run (for tests, bench) */
+    size_t *journal;           /* positions of the entries hashed, in order (repeats possible) */
+    size_t journal_count, journal_capacity;
+    bool changed;              /* an entry was added or updated: worth saving */
+} fp_file_cache;
+
+void fp_file_cache_free(fp_file_cache *cache);
+/* Starts another run: every file and folder will be looked at again
+ * (the tests; a long-lived process would). */
+void fp_file_cache_next_run(fp_file_cache *cache);
+/* The entry for path, or NULL. */
+fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path);
+/* Adds a remembered entry (from the state file). */
+void fp_file_cache_put(fp_file_cache *cache, const char *path, const fp_digest *digest,
+                       int64_t size, int64_t mtime_ns, bool trusted);
+/* The digest of path's bytes now; FP_MISSING when it is not a readable
+ * regular file. Reads the file only when the cache cannot vouch for it. */
+void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out);
+/* Records the digest of bytes just written to path (no need to read them
+ * back): trusted only from the next run on, and only once it has been
+ * read back once outside the racy window. */
+void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest);
+
+/* ---- dependencies ------------------------------------------------------ */
+
+typedef enum { DEP_FILE, DEP_DIR, DEP_CONTACT, DEP_VALUE, DEP_KIND_COUNT } dep_kind;
+
+typedef struct dep {
+    dep_kind kind;
+    char *name;                /* path, contact id or value name */
+    fp_digest digest;          /* "" until evaluated */
+} dep;
+
+typedef struct dep_list {
+    dep *items;
+    size_t count, capacity;
+} dep_list;
+
+void dep_list_free(dep_list *list);
+/* Adds (kind, name) unless it is there already; digest may be NULL (evaluate later). */
+void dep_list_add(dep_list *list, dep_kind kind, const char *name, const char *digest);
+/* Appends every entry of `from` that `to` lacks. */
+void dep_list_merge(dep_list *to, const dep_list *from);
+const char *dep_kind_name(dep_kind kind);          /* "file", "dir", "contact", "value" */
+bool dep_kind_parse(const char *name, dep_kind *kind);
+
+/* What evaluating dependencies needs. */
+typedef struct fp_context {
+    fp_file_cache *files;
+    const contact_registry *registry;  /* may be NULL: every contact is missing */
+} fp_context;
+
+/* Fills in every entry's current digest. */
+void fp_evaluate(const fp_context *ctx, dep_list *list);
+/* SHA-256 of the sorted "kind name digest" lines of an evaluated list. */
+void fp_combine(const dep_list *list, fp_digest *out);
+
+/* The canonical digest of one contact (NULL: FP_MISSING). */
+void fp_contact_digest(const contact *c, fp_digest *out);
+
+/* The style files of NAME's `extends` chain, NAME's own first:
+ * styles_dir/NAME.yaml, its parent's, ... Reads only each file's top-level
+ * `extends` (libyaml); stops at a missing or unreadable file (which is
+ * listed: it is what the build will complain about) or a cycle. */
+char **fp_style_chain(const char *styles_dir, const char *name, size_t *count);
+
+/* The dependencies an output has whatever its source says: the source
+ * file itself, its style's chain, the fonts folder, the print profile
+ * (profile: NULL when this kind of output does not use one), leafpress's
+ * version, the libraries and SOURCE_DATE_EPOCH. Not yet evaluated. */
+void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
+                     const char *styles_dir, const char *style_name, const char *fonts_dir,
+                     const char *profile);
+
+/* The dependencies a parsed source reveals: the source file, every image
+ * it shows, every contact it shows (front matter `contacts`, and every
+ * contact whose phone link, e-mail or web address a link in the body
+ * carries: a contact reference is expanded into one of those), and the
+ * hyphenation patterns its language would load. Not yet evaluated. */
+void fp_document_deps(dep_list *list, const document *doc, const contact_registry *registry);
+
+/* The first difference between what an output was built from and what it
+ * would be built from now, in words ("sources/net.md changed", "contact
+ * 'x' changed", "styles/x.yaml is new in its inputs"); NULL when the two
+ * evaluated lists are the same. Caller frees. */
+char *fp_explain(const dep_list *before, const dep_list *now);
+
+#endif
