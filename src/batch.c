@@ -63,6 +63,7 @@ static void set_stop_handlers(void (*handler)(int), bool restart)
 typedef struct done_record {
     uint32_t leaflet, worker;
     uint8_t ok, wrote;
+    uint32_t warnings;         /* printed while building this leaflet */
     uint64_t out_offset, out_length, err_offset, err_length;
 } done_record;
 
@@ -132,7 +133,9 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
         done_record r = {.leaflet = (uint32_t)i, .worker = worker};
         r.out_offset = (uint64_t)lseek(STDOUT_FILENO, 0, SEEK_CUR);
         r.err_offset = (uint64_t)lseek(STDERR_FILENO, 0, SEEK_CUR);
+        size_t warnings_before = diag_warnings_printed();
         r.ok = fonts && build_leaflet(o, plan, i, registry, &res);
+        r.warnings = (uint32_t)(diag_warnings_printed() - warnings_before);
         r.wrote = r.ok && o->write;
         fflush(stdout);
         fflush(stderr);
@@ -142,6 +145,7 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
             write_whole(report_fd, &r, sizeof r);
         } else {
             direct->done++;
+            direct->warnings += r.warnings;
             direct->failed += !r.ok;
             direct->written += r.wrote;
         }
@@ -318,6 +322,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
                     records[r.leaflet] = r;
                     have[r.leaflet] = true;
                     result->done++;
+                    result->warnings += r.warnings;
                     result->failed += !r.ok;
                     result->written += r.wrote;
                 }

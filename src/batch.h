@@ -22,6 +22,7 @@ typedef struct batch_result {
     size_t failed;     /* leaflets that failed, or were not built because a worker died */
     size_t written;    /* leaflets whose files were written */
     size_t done;       /* leaflets finished, failed or not */
+    size_t warnings;   /* warnings printed for the leaflets */
     int signal;        /* the signal that interrupted the run; 0: none */
 } batch_result;
 

@@ -110,8 +110,14 @@ static void (*print_hook)(const diag_list *list);
 
 void diag_set_print_hook(void (*hook)(const diag_list *list)) { print_hook = hook; }
 
+static size_t warnings_printed;
+
+size_t diag_warnings_printed(void) { return warnings_printed; }
+
 void diag_print(const diag_list *list)
 {
+    for (size_t i = 0; i < list->count; i++)
+        warnings_printed += list->items[i].level == SEVERITY_WARNING;
     if (print_hook) {
         print_hook(list);
         return;

@@ -40,6 +40,8 @@ char *diag_escape(const char *text); /* caller frees */
 char *diag_format(const diag *d);
 /* Prints every diagnostic to stderr in order of reporting (GCC style), or
  * hands the list to the hook when one is set. */
+/* Warnings diag_print has printed in this process, for a run's verdict. */
+size_t diag_warnings_printed(void);
 void diag_print(const diag_list *list);
 /* Another way to print (or collect) diagnostics: --diagnostics-format. NULL: GCC style. */
 void diag_set_print_hook(void (*hook)(const diag_list *list));

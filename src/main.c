@@ -527,8 +527,14 @@ int main(int argc, char **argv)
                         setup_warnings == 1 ? "it an error" : "them errors");
                 status = 1;
             } else if (!o.write && !o.quiet && status == 0 && strcmp(command, "check") == 0) {
-                printf("leafpress: %zu %s and the styles in %s: no problems\n", kept_count,
-                       kept_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
+                size_t warnings = setup_warnings + r.warnings;
+                if (warnings)
+                    printf("leafpress: %zu %s and the styles in %s: no errors, %zu %s\n",
+                           kept_count, kept_count == 1 ? "leaflet" : "leaflets", o.styles_dir,
+                           warnings, warnings == 1 ? "warning" : "warnings");
+                else
+                    printf("leafpress: %zu %s and the styles in %s: no problems\n", kept_count,
+                           kept_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
             }
             incremental_finish(inc, &todo, &r, &status); /* state, report, depfile, SARIF */
             incremental_plan_view_free(&todo);

@@ -145,6 +145,10 @@ leafpress: 1 of 1 leaflet failed" "$p" "$leafpress" build -q --werror --screen-o
 run "check --werror" 1 "$w
 elsewhere/w.md: error: 1 warning, and --werror makes it an error; nothing of this leaflet was written
 leafpress: 1 of 1 leaflet failed" "$p" "$leafpress" check --werror elsewhere/w.md
+# without --werror, check's verdict counts the warning instead of saying "no problems"
+(cd "$p" && "$leafpress" check elsewhere/w.md) >"$scratch/out" 2>/dev/null
+[ "$(grep -v ': readability: ' "$scratch/out")" = "leafpress: 1 leaflet and the styles in styles: no errors, 1 warning" ] \
+    && pass "check counts a warning in its verdict" || fail "check counts a warning in its verdict" "$(cat "$scratch/out")"
 
 # --- only regular files -----------------------------------------------------
 
