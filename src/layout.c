@@ -672,8 +672,8 @@ static void flow_reset(flow *f)
     memset(f, 0, sizeof *f);
 }
 
-laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
-                       const layout_resources *res)
+void layout_context_init(layout_context *ctx, laid_out *out, const document *doc, const style *s,
+                         diag_list *diags, const layout_resources *res)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->errors_before = diags->errors;
@@ -685,11 +685,17 @@ laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s,
     ctx->hyphens = s->hyphenate ? hyphen_cache_get(res->hyphens, doc->meta.lang) : NULL;
     ctx->content_width = s->page_width - s->margin_inner - s->margin_outer;
     ctx->section_level = 1; /* under the cover's title */
+    ctx->out = out;
+}
+
+laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
+                       const layout_resources *res)
+{
     laid_out *out = xcalloc(1, sizeof *out);
     out->width = s->page_width;
     out->height = s->page_height;
     out->layouts = g_ptr_array_new_with_free_func((GDestroyNotify)paragraph_free);
-    ctx->out = out;
+    layout_context_init(ctx, out, doc, s, diags, res);
     return out;
 }
 

@@ -131,6 +131,9 @@ double place_paragraph(page *pg, paragraph *p, double left, double top,
 /* A bookmark for a heading; title may hold soft hyphens and no-break spaces. */
 void add_outline(laid_out *out, const char *title, int level, size_t pg, double y);
 size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_top);
+/* A context that lays out into `out` (layout_begin makes a new one). */
+void layout_context_init(layout_context *ctx, laid_out *out, const document *doc, const style *s,
+                         diag_list *diags, const layout_resources *res);
 laid_out *layout_begin(layout_context *ctx, const document *doc, const style *s, diag_list *diags,
                        const layout_resources *res);
 laid_out *layout_end(layout_context *ctx);

@@ -7,27 +7,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "fonts.h"
 #include "layout_internal.h"
 #include "textutil.h"
 #include "wording.h"
 
 #define MM (72.0 / 25.4)
-
-/* A context that appends to pages already laid out. */
-static void begin(layout_context *ctx, laid_out *pages, const document *doc, const style *s,
-                  const layout_resources *res, diag_list *diags)
-{
-    memset(ctx, 0, sizeof *ctx);
-    ctx->errors_before = diags->errors;
-    ctx->doc = doc;
-    ctx->style = s;
-    ctx->diags = diags;
-    ctx->source_path = doc->source_path;
-    ctx->pango = fonts_context(res->fonts);
-    ctx->content_width = s->page_width - s->margin_inner - s->margin_outer;
-    ctx->out = pages;
-}
 
 static struct_elem *document_elem(laid_out *pages)
 {
@@ -119,7 +103,7 @@ bool layout_add_print_pages(laid_out *pages, const document *doc, const style *s
     if (pages->page_count <= 1 || pages->page_count != pages->leaflet_page_count)
         return true; /* a one-page sheet, or padded already */
     layout_context ctx;
-    begin(&ctx, pages, doc, s, res, diags);
+    layout_context_init(&ctx, pages, doc, s, diags, res); /* appends to the pages */
     struct_elem *root = document_elem(pages);
     size_t n = pages->page_count;
     size_t notes = (4 - (n + 1) % 4) % 4;

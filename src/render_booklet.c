@@ -8,16 +8,11 @@
 #include <string.h>
 
 #include "draw.h"
+#include "render_internal.h"
 #include "impose.h"
 #include "textutil.h"
 
 #define MM (72.0 / 25.4)
-
-static cairo_status_t append_output(void *closure, const unsigned char *data, unsigned int length)
-{
-    strbuf_append(closure, (const char *)data, length);
-    return CAIRO_STATUS_SUCCESS;
-}
 
 /* Short ticks at the fold, top and bottom, in the pages' blank margin:
  * A5 fills A4's height, so there is no room outside the pages. */
@@ -44,13 +39,12 @@ bool render_booklet_pdf(const laid_out *pages, const render_options *o, rendered
         return false;
     }
     strbuf bytes = {0};
-    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(
-        append_output, &bytes, imp.sheets[0].width, imp.sheets[0].height);
-    cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_7);
+    cairo_surface_t *surface = render_pdf_surface(&bytes, imp.sheets[0].width,
+                                                  imp.sheets[0].height, CAIRO_PDF_VERSION_1_7,
+                                                  o->date);
+    /* not finished afterwards, so it names itself */
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, o->title ? o->title : "");
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "leafpress");
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, o->date);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, o->date);
     cairo_t *cr = cairo_create(surface);
     for (size_t k = 0; k < imp.count; k++) {
         const impose_sheet *sheet = &imp.sheets[k];
@@ -68,22 +62,10 @@ bool render_booklet_pdf(const laid_out *pages, const render_options *o, rendered
         draw_fold_marks(cr, sheet->width, sheet->height);
         cairo_show_page(cr);
     }
-    cairo_status_t status = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    if (status == CAIRO_STATUS_SUCCESS)
-        status = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
     size_t sheets = imp.count;
     imposition_free(&imp);
-    if (status != CAIRO_STATUS_SUCCESS) {
-        diag_report(diags, SEVERITY_ERROR, NULL, 0, 0, "cairo could not write the booklet: %s",
-                    cairo_status_to_string(status));
-        free(bytes.data);
+    if (!render_pdf_close(cr, surface, &bytes, "the booklet", out, diags))
         return false;
-    }
-    out->length = bytes.length;
-    out->pdf = (unsigned char *)strbuf_take(&bytes);
     out->page_count = sheets;
     out->trim_width = pages->width;
     out->trim_height = pages->height;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "render_internal.h"
 #include "textutil.h"
 
 #define MM (72.0 / 25.4)
@@ -166,12 +167,6 @@ static void box_end(void *context, const box *b)
         cairo_tag_end(t->cr, "Artifact");
 }
 
-static cairo_status_t append_output(void *closure, const unsigned char *data, unsigned int length)
-{
-    strbuf_append(closure, (const char *)data, length);
-    return CAIRO_STATUS_SUCCESS;
-}
-
 static void add_outline(cairo_surface_t *surface, const laid_out *pages, size_t page_count)
 {
     int parents[4] = {CAIRO_PDF_OUTLINE_ROOT, CAIRO_PDF_OUTLINE_ROOT, CAIRO_PDF_OUTLINE_ROOT,
@@ -233,15 +228,11 @@ static bool render_tagged(const laid_out *pages, const render_options *o, bool p
     size_t page_count = print ? pages->page_count
                               : pages->leaflet_page_count ? pages->leaflet_page_count
                                                           : pages->page_count;
-    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(
-        append_output, &bytes, pages->width + 2 * inset, pages->height + 2 * inset);
-    cairo_pdf_surface_restrict_to_version(surface, print ? CAIRO_PDF_VERSION_1_6
-                                                         : CAIRO_PDF_VERSION_1_7);
-    /* Finishing writes every metadata field; the date is set here only so
-     * that cairo's own output never holds the clock. */
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, o->date);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, o->date);
-
+    /* finishing writes every metadata field but the date */
+    cairo_surface_t *surface = render_pdf_surface(&bytes, pages->width + 2 * inset,
+                                                  pages->height + 2 * inset,
+                                                  print ? CAIRO_PDF_VERSION_1_6
+                                                        : CAIRO_PDF_VERSION_1_7, o->date);
     cairo_t *cr = cairo_create(surface);
     tag_state tags = {.cr = cr, .print = print, .out = out};
     draw_hooks hooks = {&tags, box_begin, box_end};
@@ -267,21 +258,10 @@ static bool render_tagged(const laid_out *pages, const render_options *o, bool p
     if (print)
         add_to_palette(out, (colour){.r = 0});
     add_outline(surface, pages, page_count);
-    cairo_status_t status = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    if (status == CAIRO_STATUS_SUCCESS)
-        status = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-    if (status != CAIRO_STATUS_SUCCESS) {
-        diag_report(diags, SEVERITY_ERROR, NULL, 0, 0, "cairo could not write the PDF: %s",
-                    cairo_status_to_string(status));
-        free(bytes.data);
+    if (!render_pdf_close(cr, surface, &bytes, print ? "the print PDF" : "the PDF", out, diags)) {
         rendered_free(out);
         return false;
     }
-    out->length = bytes.length;
-    out->pdf = (unsigned char *)strbuf_take(&bytes);
     out->page_count = page_count;
     out->trim_width = pages->width;
     out->trim_height = pages->height;
