@@ -80,7 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (doc && d.errors == 0) {
         style *s = style_load(LEAFPRESS_SOURCE_DIR "/styles", doc->meta.style, &d);
         if (s) {
-            style_apply(s, doc);
             laid_out *pages = layout_document(doc, s, &res, &d);
             if (pages && d.errors == 0)
                 finish(doc, pages, &d);

@@ -292,7 +292,6 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
         for (k = 0; k < n && diags.errors == 0; k++) {
             size_t i = order[k];
             const planned_variant *v = &l->variants[i];
-            style_apply(v->style, doc);
             pages[i] = v->contact_sheet ? layout_contact_sheet(doc, v->style, res, &diags)
                                         : layout_document(doc, v->style, res, &diags);
             /* one finishing thread at a time: two cores, two busy threads */

@@ -1,7 +1,8 @@
 /* The document tree: what a leaflet says, not how it looks.
  *
- * parse builds it from a source file; style attaches a resolved style to
- * every block; layout reads it. Nodes own their children and strings;
+ * parse builds it from a source file and validate checks it; layout reads
+ * it together with a style (style.h), which it never writes into the tree,
+ * so one parsed document serves every variant. Nodes own their children and strings;
  * doc_free releases everything. Walk it with doc_walk (cmark-style
  * enter/exit events), which every consumer shares. */
 #ifndef LEAFPRESS_DOC_H
@@ -30,7 +31,6 @@ typedef enum {
 
 typedef enum { ALERT_NOTE, ALERT_TIP, ALERT_IMPORTANT, ALERT_WARNING, ALERT_CAUTION } alert_kind;
 
-struct text_style; /* style.h */
 
 /* Where a piece of a NODE_TEXT's text came from. Between one segment's
  * offset and the next, each character of the text stands for one character
@@ -63,7 +63,6 @@ typedef struct doc_node {
     doc_text_segment *segments; /* NODE_TEXT from a source: in offset order, the first at 0; */
     size_t segment_count;      /* 0 for generated text (then line/column is all there is) */
 
-    const struct text_style *style; /* set by the style stage; NULL before */
 } doc_node;
 
 /* One entry of sources/contacts.yaml. */

@@ -51,21 +51,6 @@ void style_free(style *s)
     free(s);
 }
 
-void style_apply(const style *s, document *doc)
-{
-    doc_walker w;
-    doc_walker_init(&w, doc->root);
-    while (doc_walker_next(&w)) {
-        doc_node *node = w.current;
-        if (w.event != WALK_ENTER || !node_is_block(node))
-            continue;
-        if (node->type == NODE_HEADING)
-            node->style = node->level <= 1 ? &s->h1 : node->level == 2 ? &s->h2 : &s->h3;
-        else
-            node->style = &s->body;
-    }
-}
-
 char **style_list_names(const char *dir, size_t *count)
 {
     *count = 0;

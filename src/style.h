@@ -97,8 +97,6 @@ void style_free(style *s);
  * error: then NULL and *count 0. Caller frees each and the array. */
 char **style_variants(const char *styles_dir, const char *base, size_t *count, diag_list *diags);
 
-/* The style stage: gives every block node of doc the text_style it is drawn in. */
-void style_apply(const style *s, document *doc);
 
 /* WCAG 2 contrast ratio of two colours (1..21). */
 double contrast_ratio(colour a, colour b);

@@ -1401,7 +1401,6 @@ static void make_pdfs(void)
     style *s = style_load(styles, "drukproef", &diags);
     laid_out *pages = NULL;
     if (fonts && doc && s && !diags.errors) {
-        style_apply(s, doc);
         pages = layout_document(doc, s, &res, &diags);
     }
     if (pages)

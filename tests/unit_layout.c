@@ -107,7 +107,6 @@ static laid_out *lay(document *doc, const style *s)
 {
     diag_list diags;
     diag_init(&diags);
-    style_apply(s, doc);
     laid_out *out = layout_document(doc, s, &res, &diags);
     if (!out || diags.errors) {
         diag_print(&diags);
@@ -836,7 +835,6 @@ static void expect_missing_glyph(const char *body, unsigned codepoint, const cha
     document *doc = parse_named("glyph.md", body, &diags);
     assert_non_null(doc);
     assert_int_equal(diags.errors, 0);
-    style_apply(house, doc);
     laid_out *out = layout_document(doc, house, &res, &diags);
     assert_null(out);
     assert_int_equal(diags.errors, 1);
@@ -877,7 +875,6 @@ static void test_missing_glyph(void **state)
         document *doc = parse_named("glyph.md", "# Proef\n\nEen \xF0\x90\x80\x80 en nog \xF0\x90\x80\x80 en "
                                                 "\xF0\x9F\x9A\x80.\n", &diags);
         assert_non_null(doc);
-        style_apply(house, doc);
         assert_null(layout_document(doc, house, &res, &diags));
         assert_int_equal(diags.errors, 3);
         int columns[] = {5, 14, 19};
@@ -1507,7 +1504,6 @@ static void test_long_word(void **state)
     assert_int_equal(diags.errors, 0);
     const style *styles[] = {house, large};
     for (size_t st = 0; st < 2; st++) {
-        style_apply(styles[st], doc);
         laid_out *out = layout_document(doc, styles[st], &res, &diags);
         assert_non_null(out);
         /* the line that breaks inside the word draws one glyph more than it has characters: the hyphen */
@@ -1561,7 +1557,6 @@ static void test_long_short_title(void **state)
         "\nlang: nl-NL\npublisher: T\n"
         "updated: 2020-02\nsubject: Een proef.\nkeywords: [proef]\n---\n# Proef\n\nTekst.\n",
         NULL, &diags);
-    style_apply(large, doc);
     laid_out *out = layout_document(doc, large, &res, &diags);
     assert_non_null(out);
     /* the footer is one line on every page: its glyphs share one baseline */
@@ -1609,7 +1604,6 @@ static void test_too_narrow(void **state)
     for (size_t st = 0; st < 2; st++) {
         diag_list d2;
         diag_init(&d2);
-        style_apply(styles[st], doc);
         assert_null(layout_document(doc, styles[st], &res, &d2));
         const diag *d = only_diag(&d2, SEVERITY_ERROR);
         if (!strstr(d->message, "less than the 40 mm it needs"))
@@ -1657,7 +1651,6 @@ static void test_contact_sheet_one_page(void **state)
         diag_init(&d2);
         document *doc = parse_source("sheet.md", src, &registry, &d2);
         free(src);
-        style_apply(house, doc);
         laid_out *out = layout_contact_sheet(doc, house, &res, &d2);
         if (!many) {
             assert_non_null(out);

@@ -1,6 +1,6 @@
 /* Unit tests for the style stage: the shipped styles, the extends cascade,
  * units, colours, contrast, every error message with its position, and
- * style_variants / style_apply. Run from the repository root (reads styles/).
+ * style_variants. Run from the repository root (reads styles/).
  * Fixture styles are written into a fresh mkdtemp directory. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <setjmp.h>
@@ -905,7 +905,7 @@ static void test_error_too_many_variants(void **state)
     diag_free(&d);
 }
 
-/* ---- style_variants and style_apply ----------------------------------------------- */
+/* ---- style_variants -------------------------------------------------------------- */
 
 static void test_variants(void **state)
 {
@@ -952,48 +952,6 @@ static void test_variants(void **state)
     diag_free(&d);
 }
 
-static void test_apply(void **state)
-{
-    (void)state;
-    style *s = load_ok("styles", "house");
-    document doc = {0};
-    doc.root = doc_node_new(NODE_DOCUMENT, 1, 1);
-    doc_node *h[3];
-    for (int i = 0; i < 3; i++) {
-        h[i] = doc_node_new(NODE_HEADING, i + 1, 1);
-        h[i]->level = i + 1;
-        doc_node_append(doc.root, h[i]);
-        doc_node *t = doc_node_new(NODE_TEXT, i + 1, 3);
-        t->text = xstrdup("Kop");
-        doc_node_append(h[i], t);
-    }
-    doc_node *para = doc_node_new(NODE_PARAGRAPH, 5, 1);
-    doc_node_append(doc.root, para);
-    doc_node *em = doc_node_new(NODE_EMPHASIS, 5, 1);
-    doc_node_append(para, em);
-    doc_node *list = doc_node_new(NODE_LIST, 6, 1);
-    doc_node_append(doc.root, list);
-    doc_node *item = doc_node_new(NODE_ITEM, 6, 1);
-    doc_node_append(list, item);
-    doc_node *alert = doc_node_new(NODE_ALERT, 7, 1);
-    doc_node_append(doc.root, alert);
-    doc_node *inner = doc_node_new(NODE_PARAGRAPH, 8, 3);
-    doc_node_append(alert, inner);
-
-    style_apply(s, &doc);
-    assert_ptr_equal(h[0]->style, &s->h1);
-    assert_ptr_equal(h[1]->style, &s->h2);
-    assert_ptr_equal(h[2]->style, &s->h3);
-    assert_ptr_equal(para->style, &s->body);
-    assert_ptr_equal(list->style, &s->body);
-    assert_ptr_equal(item->style, &s->body);
-    assert_ptr_equal(alert->style, &s->body);
-    assert_ptr_equal(inner->style, &s->body);
-    assert_null(em->style);                 /* inlines take their block's style */
-    assert_null(h[0]->first_child->style);
-    doc_node_free(doc.root);
-    style_free(s);
-}
 
 int main(void)
 {
@@ -1031,7 +989,6 @@ int main(void)
         cmocka_unit_test(test_error_style_strings),
         cmocka_unit_test(test_error_too_many_variants),
         cmocka_unit_test(test_variants),
-        cmocka_unit_test(test_apply),
     };
     return cmocka_run_group_tests_name("style", tests, setup, teardown);
 }
