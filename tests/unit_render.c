@@ -475,6 +475,116 @@ static void test_proofs(void **state)
     leaflet_free(&l);
 }
 
+/* The overview tints the empty part of a leaflet page whose text ends in
+ * its top third, and nothing on a full page, nor on padding pages. */
+static void test_overview_marks_empty_pages(void **state)
+{
+    (void)state;
+    struct_elem text = {.role = ROLE_P};
+    page pages[4] = {{0}};
+    box full = {.kind = BOX_FILL, .x = 20, .y = 20, .width = 100, .height = 330, .elem = &text,
+                .color = {.r = 0.2, .g = 0.2, .b = 0.2}};
+    box little = full;
+    little.height = 30; /* ends at 50 pt of 400: nearly empty */
+    box *contents[4] = {&full, &little, &full, &full};
+    for (int i = 0; i < 4; i++) {
+        pages[i].boxes = contents[i];
+        pages[i].count = pages[i].capacity = 1;
+    }
+    laid_out l = {.width = 280, .height = 400, .pages = pages, .page_count = 4,
+                  .leaflet_page_count = 4};
+    diag_list d;
+    diag_init(&d);
+    proof_image *images, overview;
+    size_t count;
+    assert_true(render_proofs(&l, &images, &count, &overview, &d));
+    reader r = {&overview, 0};
+    cairo_surface_t *png = cairo_image_surface_create_from_png_stream(read_png, &r);
+    assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    imposition imp;
+    assert_true(impose_overview(4, 280, 400, 8 * MM, &imp));
+    double scale = cairo_image_surface_get_width(png) / imp.sheets[0].width;
+    const unsigned char *data = cairo_image_surface_get_data(png);
+    int stride = cairo_image_surface_get_stride(png);
+    /* the pixel in the middle of each page's lower half */
+    for (size_t k = 0; k < imp.count; k++)
+        for (size_t i = 0; i < imp.sheets[k].slot_count; i++) {
+            const impose_slot *slot = &imp.sheets[k].slots[i];
+            int x = (int)((slot->x + 200) * scale), y = (int)((slot->y + 300) * scale);
+            uint32_t px = ((const uint32_t *)(data + (size_t)y * stride))[x] & 0xffffff;
+            bool tinted = px != 0xffffff && (px >> 16) > (px & 0xff); /* orange on white */
+            if (slot->page == 1 && !tinted)
+                fail_msg("the nearly empty page 2 is not tinted (%06x)", px);
+            if (slot->page != 1 && px != 0xffffff)
+                fail_msg("page %zu is tinted (%06x)", slot->page + 1, px);
+        }
+    /* the same page as padding (beyond the leaflet's pages) is not marked */
+    l.leaflet_page_count = 1;
+    proof_image *images2, overview2;
+    size_t count2;
+    assert_true(render_proofs(&l, &images2, &count2, &overview2, &d));
+    assert_true(overview2.length != overview.length ||
+                memcmp(overview2.data, overview.data, overview.length) != 0);
+    proof_images_free(images2, count2);
+    free(images2);
+    proof_images_free(&overview2, 1);
+    cairo_surface_destroy(png);
+    imposition_free(&imp);
+    proof_images_free(images, count);
+    free(images);
+    proof_images_free(&overview, 1);
+    diag_free(&d);
+}
+
+/* The booklet's fold marks: short vertical ticks at the middle of each
+ * sheet's top and bottom edge, in the margin, not across the pages. */
+static void test_booklet_fold_marks(void **state)
+{
+    (void)state;
+    page pages[4] = {{0}};
+    laid_out l = {.width = 148 * MM, .height = 210 * MM, .pages = pages, .page_count = 4,
+                  .leaflet_page_count = 4};
+    diag_list d;
+    diag_init(&d);
+    rendered r;
+    assert_true(render_booklet_pdf(&l, &(render_options){.date = "2020-02-01T00:00:00Z"}, &r, &d));
+    /* empty pages: the only ink on a sheet is the fold marks */
+    GBytes *bytes = g_bytes_new(r.pdf, r.length);
+    GError *error = NULL;
+    PopplerDocument *pdf = poppler_document_new_from_bytes(bytes, NULL, &error);
+    assert_non_null(pdf);
+    PopplerPage *sheet = poppler_document_get_page(pdf, 0);
+    double w, h;
+    poppler_page_get_size(sheet, &w, &h);
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w * 2, (int)h * 2);
+    cairo_t *cr = cairo_create(img);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, 2, 2);
+    poppler_page_render_for_printing(sheet, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img), iw = (int)w * 2, ih = (int)h * 2;
+    size_t at_fold = 0, elsewhere = 0;
+    for (int y = 0; y < ih; y++)
+        for (int x = 0; x < iw; x++) {
+            uint32_t px = ((const uint32_t *)(data + (size_t)y * stride))[x] & 0xffffff;
+            if (px == 0xffffff)
+                continue;
+            bool fold = abs(x - iw / 2) <= 2 && (y < 5 * MM * 2 || y > ih - 5 * MM * 2);
+            fold ? at_fold++ : elsewhere++;
+        }
+    assert_true(at_fold > 10);
+    assert_int_equal(elsewhere, 0);
+    cairo_surface_destroy(img);
+    g_object_unref(sheet);
+    g_object_unref(pdf);
+    g_bytes_unref(bytes);
+    rendered_free(&r);
+    diag_free(&d);
+}
+
 static void test_impose_overview(void **state)
 {
     (void)state;
@@ -515,6 +625,8 @@ int main(void)
         cmocka_unit_test(test_booklet_order),
         cmocka_unit_test(test_print_media_box),
         cmocka_unit_test(test_proofs),
+        cmocka_unit_test(test_overview_marks_empty_pages),
+        cmocka_unit_test(test_booklet_fold_marks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
