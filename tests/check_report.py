@@ -98,9 +98,12 @@ def check_report(path):
                 fail(path, f"{o['path']}: files[0] must be the output itself")
             if sum(f["bytes"] for f in o["files"]) != o["bytes"]:
                 fail(path, f"{o['path']}: bytes is not the sum of its files")
-        if o["status"] == "built" and os.path.exists(o["path"]):
+        # paths are relative to the project root, where the report is written;
+        # resolved against the current folder they would compare another file
+        on_disk = os.path.join(os.path.dirname(os.path.abspath(path)), o["path"])
+        if o["status"] == "built" and os.path.exists(on_disk):
             import hashlib
-            with open(o["path"], "rb") as f:
+            with open(on_disk, "rb") as f:
                 if hashlib.sha256(f.read()).hexdigest() != o["sha256"]:
                     fail(path, f"{o['path']}: sha256 is not that of the file on disk")
     return report
