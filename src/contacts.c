@@ -15,20 +15,6 @@
 #include "textutil.h"
 #include "yaml_util.h"
 
-static char *format_message(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static char *format_message(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(NULL, 0, format, args);
-    va_end(args);
-    char *text = xmalloc((size_t)n + 1);
-    va_start(args, format);
-    vsnprintf(text, (size_t)n + 1, format, args);
-    va_end(args);
-    return text;
-}
-
 /* One "@", something before it, a dot in the domain, no spaces. */
 static bool valid_email(const char *s)
 {
@@ -404,34 +390,34 @@ char *phone_normalise(const char *display, char **uri)
     for (const char *q = p; *q; q++) {
         if (*q >= '0' && *q <= '9') {
             if (n + 1 >= sizeof digits)
-                return format_message("phone number '%s' has more than %zu digits", display,
+                return xasprintf("phone number '%s' has more than %zu digits", display,
                                       sizeof digits - 2);
             digits[n++] = *q;
         } else if (*q == '+') {
             if (q != p)
-                return format_message("phone number '%s' may have '+' only at the start", display);
+                return xasprintf("phone number '%s' may have '+' only at the start", display);
             plus = true;
         } else if (*q == '(') {
             if (in_group || groups)
-                return format_message("phone number '%s' may have only one '(...)'", display);
+                return xasprintf("phone number '%s' may have only one '(...)'", display);
             in_group = true;
             group_start = n;
         } else if (*q == ')') {
             if (!in_group)
-                return format_message("phone number '%s' has a ')' without '('", display);
+                return xasprintf("phone number '%s' has a ')' without '('", display);
             in_group = false;
             groups++;
             group_length = n - group_start;
         } else if (!strchr(" -", *q)) {
-            return format_message("phone number '%s' may only contain digits, spaces and + - ( )",
+            return xasprintf("phone number '%s' may only contain digits, spaces and + - ( )",
                                   display);
         }
     }
     digits[n] = '\0';
     if (in_group)
-        return format_message("phone number '%s' has a '(' without ')'", display);
+        return xasprintf("phone number '%s' has a '(' without ')'", display);
     if (n < 3)
-        return format_message("phone number '%s' needs at least 3 digits", display);
+        return xasprintf("phone number '%s' needs at least 3 digits", display);
 
     strbuf b = {0};
     strbuf_puts(&b, "tel:");
@@ -442,7 +428,7 @@ char *phone_normalise(const char *display, char **uri)
         trunk_group = groups && group_length == 1 && digits[group_start] == '0' && group_start > cc;
         if (groups && !trunk_group) {
             free(b.data);
-            return format_message("phone number '%s': in an international number only a trunk "
+            return xasprintf("phone number '%s': in an international number only a trunk "
                                   "'(0)' may be in brackets, as in +31 (0)20 444 44 44", display);
         }
         strbuf_puts(&b, "+");
@@ -453,12 +439,12 @@ char *phone_normalise(const char *display, char **uri)
         size_t length = b.length - 5;
         if (!strncmp(number, "31", 2) && !dutch_length_ok(number + 2, length - 2)) {
             free(b.data);
-            return format_message("phone number '%s' has %zu digits after +31; a Dutch number "
+            return xasprintf("phone number '%s' has %zu digits after +31; a Dutch number "
                                   "has 9, as in +31 20 444 44 44", display, length - 2);
         }
         if (length < 7 || length > 15) { /* E.164: at most 15 digits with the country code */
             free(b.data);
-            return format_message("phone number '%s' has %zu digits with the country code; "
+            return xasprintf("phone number '%s' has %zu digits with the country code; "
                                   "an international number has 7 to 15", display, length);
         }
     } else if (digits[0] == '0') {
@@ -466,12 +452,12 @@ char *phone_normalise(const char *display, char **uri)
          * gives way to +31 so the link works from any phone. */
         if (groups && group_start != 0) {
             free(b.data);
-            return format_message("phone number '%s': only the area code may be in brackets, "
+            return xasprintf("phone number '%s': only the area code may be in brackets, "
                                   "as in (020) 444 44 44", display);
         }
         if (!dutch_length_ok(digits + 1, n - 1)) {
             free(b.data);
-            return format_message("phone number '%s' has %zu digits; a Dutch number has 10, "
+            return xasprintf("phone number '%s' has %zu digits; a Dutch number has 10, "
                                   "as in 020 444 44 44 or 06 12 34 56 78", display, n);
         }
         strbuf_printf(&b, "+31%s", digits + 1);
@@ -479,7 +465,7 @@ char *phone_normalise(const char *display, char **uri)
         /* Short numbers (112, 14 020, 1400) are dialled as they are. */
         if (groups || n > 6) {
             free(b.data);
-            return format_message("phone number '%s' is neither a short number like 112 nor "
+            return xasprintf("phone number '%s' is neither a short number like 112 nor "
                                   "starts with 0 or +", display);
         }
         strbuf_puts(&b, digits);

@@ -1060,6 +1060,18 @@ static void walk_content(walker *w, pdf_node kind, qpdf_oh object, qpdf_oh inher
     walk_resources(w, resources, depth + 1);
 }
 
+char **pdf_dict_keys(qpdf_data q, qpdf_oh dict, size_t *count)
+{
+    char **names = NULL;
+    *count = 0;
+    qpdf_oh_begin_dict_key_iter(q, dict);
+    while (qpdf_oh_dict_more_keys(q)) {
+        names = xrealloc(names, (*count + 1) * sizeof *names);
+        names[(*count)++] = xstrdup(qpdf_oh_dict_next_key(q));
+    }
+    return names;
+}
+
 /* Each value of resources[category], in key order. */
 static void walk_category(walker *w, qpdf_oh resources, const char *category, int depth)
 {
@@ -1067,14 +1079,9 @@ static void walk_category(walker *w, qpdf_oh resources, const char *category, in
     qpdf_oh dict = key(q, resources, category);
     if (!qpdf_oh_is_dictionary(q, dict))
         return;
-    qpdf_oh_begin_dict_key_iter(q, dict);
     /* keys first: the callbacks may use the iterator's qpdf state */
-    char **names = NULL;
-    size_t count = 0;
-    while (qpdf_oh_dict_more_keys(q)) {
-        names = xrealloc(names, (count + 1) * sizeof *names);
-        names[count++] = xstrdup(qpdf_oh_dict_next_key(q));
-    }
+    size_t count;
+    char **names = pdf_dict_keys(q, dict, &count);
     for (size_t i = 0; i < count; i++) {
         walk_entry(w, resources, category, key(q, dict, names[i]), depth);
         free(names[i]);
@@ -1105,13 +1112,8 @@ static void walk_entry(walker *w, qpdf_oh resources, const char *category, qpdf_
         qpdf_oh procs = key(q, value, "/CharProcs");
         if (name_is(q, key(q, value, "/Subtype"), "/Type3") && qpdf_oh_is_dictionary(q, procs)) {
             qpdf_oh font_resources = own_resources(q, value, resources);
-            qpdf_oh_begin_dict_key_iter(q, procs);
-            char **glyphs = NULL;
-            size_t glyph_count = 0;
-            while (qpdf_oh_dict_more_keys(q)) {
-                glyphs = xrealloc(glyphs, (glyph_count + 1) * sizeof *glyphs);
-                glyphs[glyph_count++] = xstrdup(qpdf_oh_dict_next_key(q));
-            }
+            size_t glyph_count;
+            char **glyphs = pdf_dict_keys(q, procs, &glyph_count);
             for (size_t g = 0; g < glyph_count; g++) {
                 qpdf_oh proc = key(q, procs, glyphs[g]);
                 if (qpdf_oh_is_stream(q, proc) && first_time(w, proc))

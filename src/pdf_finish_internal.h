@@ -45,6 +45,9 @@ typedef void (*pdf_walk_fn)(void *context, qpdf_data q, pdf_node kind, qpdf_oh o
 /* Calls fn for every page and for everything reachable from a page's
  * resources, each indirect object once, parents before children. */
 void pdf_walk(qpdf_data q, pdf_walk_fn fn, void *context);
+/* The keys of a dictionary, copied, so a caller may use qpdf (and its one
+ * key iterator) while it goes through them. Free each and the array. */
+char **pdf_dict_keys(qpdf_data q, qpdf_oh dict, size_t *count);
 
 /* A PDF text string: ASCII as it is, else UTF-16BE with a BOM. */
 qpdf_oh pdf_new_text(qpdf_data q, const char *utf8);

@@ -267,13 +267,8 @@ static void print_node(void *context, qpdf_data q, pdf_node kind, qpdf_oh object
         qpdf_oh spaces = key(q, object, "/ColorSpace");
         if (!qpdf_oh_is_dictionary(q, spaces))
             break;
-        qpdf_oh_begin_dict_key_iter(q, spaces);
-        char **names = NULL;
-        size_t count = 0;
-        while (qpdf_oh_dict_more_keys(q)) {
-            names = xrealloc(names, (count + 1) * sizeof *names);
-            names[count++] = xstrdup(qpdf_oh_dict_next_key(q));
-        }
+        size_t count;
+        char **names = pdf_dict_keys(q, spaces, &count);
         for (size_t i = 0; i < count; i++) {
             fix_space_key(p, q, spaces, names[i]);
             free(names[i]);

@@ -178,20 +178,6 @@ void style_slot_free(slot *s)
 
 #define MM_TO_PT(mm) ((mm) * 72.0 / 25.4)
 
-static char *format_alloc(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static char *format_alloc(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(NULL, 0, format, args);
-    va_end(args);
-    char *text = xmalloc((size_t)n + 1);
-    va_start(args, format);
-    vsnprintf(text, (size_t)n + 1, format, args);
-    va_end(args);
-    return text;
-}
-
 /* Decimal number without strtod, whose decimal point follows the locale
  * (Pango-using programs may have called setlocale). Returns the end, or
  * NULL when there is no number. One division keeps "10.5" exact. */
@@ -226,12 +212,12 @@ static char *convert_length(const field *f, const char *key, const char *text, d
     double number;
     const char *end = parse_decimal(text, &number);
     if (!end)
-        return format_alloc("'%s' must be a length such as '12%s', not '%s'", key, f->unit, text);
+        return xasprintf("'%s' must be a length such as '12%s', not '%s'", key, f->unit, text);
     const char *unit = end;
     while (*unit == ' ')
         unit++;
     if (!*unit)
-        return format_alloc("'%s' needs a unit (mm, pt, cm, in), as in '%.*s%s'",
+        return xasprintf("'%s' needs a unit (mm, pt, cm, in), as in '%.*s%s'",
                             key, (int)(end - text), text, f->unit);
     static const struct { const char *name; double points; } UNITS[] = {
         {"pt", 1.0}, {"mm", 72.0 / 25.4}, {"cm", 720.0 / 25.4}, {"in", 72.0},
@@ -240,27 +226,27 @@ static char *convert_length(const field *f, const char *key, const char *text, d
         if (strcmp(unit, UNITS[i].name) != 0)
             continue;
         if (number < 0)
-            return format_alloc("'%s' must not be negative, not '%s'", key, text);
+            return xasprintf("'%s' must not be negative, not '%s'", key, text);
         if ((f->kind == V_SIZE || f->kind == V_PAGE_SIZE) && number == 0)
-            return format_alloc("'%s' must be more than 0, not '%s'", key, text);
+            return xasprintf("'%s' must be more than 0, not '%s'", key, text);
         /* pt and in are exact; mm and cm divide once by 25.4 so 25.4mm == 72pt. */
         double points = i == 1 ? number * 72.0 / 25.4
                       : i == 2 ? number * 720.0 / 25.4 : number * UNITS[i].points;
         /* Ranges keep layout's arithmetic (and its float-to-int casts) in bounds. */
         if (f->kind == V_SIZE && (points < LIMIT_FONT_SIZE_MIN_PT || points > LIMIT_FONT_SIZE_MAX_PT))
-            return format_alloc("'%s' must be from %gpt to %gpt, not '%s'", key,
+            return xasprintf("'%s' must be from %gpt to %gpt, not '%s'", key,
                                 LIMIT_FONT_SIZE_MIN_PT, LIMIT_FONT_SIZE_MAX_PT, text);
         if (f->kind == V_PAGE_SIZE && (points < MM_TO_PT(LIMIT_PAGE_MIN_MM) ||
                                        points > MM_TO_PT(LIMIT_PAGE_MAX_MM)))
-            return format_alloc("'%s' sides must be from %gmm to %gmm, not '%s'", key,
+            return xasprintf("'%s' sides must be from %gmm to %gmm, not '%s'", key,
                                 LIMIT_PAGE_MIN_MM, LIMIT_PAGE_MAX_MM, text);
         if (f->kind == V_LENGTH && points > MM_TO_PT(LIMIT_LENGTH_MAX_MM))
-            return format_alloc("'%s' must be at most %gmm, not '%s'", key, LIMIT_LENGTH_MAX_MM,
+            return xasprintf("'%s' must be at most %gmm, not '%s'", key, LIMIT_LENGTH_MAX_MM,
                                 text);
         *pt = points;
         return NULL;
     }
-    return format_alloc("unknown unit '%s' in '%s'; use mm, pt, cm or in", unit, text);
+    return xasprintf("unknown unit '%s' in '%s'; use mm, pt, cm or in", unit, text);
 }
 
 static bool parse_color(const char *text, colour *out)
@@ -286,10 +272,10 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
 {
     if (f->kind == V_COLOR) {
         if (is_null(text, plain))
-            return format_alloc("bad colour ''; use #rrggbb, in quotes (\"#1a1a1a\"): "
+            return xasprintf("bad colour ''; use #rrggbb, in quotes (\"#1a1a1a\"): "
                                 "an unquoted # starts a YAML comment");
         if (!parse_color(text, &v->color))
-            return format_alloc("bad colour '%s'; use #rrggbb", text);
+            return xasprintf("bad colour '%s'; use #rrggbb", text);
         return NULL;
     }
     if (f->kind == V_SUFFIX) {
@@ -297,15 +283,15 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
             text = "";
         for (const char *p = text; *p; p++)
             if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
-                return format_alloc("'%s' may only hold letters, digits, '-', '_' and '.', not '%s'",
+                return xasprintf("'%s' may only hold letters, digits, '-', '_' and '.', not '%s'",
                                     key, text);
         if (strlen(text) > LIMIT_SUFFIX_BYTES)
-            return format_alloc("'%s' is longer than %d characters", key, LIMIT_SUFFIX_BYTES);
+            return xasprintf("'%s' is longer than %d characters", key, LIMIT_SUFFIX_BYTES);
         v->text[0] = xstrdup(text);
         return NULL;
     }
     if (is_null(text, plain))
-        return format_alloc("'%s' has no value", key);
+        return xasprintf("'%s' has no value", key);
 
     switch (f->kind) {
     case V_LENGTH:
@@ -315,10 +301,10 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
         double number;
         const char *end = parse_decimal(text, &number);
         if (!end || *end)
-            return format_alloc("'%s' must be a plain number (a multiple of the font size) "
+            return xasprintf("'%s' must be a plain number (a multiple of the font size) "
                                 "such as 1.4, not '%s'", key, text);
         if (number < 1 || number > LIMIT_LINE_HEIGHT_MAX)
-            return format_alloc("'%s' must be from 1 to %g, not '%s'", key, LIMIT_LINE_HEIGHT_MAX,
+            return xasprintf("'%s' must be from 1 to %g, not '%s'", key, LIMIT_LINE_HEIGHT_MAX,
                                 text);
         v->number[0] = number;
         return NULL;
@@ -327,9 +313,9 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
         char *end;
         long n = isdigit((unsigned char)text[0]) ? strtol(text, &end, 10) : -1;
         if (n < 0 || *end || n > 100)
-            return format_alloc("'%s' must be a whole number such as 2, not '%s'", key, text);
+            return xasprintf("'%s' must be a whole number such as 2, not '%s'", key, text);
         if (n < f->min)
-            return format_alloc("'%s' must be at least %d, not '%s'", key, f->min, text);
+            return xasprintf("'%s' must be at least %d, not '%s'", key, f->min, text);
         v->integer = (int)n;
         return NULL;
     }
@@ -339,7 +325,7 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
         else if (plain && strcmp(text, "false") == 0)
             v->flag = false;
         else
-            return format_alloc("'%s' must be true or false, not '%s'", key, text);
+            return xasprintf("'%s' must be true or false, not '%s'", key, text);
         return NULL;
     case V_FAMILY: {
         size_t bytes = strlen(text), names = 1;
@@ -348,10 +334,10 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
         /* print.profile is a V_FAMILY too (a file name): only family lists are counted */
         bool family = strstr(f->path, "family") != NULL;
         if (bytes > LIMIT_FAMILY_BYTES)
-            return format_alloc("'%s' is %zu bytes long; at most %d are allowed", key, bytes,
+            return xasprintf("'%s' is %zu bytes long; at most %d are allowed", key, bytes,
                                 LIMIT_FAMILY_BYTES);
         if (family && names > LIMIT_FAMILY_NAMES)
-            return format_alloc("'%s' lists %zu fonts; at most %d are allowed", key, names,
+            return xasprintf("'%s' lists %zu fonts; at most %d are allowed", key, names,
                                 LIMIT_FAMILY_NAMES);
         v->text[0] = xstrdup(text);
         return NULL;
@@ -366,7 +352,7 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
                 v->integer = WEIGHTS[i].weight;
                 return NULL;
             }
-        return format_alloc("'%s' must be regular, semibold or bold (or 400, 600, 700), not '%s'",
+        return xasprintf("'%s' must be regular, semibold or bold (or 400, 600, 700), not '%s'",
                             key, text);
     }
     case V_EMPHASIS:
@@ -374,7 +360,7 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
             v->flag = text[0] == 'b';
             return NULL;
         }
-        return format_alloc("'%s' must be italic or bold, not '%s'", key, text);
+        return xasprintf("'%s' must be italic or bold, not '%s'", key, text);
     case V_PAGE_SIZE: {
         static const struct { const char *name; double w, h; } SIZES[] = {
             {"A3", 297, 420}, {"A4", 210, 297}, {"A5", 148, 210}, {"A6", 105, 148},
@@ -385,7 +371,7 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
                 v->number[1] = SIZES[i].h * 72.0 / 25.4;
                 return NULL;
             }
-        return format_alloc("unknown page size '%s'; use A3, A4, A5, A6 or [width, height] "
+        return xasprintf("unknown page size '%s'; use A3, A4, A5, A6 or [width, height] "
                             "as in [148mm, 210mm]", text);
     }
     case V_BULLETS: /* the built-in default: space-separated */
@@ -468,37 +454,37 @@ static char *convert_colour_pair(yaml_document_t *doc, const char *key, yaml_nod
         if (name && strcmp(name, "rgb") == 0) {
             *at = v;
             if (!scalar(v) || !parse_color(scalar(v), out))
-                return format_alloc("'%s.rgb' must be a colour such as \"#1a5f7a\"", key);
+                return xasprintf("'%s.rgb' must be a colour such as \"#1a5f7a\"", key);
             have_rgb = true;
         } else if (name && strcmp(name, "cmyk") == 0) {
             *at = v;
             yaml_node_item_t *items = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.start : NULL;
             if (!items || v->data.sequence.items.top - items != 4)
-                return format_alloc("'%s.cmyk' must be four percentages [C, M, Y, K], as in [92, 45, 38, 30]", key);
+                return xasprintf("'%s.cmyk' must be four percentages [C, M, Y, K], as in [92, 45, 38, 30]", key);
             double ink[4], total = 0;
             for (int i = 0; i < 4; i++) {
                 yaml_node_t *item = yaml_document_get_node(doc, items[i]);
                 const char *text = scalar(item), *end = text ? parse_decimal(text, &ink[i]) : NULL;
                 *at = item;
                 if (!end || *end || ink[i] < 0 || ink[i] > 100)
-                    return format_alloc("'%s.cmyk' values are percentages from 0 to 100, not '%s'",
+                    return xasprintf("'%s.cmyk' values are percentages from 0 to 100, not '%s'",
                                         key, text ? text : "a list");
                 total += ink[i];
             }
             *at = v;
             if (total > 300)
-                return format_alloc("'%s.cmyk' has a total ink of %g%%; print allows at most 300%%",
+                return xasprintf("'%s.cmyk' has a total ink of %g%%; print allows at most 300%%",
                                     key, total);
             out->has_cmyk = true;
             out->c = ink[0] / 100, out->m = ink[1] / 100, out->y = ink[2] / 100, out->k = ink[3] / 100;
         } else {
-            return format_alloc("unknown key '%s' in colour '%s'; a colour mapping has 'rgb' and 'cmyk'",
+            return xasprintf("unknown key '%s' in colour '%s'; a colour mapping has 'rgb' and 'cmyk'",
                                 name ? name : "?", key);
         }
     }
     *at = node;
     if (!have_rgb)
-        return format_alloc("colour '%s' needs 'rgb' beside 'cmyk', as in {rgb: \"#0b5563\", cmyk: [92, 45, 38, 30]}", key);
+        return xasprintf("colour '%s' needs 'rgb' beside 'cmyk', as in {rgb: \"#0b5563\", cmyk: [92, 45, 38, 30]}", key);
     return NULL;
 }
 
@@ -514,16 +500,16 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
         yaml_node_item_t *items = node->data.sequence.items.start;
         size_t n = (size_t)(node->data.sequence.items.top - items);
         if (n != 2) {
-            err = format_alloc("'%s' must be A3, A4, A5, A6 or [width, height], as in [148mm, 210mm]", key);
+            err = xasprintf("'%s' must be A3, A4, A5, A6 or [width, height], as in [148mm, 210mm]", key);
         } else {
             field length = *f; /* each side a length, within the page range */
             for (size_t i = 0; i < 2 && !err; i++) {
                 at = yaml_document_get_node(doc, items[i]);
                 if (!scalar(at))
-                    err = format_alloc("'%s' must be a length such as '148mm', not %s", key,
+                    err = xasprintf("'%s' must be a length such as '148mm', not %s", key,
                                        node_kind_name(at));
                 else if (is_null(scalar(at), is_plain(at)))
-                    err = format_alloc("'%s' has an empty dimension", key);
+                    err = xasprintf("'%s' has an empty dimension", key);
                 else
                     err = convert_length(&length, key, scalar(at), &v.number[i]);
             }
@@ -532,7 +518,7 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
         yaml_node_item_t *items = node->type == YAML_SEQUENCE_NODE ? node->data.sequence.items.start : NULL;
         size_t n = items ? (size_t)(node->data.sequence.items.top - items) : 0;
         if (!items || n < 1 || n > 3) {
-            err = format_alloc("'%s' must be a list of 1 to 3 labels, one per nesting level, "
+            err = xasprintf("'%s' must be a list of 1 to 3 labels, one per nesting level, "
                                "as in [\"\xe2\x80\xa2\", \"\xe2\x80\x93\", \"\xe2\x97\xa6\"]", key);
         } else {
             for (size_t i = 0; i < 3 && !err; i++) {
@@ -540,10 +526,10 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
                 yaml_node_t *item = yaml_document_get_node(doc, items[i < n ? i : n - 1]);
                 if (!scalar(item) || !*scalar(item)) {
                     at = item;
-                    err = format_alloc("'%s' labels must be non-empty text", key);
+                    err = xasprintf("'%s' labels must be non-empty text", key);
                 } else if (utf8_chars(scalar(item)) > LIMIT_BULLET_CHARS) {
                     at = item;
-                    err = format_alloc("'%s' labels may be at most %d characters", key,
+                    err = xasprintf("'%s' labels may be at most %d characters", key,
                                        LIMIT_BULLET_CHARS);
                 } else {
                     v.text[i] = xstrdup(scalar(item));
@@ -553,7 +539,7 @@ static void apply_value(style_ctx *c, const char *file, yaml_document_t *doc, in
     } else if (f->kind == V_COLOR && node->type == YAML_MAPPING_NODE) {
         err = convert_colour_pair(doc, key, node, &v.color, &at);
     } else if (node->type != YAML_SCALAR_NODE) {
-        err = format_alloc("'%s' must be a single value, not %s", key, node_kind_name(node));
+        err = xasprintf("'%s' must be a single value, not %s", key, node_kind_name(node));
     } else {
         err = convert_scalar(f, key, scalar(node), is_plain(node), &v);
     }
@@ -715,7 +701,7 @@ void style_report_yaml_error(diag_list *diags, const char *path, const char *tex
 
 char *style_path(const char *dir, const char *name)
 {
-    return format_alloc("%s/%s.yaml", dir, name);
+    return xasprintf("%s/%s.yaml", dir, name);
 }
 
 typedef enum { LOAD_OK, LOAD_MISSING, LOAD_FAILED } load_status;

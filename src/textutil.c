@@ -314,6 +314,19 @@ void strbuf_printf(strbuf *b, const char *format, ...)
     va_end(args);
 }
 
+char *xasprintf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    char *text = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+    va_start(args, format);
+    vsnprintf(text, (size_t)(n > 0 ? n : 0) + 1, format, args);
+    va_end(args);
+    return text;
+}
+
 char *strbuf_take(strbuf *b)
 {
     char *data = b->data ? b->data : xstrdup("");

@@ -58,6 +58,8 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
+/* A formatted string, malloc'd (aborts on out of memory, like xmalloc). */
+char *xasprintf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 char *xstrndup(const char *s, size_t n);
 
 #endif
