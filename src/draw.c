@@ -7,6 +7,7 @@
 #include <pango/pangocairo.h>
 #include <string.h>
 
+#include "draw_glyphs.h"
 #include "images.h"
 
 static void draw_svg(cairo_t *cr, const box *b)
@@ -45,7 +46,7 @@ static void draw_box(cairo_t *cr, const box *b, double bleed)
     switch (b->kind) {
     case BOX_GLYPHS:
         cairo_move_to(cr, b->x, b->y);
-        pango_cairo_show_glyph_item(cr, b->text, b->run);
+        draw_glyph_run(cr, b->text, b->run);
         break;
     case BOX_FILL: {
         /* colour touching the trim edge runs on into the bleed */

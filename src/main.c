@@ -475,9 +475,14 @@ int main(int argc, char **argv)
     if (status == 0 && setup.errors > unreadable + twice) {
         status = 1;
     } else if (status == 0) {
-        /* every style once, so a broken one is reported once, not per leaflet */
-        if (!check_all_styles(&o))
+        /* every style once, so a broken one is reported once, not per leaflet;
+         * one that cannot be read might be any leaflet's variant, so a build
+         * then writes nothing rather than a set of outputs that may be short */
+        bool styles_ok = check_all_styles(&o);
+        if (!styles_ok) {
             status = 1;
+            o.write = false; /* every leaflet is still checked, and said so below */
+        }
         diag_list clashes;
         diag_init(&clashes);
         output_plan plan;
@@ -536,6 +541,10 @@ int main(int argc, char **argv)
                     printf("leafpress: %zu %s and the styles in %s: no problems\n", kept_count,
                            kept_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
             }
+            if (!styles_ok)
+                fprintf(stderr, "leafpress: nothing is built while a style has errors: fix them, or "
+                                "move a style no leaflet uses out of %s%s\n", o.styles_dir,
+                        o.styles_dir[0] && o.styles_dir[strlen(o.styles_dir) - 1] == '/' ? "" : "/");
             incremental_finish(inc, &todo, &r, &status); /* state, report, depfile, SARIF */
             incremental_plan_view_free(&todo);
             free(todo_sizes);

@@ -2301,7 +2301,7 @@ static void check_structure(pdf_case *c, checker *ck)
         poppler_paragraph_texts(it, ptexts);
         poppler_structure_element_iter_free(it);
     }
-    size_t para = 0, hyphen_cuts = 0;
+    size_t para = 0;
     int cut_reported = 0, double_reported = 0;
     for (size_t i = 0; i < t->count && para < ptexts->len; i++) {
         if (!role_is(&t->nodes[i], "P"))
@@ -2322,54 +2322,7 @@ static void check_structure(pdf_case *c, checker *ck)
         for (guint j = 0; j < t->nodes[i].children->len; j++)
             has_link |= role_is(&t->nodes[g_array_index(t->nodes[i].children, int, j)], "Link");
         if (!has_link && strcmp(want->str, got->str) != 0) {
-            /* Known and not layout's: where one glyph serves a hard hyphen
-             * and a hyphenation break, cairo writes one of them as an
-             * ActualText span, and poppler's structure text stops there. */
-            /* got must be want with gaps, each starting at a hyphen: a DP
-             * over (letters of got matched, letters of want used) */
-            size_t wn = want->len, gn = got->len;
-            bool *boundary = xcalloc(wn + 1, sizeof *boundary); /* a '-' just before want[k] */
-            size_t letters = 0;
-            bool dash = false;
-            for (size_t q = 0; want_raw[q]; q++) {
-                if (g_ascii_isalnum(want_raw[q])) {
-                    boundary[letters++] = dash;
-                    dash = false;
-                } else {
-                    dash |= want_raw[q] == '-' || ((unsigned char)want_raw[q] == 0xC2 &&
-                                                   (unsigned char)want_raw[q + 1] == 0xAD);
-                }
-            }
-            boundary[wn] = true; /* a cut at the very end */
-            bool *row = xcalloc(wn + 1, sizeof *row), *next = xcalloc(wn + 1, sizeof *next);
-            row[0] = true;
-            for (size_t g = 0; g <= gn; g++) {
-                bool open = false; /* a gap started at a boundary reaches every later k */
-                for (size_t j = 0; j <= wn; j++) {
-                    if (open)
-                        row[j] = true;
-                    if (row[j] && boundary[j])
-                        open = true;
-                }
-                if (g == gn)
-                    break;
-                memset(next, 0, (wn + 1) * sizeof *next);
-                for (size_t j = 0; j < wn; j++)
-                    if (row[j] && want->str[j] == got->str[g])
-                        next[j + 1] = true;
-                bool *swap = row;
-                row = next;
-                next = swap;
-            }
-            bool at_hyphen = false;
-            for (size_t j = 0; j <= wn; j++)
-                at_hyphen |= row[j] && (j == wn || boundary[j]);
-            free(boundary);
-            free(row);
-            free(next);
-            if (at_hyphen) {
-                hyphen_cuts++;
-            } else if (cut_reported++ < 3) {
+            if (cut_reported++ < 3) {
                 char *x = excerpt(want_raw, 70);
                 problem(ck, "poppler's structure text of paragraph %zu (page %d) is not the whole "
                             "paragraph “%s” (%zu of %zu letters)",
@@ -2388,9 +2341,6 @@ static void check_structure(pdf_case *c, checker *ck)
         g_string_free(want, TRUE);
         g_string_free(got, TRUE);
     }
-    if (hyphen_cuts)
-        note(ck, "%zu paragraphs whose poppler structure text stops at a hyphen's ActualText span",
-             hyphen_cuts);
     g_ptr_array_free(ptexts, TRUE);
 
     /* one root, Document */
