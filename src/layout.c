@@ -762,6 +762,7 @@ laid_out *layout_end(layout_context *ctx)
         return NULL;
     }
     ctx->out->leaflet_page_count = ctx->out->page_count;
+    ctx->out->right_bound = ctx->rtl;
     return ctx->out;
 }
 
