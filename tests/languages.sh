@@ -130,9 +130,10 @@ check_text "ar: body text in logical order" "$out/ar.pdf" "قبل الموعد" 
     "جواز السفر أو بطاقة الهوية" "أثناء الزيارة" "الترجمة مجانية" "اكتب أسئلتك"
 check_text "ar: generated wording" "$out/ar.pdf" "عن هذه النشرة" "آخر تحديث" "سبتمبر 2026" \
     "الناشر"
-# Reported, not failed (what pdftotext makes of them, not what the PDF holds):
-# words with the lam-alef ligature (لأ, لا) come back split or reordered, and
-# a colon between Arabic and Latin text lands on the wrong side.
+# Reported, not failed (what poppler's pdftotext makes of them, not what the
+# PDF holds; README "Languages"): Noto Naskh sets a lam-alef (لأ, لا) as two
+# glyphs, the alef with no advance over the lam, and poppler takes the overlap
+# for a new word; a colon between Arabic and Latin text lands on the wrong side.
 for phrase in "الأشياء التالية" "بيانات الاتصال" "الناشر: Amsterdam UMC"; do
     has "$out/ar.pdf" "$phrase" >/dev/null || echo "note known gap: ar: pdftotext does not give back '$phrase'"
 done
