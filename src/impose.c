@@ -116,6 +116,15 @@ bool impose_overview(size_t pages, double page_width, double page_height, double
     return true;
 }
 
+void impose_mirror(imposition *i)
+{
+    for (size_t k = 0; k < i->count; k++)
+        for (size_t s = 0; s < i->sheets[k].slot_count; s++) {
+            impose_slot *slot = &i->sheets[k].slots[s];
+            slot->x = i->sheets[k].width - slot->x - i->page_width;
+        }
+}
+
 void imposition_free(imposition *i)
 {
     free(i->sheets);

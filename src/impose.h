@@ -40,6 +40,11 @@ bool impose_booklet(size_t pages, double page_width, double page_height, imposit
  * spread-width, `gap` between pages and around them. */
 bool impose_overview(size_t pages, double page_width, double page_height, double gap,
                      imposition *out);
+/* A right-bound (right-to-left) booklet: every sheet mirrored left to
+ * right, so the booklet's front is [1, N] and its back [N-1, 2], and the
+ * overview's spreads read right to left ([3, 2], the cover on the left
+ * of its spread, the first spread on the right of the top row). */
+void impose_mirror(imposition *i);
 void imposition_free(imposition *i);
 
 /* The common sheet names, for messages: "A4" for 297 x 210 mm. */

@@ -431,6 +431,20 @@ double content_left(const style *s, size_t page_index)
     return page_index % 2 == 0 ? s->margin_inner : s->margin_outer;
 }
 
+double column_left(const layout_context *ctx, size_t page_index)
+{
+    const style *s = ctx->style;
+    /* right-bound: each page the mirror image of its left-bound self */
+    return ctx->rtl ? s->page_width - content_left(s, page_index) - ctx->content_width
+                    : content_left(s, page_index);
+}
+
+double column_x(const layout_context *ctx, size_t page_index, double offset, double width)
+{
+    double left = column_left(ctx, page_index);
+    return ctx->rtl ? left + ctx->content_width - offset - width : left + offset;
+}
+
 typedef struct placement {
     size_t page;
     double top;
@@ -474,34 +488,42 @@ static size_t paginate(layout_context *ctx, placement *at, size_t first_page, do
  * that as an empty ActualText span, which structure-text readers take for
  * the paragraph's end. Returns a copy of the run (the paragraph owns it)
  * that shows the font's real space glyph there, with no width, or run
- * itself when it does not end in such a space. */
+ * itself when it does not end in such a space. The line's logical end is
+ * the run's last glyph left to right, its first right to left. */
 static PangoGlyphItem *with_final_space(paragraph *p, PangoGlyphItem *run, int line_end)
 {
     PangoGlyphString *g = run->glyphs;
     int n = g->num_glyphs;
+    bool rtl = run->item->analysis.level % 2 != 0;
+    int last = rtl ? 0 : n - 1;
     if (n < 1 || run->item->offset + run->item->length != line_end ||
-        run->item->analysis.level % 2 != 0 || g->glyphs[n - 1].glyph != PANGO_GLYPH_EMPTY ||
-        p->text[run->item->offset + g->log_clusters[n - 1]] != ' ')
+        g->glyphs[last].glyph != PANGO_GLYPH_EMPTY ||
+        p->text[run->item->offset + g->log_clusters[last]] != ' ')
         return run;
     hb_codepoint_t space;
     hb_font_t *font = pango_font_get_hb_font(run->item->analysis.font);
     if (!font || !hb_font_get_nominal_glyph(font, ' ', &space))
         return run;
     PangoGlyphItem *copy = pango_glyph_item_copy(run);
-    copy->glyphs->glyphs[n - 1].glyph = space;
-    copy->glyphs->glyphs[n - 1].geometry.width = 0;
+    copy->glyphs->glyphs[last].glyph = space;
+    copy->glyphs->glyphs[last].geometry.width = 0;
     if (!p->trimmed)
         p->trimmed = g_ptr_array_new_with_free_func((GDestroyNotify)pango_glyph_item_free);
     g_ptr_array_add(p->trimmed, copy);
     return copy;
 }
 
-void emit_line(page *pg, const flow_item *item, double left, double top)
+typedef struct placed_run {
+    PangoGlyphItem *run;
+    double x, width;
+} placed_run;
+
+void emit_line(page *pg, const flow_item *item, double x, double label_x, double top)
 {
     double baseline = top + item->ascent;
     if (item->label) {
         PangoLayoutLine *label_line = pango_layout_get_line_readonly(item->label->layout, 0);
-        double pen = left + item->label_x;
+        double pen = label_x;
         for (GSList *r = label_line->runs; r; r = r->next) {
             PangoGlyphItem *run = r->data;
             double w = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE;
@@ -513,37 +535,53 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
     }
     paragraph *p = item->para;
     PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, item->line_index);
-    double pen = left + item->x;
+    int end = line->start_index + line->length;
+    /* Pango's runs come left to right; each is placed there, but emitted
+     * in reading order, which is the order of the page's content that
+     * structure readers and text extraction follow. Left to right the two
+     * orders are one. */
+    size_t count = g_slist_length(line->runs);
+    placed_run *runs = xmalloc((count ? count : 1) * sizeof *runs);
+    double start = x + paragraph_line_x(p, item->line_index), pen = start;
     bool spaced = false;
-    for (GSList *r = line->runs; r; r = r->next) {
-        PangoGlyphItem *run = r->data;
-        if (!r->next) {
-            PangoGlyphItem *fixed = with_final_space(p, run, line->start_index + line->length);
-            spaced = fixed != run;
-            run = fixed;
-        }
+    size_t k = 0;
+    for (GSList *r = line->runs; r; r = r->next, k++) {
+        PangoGlyphItem *run = r->data, *fixed = with_final_space(p, run, end);
+        spaced = spaced || fixed != run;
+        run = fixed;
         double w = pango_glyph_string_get_width(run->glyphs) / (double)PANGO_SCALE;
+        runs[k] = (placed_run){run, pen, w};
+        pen += w;
+    }
+    for (size_t i = 1; i < count; i++) /* insertion sort: a line has a few runs */
+        for (size_t j = i; j > 0 && runs[j - 1].run->item->offset > runs[j].run->item->offset; j--) {
+            placed_run t = runs[j];
+            runs[j] = runs[j - 1];
+            runs[j - 1] = t;
+        }
+    for (size_t i = 0; i < count; i++) {
+        PangoGlyphItem *run = runs[i].run;
+        double w = runs[i].width;
         /* the innermost range holding the run: a link, or a language span */
         const link_range *range = NULL, *link = NULL;
-        for (size_t k = 0; k < p->link_count; k++)
-            if (run->item->offset >= p->links[k].start && run->item->offset < p->links[k].end) {
-                range = &p->links[k];
+        for (size_t l = 0; l < p->link_count; l++)
+            if (run->item->offset >= p->links[l].start && run->item->offset < p->links[l].end) {
+                range = &p->links[l];
                 if (range->elem->role == ROLE_LINK)
                     link = range;
             }
         if (run->glyphs->num_glyphs > 0) {
-            page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline, .width = w,
+            page_add(pg, (box){.kind = BOX_GLYPHS, .x = runs[i].x, .y = baseline, .width = w,
                                .height = item->height, .elem = range ? range->elem : item->elem,
                                .color = link ? p->link_color : p->color, .run = run,
                                .text = p->text});
             if (link && p->link_underline)
-                page_add(pg, (box){.kind = BOX_FILL, .x = pen, .y = baseline + p->size * 0.14,
+                page_add(pg, (box){.kind = BOX_FILL, .x = runs[i].x, .y = baseline + p->size * 0.14,
                                    .width = w, .height = fmax(0.4, p->size * 0.06),
                                    .color = p->link_color});
         }
-        pen += w;
     }
-    int end = line->start_index + line->length;
+    free(runs);
     bool breaks_at_space = end > 0 && (p->text[end - 1] == ' ' || p->text[end] == '\n');
     if (!spaced && breaks_at_space && item->line_index + 1 < pango_layout_get_line_count(p->layout)) {
         /* A line break or a space Pango drew no glyph for: readers of the
@@ -556,8 +594,10 @@ void emit_line(page *pg, const flow_item *item, double left, double top)
         PangoLayoutLine *space_line = pango_layout_get_line_readonly(p->space, 0);
         if (space_line->runs) {
             PangoGlyphItem *run = space_line->runs->data;
-            /* zero width: it draws no ink, and the box stays inside the margin */
-            page_add(pg, (box){.kind = BOX_GLYPHS, .x = pen, .y = baseline, .width = 0,
+            /* zero width: it draws no ink, and the box stays inside the
+             * margin; at the line's logical end (its left, right to left) */
+            double at = line->resolved_dir == PANGO_DIRECTION_RTL ? start : pen;
+            page_add(pg, (box){.kind = BOX_GLYPHS, .x = at, .y = baseline, .width = 0,
                                .height = item->height, .elem = item->elem, .color = p->color,
                                .run = run, .text = " "});
         }
@@ -575,7 +615,6 @@ void add_outline(laid_out *out, const char *title, int level, size_t pg, double 
 size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_top)
 {
     flow *f = &ctx->flow;
-    const style *s = ctx->style;
     laid_out *out = ctx->out;
     placement *at = xcalloc(f->count ? f->count : 1, sizeof *at);
     size_t end = paginate(ctx, at, first_page, first_top);
@@ -619,12 +658,15 @@ size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_to
         const flow_region *rg = &f->regions[r];
         for (size_t k = first_of[r]; k; k = next[k - 1]) {
             const extent *e = &extents[k - 1];
-            double left = content_left(s, e->page) + rg->x;
+            double left = column_x(ctx, e->page, rg->x, rg->width);
             page *p = page_at(out, e->page);
             page_add(p, (box){.kind = BOX_FILL, .x = left, .y = e->top, .width = rg->width,
                               .height = e->bottom - e->top, .color = rg->background});
+            /* the rule on the start edge: the right one, right to left */
             if (rg->border_width > 0)
-                page_add(p, (box){.kind = BOX_FILL, .x = left, .y = e->top,
+                page_add(p, (box){.kind = BOX_FILL,
+                                  .x = ctx->rtl ? left + rg->width - rg->border_width : left,
+                                  .y = e->top,
                                   .width = rg->border_width, .height = e->bottom - e->top,
                                   .color = rg->border});
         }
@@ -636,13 +678,20 @@ size_t layout_place_flow(layout_context *ctx, size_t first_page, double first_to
     for (size_t i = 0; i < f->count; i++) {
         const flow_item *item = &f->items[i];
         page *pg = page_at(out, at[i].page);
-        double left = content_left(s, at[i].page);
         if (item->kind == ITEM_LINE) {
-            emit_line(pg, item, left, at[i].top);
+            double width = pango_layout_get_width(item->para->layout) / (double)PANGO_SCALE;
+            double label_x = 0;
+            if (item->label) {
+                PangoRectangle logical;
+                pango_layout_get_extents(item->label->layout, NULL, &logical);
+                label_x = column_x(ctx, at[i].page, item->label_x, logical.width / (double)PANGO_SCALE);
+            }
+            emit_line(pg, item, column_x(ctx, at[i].page, item->x, width), label_x, at[i].top);
             if (item->outline_title)
                 add_outline(out, item->outline_title, item->outline_level, at[i].page, at[i].top);
         } else if (item->kind == ITEM_IMAGE) {
-            page_add(pg, (box){.kind = BOX_IMAGE, .x = left + item->x, .y = at[i].top,
+            page_add(pg, (box){.kind = BOX_IMAGE,
+                               .x = column_x(ctx, at[i].page, item->x, item->width), .y = at[i].top,
                                .width = item->width, .height = item->height, .elem = item->elem,
                                .image_path = item->image_path});
         }
@@ -659,7 +708,7 @@ double place_paragraph(page *pg, paragraph *p, double left, double top,
     for (int i = 0; i < n; i++) {
         flow_item item = {.kind = ITEM_LINE, .para = p, .line_index = i, .height = p->pitch,
                           .elem = elem, .ascent = line_ascent(p, i)};
-        emit_line(pg, &item, left, y);
+        emit_line(pg, &item, left, left, y);
         y += p->pitch;
     }
     return y - top;
@@ -682,6 +731,11 @@ void layout_context_init(layout_context *ctx, laid_out *out, const document *doc
     ctx->diags = diags;
     ctx->source_path = doc->source_path;
     ctx->pango = fonts_context(res->fonts);
+    ctx->rtl = lang_is_rtl(doc->meta.lang);
+    /* a strong direction: every paragraph is right to left, whatever its
+     * first letter (left to right keeps Pango's default) */
+    if (ctx->rtl)
+        pango_context_set_base_dir(ctx->pango, PANGO_DIRECTION_RTL);
     ctx->hyphens = s->hyphenate ? hyphen_cache_get(res->hyphens, doc->meta.lang) : NULL;
     ctx->content_width = s->page_width - s->margin_inner - s->margin_outer;
     ctx->section_level = 1; /* under the cover's title */
@@ -708,6 +762,7 @@ laid_out *layout_end(layout_context *ctx)
         return NULL;
     }
     ctx->out->leaflet_page_count = ctx->out->page_count;
+    ctx->out->right_bound = ctx->rtl;
     return ctx->out;
 }
 

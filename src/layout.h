@@ -79,6 +79,8 @@ typedef struct laid_out {
     outline_entry *outline;
     size_t outline_count;
     GPtrArray *layouts;            /* PangoLayouts the boxes borrow from */
+    bool right_bound;              /* a right-to-left leaflet: each page mirrored, bound on
+                                    * the right, so imposition reads spreads right to left */
 } laid_out;
 
 /* What every layout of a run shares, opened once. */

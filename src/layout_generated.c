@@ -286,15 +286,25 @@ void layout_colophon(layout_context *ctx, struct_elem *parent)
     ctx->flow.glue_remaining = 0;
 }
 
+/* Places a one-line paragraph so that its line starts at x (whatever
+ * its alignment in its layout width). */
+static void place_line_at(page *pg, paragraph *p, double x, double top)
+{
+    place_paragraph(pg, p, x - paragraph_line_x(p, 0), top, NULL);
+}
+
 void layout_footer(layout_context *ctx, page *pg, int number)
 {
     const style *s = ctx->style;
     const leaflet_meta *m = &ctx->doc->meta;
     size_t index = (size_t)number - 1;
+    /* positions as on a left-bound page; a right-bound (right-to-left)
+     * page shows their mirror image */
     double left = content_left(s, index);
     double width = ctx->content_width;
     double baseline_top = s->page_height - s->footer_offset - s->footer.size * s->footer.line_height;
-    page_add(pg, (box){.kind = BOX_FILL, .x = left, .y = baseline_top - s->footer.size * 0.6,
+    page_add(pg, (box){.kind = BOX_FILL, .x = column_left(ctx, index),
+                       .y = baseline_top - s->footer.size * 0.6,
                        .width = width, .height = 0.5, .color = s->footer_rule_color});
     const char *title = m->short_title ? m->short_title : m->title;
     paragraph *t = paragraph_from_text(ctx, title, &s->footer, width * 0.75, false, NULL, NULL);
@@ -315,16 +325,22 @@ void layout_footer(layout_context *ctx, page *pg, int number)
     PangoRectangle logical;
     pango_layout_get_extents(n->layout, NULL, &logical);
     double num_width = logical.width / (double)PANGO_SCALE;
+    pango_layout_get_extents(t->layout, NULL, &logical);
+    double title_width = logical.width / (double)PANGO_SCALE;
     /* page numbers on the outer edge, the title towards the spine */
     bool recto = index % 2 == 0;
+    double title_x = recto ? left : left + width - title_width;
+    double num_x = recto ? left + width - num_width : left;
+    if (ctx->rtl) {
+        title_x = s->page_width - title_x - title_width;
+        num_x = s->page_width - num_x - num_width;
+    }
     if (recto) {
-        place_paragraph(pg, t, left, baseline_top, NULL);
-        place_paragraph(pg, n, left + width - num_width, baseline_top, NULL);
+        place_line_at(pg, t, title_x, baseline_top);
+        place_line_at(pg, n, num_x, baseline_top);
     } else {
-        place_paragraph(pg, n, left, baseline_top, NULL);
-        pango_layout_get_extents(t->layout, NULL, &logical);
-        place_paragraph(pg, t, left + width - logical.width / (double)PANGO_SCALE,
-                        baseline_top, NULL);
+        place_line_at(pg, n, num_x, baseline_top);
+        place_line_at(pg, t, title_x, baseline_top);
     }
 }
 

@@ -24,6 +24,8 @@ typedef struct paragraph {
     double pitch;              /* baseline-to-baseline, pt */
     PangoLayout *space;        /* a lone space, drawn at a line break with no space glyph */
     GPtrArray *trimmed;        /* line-final runs with a real space glyph (emit_line) */
+    double *line_x;            /* each line's x in the layout (Pango's alignment), or NULL
+                                * until emit_line first needs it */
 } paragraph;
 
 typedef enum { ITEM_LINE, ITEM_SPACE, ITEM_IMAGE } item_kind;
@@ -85,6 +87,9 @@ typedef struct layout_context {
     size_t errors_before;      /* diags->errors when this layout began */
     int section_level;         /* level of the last heading laid out: 1 on the cover */
     bool reported_narrow;      /* the text-too-narrow error was given */
+    bool rtl;                  /* the leaflet's lang is written right to left: every
+                                * paragraph is right-to-left and aligned right, and the
+                                * page is mirrored (column_left, column_x) */
 } layout_context;
 
 struct_elem *elem_new(layout_context *ctx, struct_role role, struct_elem *parent);
@@ -110,6 +115,12 @@ paragraph *paragraph_from_inlines(layout_context *ctx, const doc_node *first, co
 paragraph *paragraph_from_text(layout_context *ctx, const char *text, const text_style *ts,
                                double width, bool bold, struct_elem *elem, const char *link_url);
 void paragraph_free(paragraph *p);
+/* x of line i's logical box within p's layout width: 0 for a left-aligned
+ * line, the room left over for a right-aligned (right-to-left) one. */
+double paragraph_line_x(paragraph *p, int i);
+/* True when lang (BCP 47) is written right to left: ar, he, fa, ur and
+ * the other Arabic- and Hebrew-script languages. */
+bool lang_is_rtl(const char *lang);
 /* text[start, end) as a reader sees it: no soft hyphens, and no-break
  * spaces and line breaks as plain spaces. Caller frees. */
 char *visible_text(const char *text, size_t start, size_t end);
@@ -123,9 +134,23 @@ int flow_add_region(flow *f, flow_region r);
 /* layout.c: placing */
 page *page_at(laid_out *out, size_t index);
 box *page_add(page *pg, box b);
+/* Left edge of the text column of a left-bound page (odd page numbers
+ * have the binding on the left). */
 double content_left(const style *s, size_t page_index);
-void emit_line(page *pg, const flow_item *item, double left, double top);
-/* Draws every line of p from `top` on one page; returns the height used. */
+/* Left edge of the text column as ctx's direction binds the page: for a
+ * right-to-left leaflet the binding is on the right, so odd and even
+ * pages swap their inner and outer margins. */
+double column_left(const layout_context *ctx, size_t page_index);
+/* Left edge, on the page, of something `width` wide that starts `offset`
+ * from the text column's start edge: the left edge left to right, the
+ * right edge right to left (the page is mirrored). */
+double column_x(const layout_context *ctx, size_t page_index, double offset, double width);
+/* One line's boxes: its layout box's left edge at x (the line itself at
+ * x + its Pango alignment offset), a list label's pen at label_x. Runs
+ * are emitted in logical order, each at its visual place. */
+void emit_line(page *pg, const flow_item *item, double x, double label_x, double top);
+/* Draws every line of p from `top` on one page, its layout box's left
+ * edge at `left`; returns the height used. */
 double place_paragraph(page *pg, paragraph *p, double left, double top,
                        struct_elem *elem);
 /* A bookmark for a heading; title may hold soft hyphens and no-break spaces. */

@@ -26,7 +26,7 @@ static void notes_page(layout_context *ctx, struct_elem *root, size_t index)
     const style *s = ctx->style;
     const char *lang = ctx->doc->meta.lang;
     page *pg = page_at(ctx->out, index);
-    double left = content_left(s, index), width = ctx->content_width;
+    double left = column_left(ctx, index), width = ctx->content_width;
     struct_elem *h = elem_new(ctx, ROLE_H2, root);
     paragraph *title = paragraph_from_text(ctx, wording(lang, "notes_title"), &s->h2, width,
                                            false, h, NULL);
@@ -59,7 +59,7 @@ static void back_cover(layout_context *ctx, struct_elem *root, size_t index)
     const style *s = ctx->style;
     const leaflet_meta *m = &ctx->doc->meta;
     page *pg = page_at(ctx->out, index);
-    double left = content_left(s, index);
+    double left = column_left(ctx, index);
     /* the front cover's colour, as a band along the foot of the back */
     double band = fmin(s->cover_band_height * 0.2, 30 * MM);
     page_add(pg, (box){.kind = BOX_FILL, .x = 0, .y = s->page_height - band, .width = s->page_width,

@@ -524,6 +524,14 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     pango_layout_set_font_description(layout, desc);
     pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
     pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    /* A paragraph's direction is the leaflet's (the context's base
+     * direction), not guessed from its first letter: a line of Latin
+     * letters or digits in an Arabic leaflet (a phone number, "Amsterdam
+     * UMC") is still aligned right, and Arabic quoted in a Dutch leaflet
+     * still left. Pango aligns "left" literally unless it guesses. */
+    pango_layout_set_auto_dir(layout, FALSE);
+    if (b->ctx->rtl)
+        pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
     const char *lang = b->ctx->doc ? b->ctx->doc->meta.lang : NULL;
     if (lang) { /* before the spans' own languages, which override it */
         PangoAttribute *a = pango_attr_language_new(pango_language_from_string(lang));
@@ -595,10 +603,45 @@ paragraph *paragraph_from_text(layout_context *ctx, const char *text, const text
     return finish_paragraph(&b, ts, width, 0, 0);
 }
 
+double paragraph_line_x(paragraph *p, int i)
+{
+    if (!p->line_x) {
+        /* once for all lines: Pango's iterator walks the layout from its top */
+        int n = pango_layout_get_line_count(p->layout);
+        p->line_x = xcalloc(n > 0 ? (size_t)n : 1, sizeof *p->line_x);
+        PangoLayoutIter *iter = pango_layout_get_iter(p->layout);
+        int k = 0;
+        do {
+            PangoRectangle logical;
+            pango_layout_iter_get_line_extents(iter, NULL, &logical);
+            if (k < n)
+                p->line_x[k++] = logical.x / (double)PANGO_SCALE;
+        } while (pango_layout_iter_next_line(iter));
+        pango_layout_iter_free(iter);
+    }
+    return p->line_x[i];
+}
+
+bool lang_is_rtl(const char *lang)
+{
+    /* the primary subtag; a script subtag could say otherwise (az-Arab),
+     * but no bundled font covers those */
+    static const char *const rtl[] = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks",
+                                      "ps", "sd", "ug", "ur", "yi"};
+    if (!lang)
+        return false;
+    size_t n = strcspn(lang, "-_");
+    for (size_t i = 0; i < sizeof rtl / sizeof *rtl; i++)
+        if (strlen(rtl[i]) == n && g_ascii_strncasecmp(lang, rtl[i], n) == 0)
+            return true;
+    return false;
+}
+
 void paragraph_free(paragraph *p)
 {
     if (!p)
         return;
+    free(p->line_x);
     g_object_unref(p->layout);
     if (p->space)
         g_object_unref(p->space);

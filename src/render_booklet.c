@@ -38,6 +38,8 @@ bool render_booklet_pdf(const laid_out *pages, const render_options *o, rendered
         imposition_free(&imp);
         return false;
     }
+    if (pages->right_bound)
+        impose_mirror(&imp);
     strbuf bytes = {0};
     cairo_surface_t *surface = render_pdf_surface(&bytes, imp.sheets[0].width,
                                                   imp.sheets[0].height, CAIRO_PDF_VERSION_1_7,

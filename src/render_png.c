@@ -106,6 +106,8 @@ static bool render_overview(const laid_out *pages, proof_image *out)
     double gap = 8 * MM;
     if (!impose_overview(pages->page_count, pages->width, pages->height, gap, &imp))
         return false;
+    if (pages->right_bound)
+        impose_mirror(&imp);
     double scale = OVERVIEW_DPI / 72.0;
     int w = (int)lround(imp.sheets[0].width * scale), h = (int)lround(imp.sheets[0].height * scale);
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);

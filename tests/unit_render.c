@@ -346,6 +346,33 @@ static void test_impose_booklet(void **state)
     imposition_free(&imp);
 }
 
+/* A right-bound booklet (a right-to-left leaflet): every sheet mirrored */
+static void test_impose_mirror(void **state)
+{
+    (void)state;
+    imposition imp;
+    assert_true(impose_booklet(8, 148 * MM, 210 * MM, &imp));
+    impose_mirror(&imp);
+    /* fronts [1,8] [3,6], backs [7,2] [5,4], left to right on the sheet */
+    const size_t want[4][2] = {{0, 7}, {6, 1}, {2, 5}, {4, 3}};
+    for (size_t k = 0; k < 4; k++) {
+        const impose_sheet *sh = &imp.sheets[k];
+        size_t left = sh->slots[0].x < sh->slots[1].x ? 0 : 1;
+        assert_int_equal(sh->slots[left].page, want[k][0]);
+        assert_int_equal(sh->slots[1 - left].page, want[k][1]);
+        /* still centred, the pages meeting at the fold */
+        assert_true(fabs(sh->slots[left].x + 148 * MM - sh->width / 2) < 0.01);
+        assert_true(fabs(sh->slots[1 - left].x - sh->width / 2) < 0.01);
+    }
+    imposition_free(&imp);
+    /* the overview: the cover a left-hand page, right of the spread 3-2 */
+    assert_true(impose_overview(8, 100, 140, 10, &imp));
+    impose_mirror(&imp);
+    assert_true(imp.sheets[1].slots[1].x < imp.sheets[1].slots[0].x); /* page 3 left of 2 */
+    assert_true(imp.sheets[0].slots[0].x > imp.sheets[1].slots[0].x); /* the cover right of them */
+    imposition_free(&imp);
+}
+
 /* ---- print PDF ---- */
 
 static void test_print_media_box(void **state)
@@ -618,6 +645,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_impose_booklet),
         cmocka_unit_test(test_impose_overview),
+        cmocka_unit_test(test_impose_mirror),
         cmocka_unit_test(test_padding_house),
         cmocka_unit_test(test_padding_large),
         cmocka_unit_test(test_back_cover_code),
