@@ -129,6 +129,8 @@ static void add_output(incremental *inc, size_t li, size_t vi, output_kind kind)
     const char *profile = kind == KIND_PRINT && v->style ? v->style->print_profile : NULL;
     fp_variant_deps(&p->fresh, &inc->state.files, l->source, inc->plan->styles_dir,
                     v->style_name, inc->o->fonts_dir, profile);
+    /* the theme's files too: a changed colour rebuilds every variant in it */
+    fp_theme_deps(&p->fresh, &inc->state.files, inc->plan->themes_dir, v->theme_name);
 }
 
 /* A page proof NAME-NN.png past a current output's last page (left by an
@@ -239,6 +241,7 @@ incremental *incremental_prepare(const build_options *o, const output_plan *plan
     memset(todo, 0, sizeof *todo);
     todo->output_dir = plan->output_dir;
     todo->styles_dir = plan->styles_dir;
+    todo->themes_dir = plan->themes_dir; /* the plan's: the view frees none of it */
     todo->styles = plan->styles;
     todo->style_count = plan->style_count;
     todo->leaflets = xcalloc(plan->count + 1, sizeof *todo->leaflets);
