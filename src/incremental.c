@@ -321,6 +321,12 @@ void incremental_plan_view_free(output_plan *todo)
 
 /* ---- status ------------------------------------------------------------------- */
 
+/* The theme file a variant is built in, for the report; NULL: none. */
+static char *theme_file(const incremental *inc, const planned_variant *v)
+{
+    return v->theme_name ? xasprintf("%s/%s.yaml", inc->plan->themes_dir, v->theme_name) : NULL;
+}
+
 static void report_from_state(run_report *r, const incremental *inc, const planned_output *p,
                               output_status status, const char *reason)
 {
@@ -329,7 +335,8 @@ static void report_from_state(run_report *r, const incremental *inc, const plann
     report_output o = {.source = xstrdup(l->source), .variant = xstrdup(v->name),
                        .kind = xstrdup(KIND_WORDS[p->kind]), .path = xstrdup(p->path),
                        .status = status, .pages = -1, .bytes = -1,
-                       .reason = reason ? xstrdup(reason) : NULL};
+                       .reason = reason ? xstrdup(reason) : NULL,
+                       .theme = theme_file(inc, v)};
     const state_output *s = state_find(&inc->state, p->path);
     if (s && status != STATUS_FAILED) {
         o.pages = s->pages;
@@ -779,7 +786,8 @@ void incremental_finish(incremental *inc, const output_plan *todo, const batch_r
                                    .kind = xstrdup(entry.kind), .path = xstrdup(entry.path),
                                    .status = STATUS_BUILT, .pages = entry.pages,
                                    .time_ms = entry.time_ms,
-                                   .reason = reason.length ? strbuf_take(&reason) : NULL};
+                                   .reason = reason.length ? strbuf_take(&reason) : NULL,
+                                   .theme = theme_file(inc, &l->variants[p->variant])};
                 free(reason.data);
                 o.bytes = 0;
                 for (size_t f = 0; f < entry.file_count; f++) {

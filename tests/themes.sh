@@ -406,13 +406,23 @@ if not themed or any(o['status'] != 'built' for o in themed):
     problems.append('not every themed output rebuilt: %s' % [(o['path'], o['status']) for o in themed if o['status'] != 'built'])
 if any('themes/cardio.yaml' not in (o.get('reason') or '') for o in themed):
     problems.append('reasons: %s' % sorted(set(o.get('reason') for o in themed)))
+if any(o.get('theme') != 'themes/cardio.yaml' for o in themed):
+    problems.append('"theme" of the themed outputs: %s' % sorted(set(str(o.get('theme')) for o in themed)))
+if any(o.get('theme') is not None for o in r['outputs'] if 'algemeen' in o['path']):
+    problems.append('"theme" of algemeen is not null')
 if problems:
     print('\n'.join(problems))
 PY
 if [ "$status" -eq 0 ] && [ ! -s "$scratch/r2.check" ]; then
-    pass "a changed theme rebuilds every output of its leaflets (all variants), and only those; the report says why"
+    pass "a changed theme rebuilds every output of its leaflets (all variants), and only those; the report says why and names the theme"
 else
     fail "a changed theme rebuilds exactly its leaflets (exit $status)" "$(cat "$scratch/r2.check" "$scratch/inc2.err")"
+fi
+
+if python3 tests/check_report.py report "$scratch/r2.json" >"$scratch/schema.out" 2>&1; then
+    pass "the report (with \"theme\") is valid against docs/report.schema.json"
+else
+    fail "the report is valid against docs/report.schema.json" "$(cat "$scratch/schema.out")"
 fi
 
 echo "$passed passed, $failed failed"
