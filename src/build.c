@@ -386,34 +386,47 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
     return ok;
 }
 
+/* Adds each of diags to all unless all has it already: a variant reloads
+ * its parent, and every theme is checked with every variant. */
+static void add_unique(diag_list *all, const diag_list *diags)
+{
+    for (size_t k = 0; k < diags->count; k++) {
+        const diag *d = &diags->items[k];
+        bool seen = false;
+        for (size_t j = 0; j < all->count && !seen; j++) {
+            const diag *e = &all->items[j];
+            seen = e->line == d->line && e->column == d->column &&
+                   strcmp(e->message, d->message) == 0 &&
+                   (e->file == d->file || (e->file && d->file && strcmp(e->file, d->file) == 0));
+        }
+        if (!seen)
+            diag_report(all, d->level, d->file, d->line, d->column, "%s", d->message);
+    }
+}
+
 bool check_all_styles(const build_options *o)
 {
     size_t count;
     char **names = style_names(o->styles_dir, &count);
+    char *themes_dir = style_themes_dir(o->styles_dir);
+    size_t theme_count;
+    char **themes = style_names(themes_dir, &theme_count);
     bool ok = true;
     diag_list all;
     diag_init(&all);
-    for (size_t i = 0; i < count; i++) {
-        diag_list diags;
-        diag_init(&diags);
-        style *s = style_load(o->styles_dir, names[i], &diags);
-        ok = ok && s && diags.errors == 0;
-        style_free(s);
-        /* a variant reloads its parent: report each problem once */
-        for (size_t k = 0; k < diags.count; k++) {
-            const diag *d = &diags.items[k];
-            bool seen = false;
-            for (size_t j = 0; j < all.count && !seen; j++) {
-                const diag *e = &all.items[j];
-                seen = e->line == d->line && e->column == d->column &&
-                       strcmp(e->message, d->message) == 0 &&
-                       (e->file == d->file || (e->file && d->file && strcmp(e->file, d->file) == 0));
-            }
-            if (!seen)
-                diag_report(&all, d->level, d->file, d->line, d->column, "%s", d->message);
+    /* every style alone, then every theme in every style: a theme is only
+     * complete over a root style, and a variant's rules judge it */
+    for (size_t t = 0; t <= theme_count; t++)
+        for (size_t i = 0; i < count; i++) {
+            diag_list diags;
+            diag_init(&diags);
+            style *s = style_load_themed(o->styles_dir, names[i], themes_dir,
+                                         t ? themes[t - 1] : NULL, &diags);
+            ok = ok && s && diags.errors == 0;
+            style_free(s);
+            add_unique(&all, &diags);
+            diag_free(&diags);
         }
-        diag_free(&diags);
-    }
     diag_print(&all);
     size_t warnings = warning_count(&all);
     if (o->werror && warnings) {
@@ -423,5 +436,7 @@ bool check_all_styles(const build_options *o)
     }
     diag_free(&all);
     free_names(names, count);
+    free_names(themes, theme_count);
+    free(themes_dir);
     return ok;
 }

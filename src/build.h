@@ -34,7 +34,8 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
                    const contact_registry *registry, const layout_resources *res);
 
 /* Loads every style in the styles folder, not just the ones in use, and
- * prints their problems. Run it first: build_leaflet only names a broken
+ * every theme in the themes folder beside it in every style, and prints
+ * their problems. Run it first: build_leaflet only names a broken
  * style it needs. False on an error (or, with werror, a warning). */
 bool check_all_styles(const build_options *o);
 

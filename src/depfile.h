@@ -4,9 +4,9 @@
  * ninja can decide when to run leafpress.
  *
  * Each rule names the files an output wrote as its targets and every file
- * it depends on: the source, images, each style of the chain, the print
- * profile, the hyphenation patterns, the fonts folder and each file in
- * it, and the contact registry when it shows a contact. Every dependency
+ * it depends on: the source, images, each style of the chain, each theme
+ * file of a leaflet with `theme:`, the print profile, the hyphenation
+ * patterns, the fonts folder and each file in it, and the contact registry when it shows a contact. Every dependency
  * also gets an empty rule of its own (like gcc -MP), so deleting one does
  * not stop make. Spaces, '#' and '$' in paths are escaped as make wants;
  * a path with a newline cannot be written and is left out. */

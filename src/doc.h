@@ -116,6 +116,8 @@ typedef struct leaflet_meta {
     char *publisher_address;   /* postal address for the back cover; may be NULL */
     char *style;               /* style name; defaults to "house" */
     int style_line, style_column; /* where the style value is, for "unknown style"; 0 when defaulted */
+    char *theme;               /* theme name (themes/NAME.yaml); NULL: the root style's look */
+    int theme_line, theme_column; /* where the theme value is; 0 when absent */
 } leaflet_meta;
 
 typedef struct document {

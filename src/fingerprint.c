@@ -508,25 +508,31 @@ static void free_chain(gpointer chain)
     free(chain);
 }
 
-void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
-                     const char *styles_dir, const char *style_name, const char *fonts_dir,
-                     const char *profile)
+/* The chain of dir/NAME.yaml, read once per run. */
+static char **cached_chain(fp_file_cache *cache, const char *dir, const char *name)
 {
-    dep_list_add(list, DEP_FILE, source, NULL);
     strbuf key = {0};
-    strbuf_printf(&key, "%s/%s.yaml", styles_dir, style_name);
+    strbuf_printf(&key, "%s/%s.yaml", dir, name);
     if (!cache->chains)
         cache->chains = g_hash_table_new_full(g_str_hash, g_str_equal, free, free_chain);
     char **chain = g_hash_table_lookup(cache->chains, key.data);
     if (!chain) {
         size_t n;
-        char **files = fp_style_chain(styles_dir, style_name, &n);
+        char **files = fp_style_chain(dir, name, &n);
         chain = xrealloc(files, (n + 1) * sizeof *chain);
         chain[n] = NULL;
         g_hash_table_insert(cache->chains, strbuf_take(&key), chain);
     }
     free(key.data);
-    for (char **p = chain; *p; p++)
+    return chain;
+}
+
+void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
+                     const char *styles_dir, const char *style_name, const char *fonts_dir,
+                     const char *profile)
+{
+    dep_list_add(list, DEP_FILE, source, NULL);
+    for (char **p = cached_chain(cache, styles_dir, style_name); *p; p++)
         dep_list_add(list, DEP_FILE, *p, NULL);
     dep_list_add(list, DEP_DIR, fonts_dir, NULL);
     if (profile)
@@ -534,6 +540,15 @@ void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
     dep_list_add(list, DEP_VALUE, "leafpress", NULL);
     dep_list_add(list, DEP_VALUE, "libraries", NULL);
     dep_list_add(list, DEP_VALUE, "SOURCE_DATE_EPOCH", NULL);
+}
+
+void fp_theme_deps(dep_list *list, fp_file_cache *cache, const char *themes_dir,
+                   const char *theme)
+{
+    if (!theme)
+        return;
+    for (char **p = cached_chain(cache, themes_dir, theme); *p; p++)
+        dep_list_add(list, DEP_FILE, *p, NULL);
 }
 
 /* The pattern files hyphenator_open would try for lang, in its order. */

@@ -6,6 +6,7 @@
  *
  *   file     a file's bytes (a missing file has the digest "-"): the source,
  *            every image it uses, each style file of its `extends` chain,
+ *            each theme file of its theme's chain (front matter `theme:`),
  *            the print profile, the hyphenation patterns of its language
  *   dir      a folder's sorted listing with each regular file's digest (fonts)
  *   contact  one entry of the contact registry, serialised canonically
@@ -139,6 +140,12 @@ char **fp_style_chain(const char *styles_dir, const char *name, size_t *count);
 void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
                      const char *styles_dir, const char *style_name, const char *fonts_dir,
                      const char *profile);
+
+/* Adds each file of the theme's chain, themes_dir/THEME.yaml first, then
+ * the themes it extends (read like fp_style_chain). Nothing when theme is
+ * NULL. Not yet evaluated. */
+void fp_theme_deps(dep_list *list, fp_file_cache *cache, const char *themes_dir,
+                   const char *theme);
 
 /* The dependencies a parsed source reveals: the source file, every image
  * it shows, every contact it shows (front matter `contacts`, and every

@@ -205,7 +205,7 @@ static bool valid_lang(const char *s)
 
 static const char *const known_keys[] = {
     "title", "subtitle", "short_title", "lang", "publisher", "authors", "reviewers",
-    "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "slug",
+    "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "theme", "slug",
     "colophon_title", "code", "version", "publisher_website", "publisher_address",
     "review_by",
 };
@@ -365,6 +365,16 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
         } else {
             yaml_error_at(c, value->start_mark,
                      "'style' must be a style name like 'house' (a-z, 0-9 and '-'), not '%s'", s);
+            free(s);
+        }
+    } else if (!strcmp(key, "theme")) {
+        if (is_plain_name(s)) {
+            set_string(&meta->theme, s);
+            meta->theme_line = (int)value->start_mark.line + YAML_FIRST_LINE;
+            meta->theme_column = (int)value->start_mark.column + 1;
+        } else {
+            yaml_error_at(c, value->start_mark,
+                     "'theme' must be a theme name like 'cardio' (a-z, 0-9 and '-'), not '%s'", s);
             free(s);
         }
     } else if (!strcmp(key, "slug")) {
@@ -549,5 +559,6 @@ void meta_free(leaflet_meta *meta)
     free(meta->publisher_website);
     free(meta->publisher_address);
     free(meta->style);
+    free(meta->theme);
     memset(meta, 0, sizeof *meta);
 }

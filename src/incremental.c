@@ -129,6 +129,8 @@ static void add_output(incremental *inc, size_t li, size_t vi, output_kind kind)
     const char *profile = kind == KIND_PRINT && v->style ? v->style->print_profile : NULL;
     fp_variant_deps(&p->fresh, &inc->state.files, l->source, inc->plan->styles_dir,
                     v->style_name, inc->o->fonts_dir, profile);
+    /* the theme's files too: a changed colour rebuilds every variant in it */
+    fp_theme_deps(&p->fresh, &inc->state.files, inc->plan->themes_dir, v->theme_name);
 }
 
 /* A page proof NAME-NN.png past a current output's last page (left by an
@@ -239,6 +241,7 @@ incremental *incremental_prepare(const build_options *o, const output_plan *plan
     memset(todo, 0, sizeof *todo);
     todo->output_dir = plan->output_dir;
     todo->styles_dir = plan->styles_dir;
+    todo->themes_dir = plan->themes_dir; /* the plan's: the view frees none of it */
     todo->styles = plan->styles;
     todo->style_count = plan->style_count;
     todo->leaflets = xcalloc(plan->count + 1, sizeof *todo->leaflets);
@@ -318,6 +321,12 @@ void incremental_plan_view_free(output_plan *todo)
 
 /* ---- status ------------------------------------------------------------------- */
 
+/* The theme file a variant is built in, for the report; NULL: none. */
+static char *theme_file(const incremental *inc, const planned_variant *v)
+{
+    return v->theme_name ? xasprintf("%s/%s.yaml", inc->plan->themes_dir, v->theme_name) : NULL;
+}
+
 static void report_from_state(run_report *r, const incremental *inc, const planned_output *p,
                               output_status status, const char *reason)
 {
@@ -326,7 +335,8 @@ static void report_from_state(run_report *r, const incremental *inc, const plann
     report_output o = {.source = xstrdup(l->source), .variant = xstrdup(v->name),
                        .kind = xstrdup(KIND_WORDS[p->kind]), .path = xstrdup(p->path),
                        .status = status, .pages = -1, .bytes = -1,
-                       .reason = reason ? xstrdup(reason) : NULL};
+                       .reason = reason ? xstrdup(reason) : NULL,
+                       .theme = theme_file(inc, v)};
     const state_output *s = state_find(&inc->state, p->path);
     if (s && status != STATUS_FAILED) {
         o.pages = s->pages;
@@ -776,7 +786,8 @@ void incremental_finish(incremental *inc, const output_plan *todo, const batch_r
                                    .kind = xstrdup(entry.kind), .path = xstrdup(entry.path),
                                    .status = STATUS_BUILT, .pages = entry.pages,
                                    .time_ms = entry.time_ms,
-                                   .reason = reason.length ? strbuf_take(&reason) : NULL};
+                                   .reason = reason.length ? strbuf_take(&reason) : NULL,
+                                   .theme = theme_file(inc, &l->variants[p->variant])};
                 free(reason.data);
                 o.bytes = 0;
                 for (size_t f = 0; f < entry.file_count; f++) {

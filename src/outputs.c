@@ -21,6 +21,7 @@
 
 struct style_entry {
     char *name;
+    char *theme;               /* the theme it is loaded in; NULL: none */
     style *style;              /* NULL: broken (check_all_styles reports it) */
     bool exists;
     char **children;           /* styles that extend this one directly */
@@ -67,16 +68,22 @@ void free_names(char **names, size_t count)
     free(names);
 }
 
-/* The entry of a style, loaded on first use. An index: the array grows. */
-static size_t style_entry_get(output_plan *plan, const char *name)
+/* The entry of a style in a theme (NULL: none), loaded on first use. An
+ * index: the array grows. Children and suffixes are only asked of the
+ * entries without a theme: a theme sets neither. */
+static size_t style_entry_find(output_plan *plan, const char *name, const char *theme)
 {
-    for (size_t i = 0; i < plan->style_count; i++)
-        if (strcmp(plan->styles[i].name, name) == 0)
+    for (size_t i = 0; i < plan->style_count; i++) {
+        const style_entry *e = &plan->styles[i];
+        if (strcmp(e->name, name) == 0 &&
+            (theme ? e->theme && strcmp(e->theme, theme) == 0 : !e->theme))
             return i;
+    }
     plan->styles = xrealloc(plan->styles, (plan->style_count + 1) * sizeof *plan->styles);
     style_entry *e = &plan->styles[plan->style_count];
     memset(e, 0, sizeof *e);
     e->name = xstrdup(name);
+    e->theme = theme ? xstrdup(theme) : NULL;
     strbuf path = {0};
     strbuf_printf(&path, "%s/%s.yaml", plan->styles_dir, name);
     struct stat st;
@@ -85,7 +92,7 @@ static size_t style_entry_get(output_plan *plan, const char *name)
     if (e->exists) {
         diag_list scratch; /* check_all_styles has printed these once */
         diag_init(&scratch);
-        e->style = style_load(plan->styles_dir, name, &scratch);
+        e->style = style_load_themed(plan->styles_dir, name, plan->themes_dir, theme, &scratch);
         if (e->style && scratch.errors) {
             style_free(e->style);
             e->style = NULL;
@@ -93,6 +100,21 @@ static size_t style_entry_get(output_plan *plan, const char *name)
         diag_free(&scratch);
     }
     return plan->style_count++;
+}
+
+static size_t style_entry_get(output_plan *plan, const char *name)
+{
+    return style_entry_find(plan, name, NULL);
+}
+
+static bool is_file(const char *dir, const char *name)
+{
+    strbuf path = {0};
+    strbuf_printf(&path, "%s/%s.yaml", dir, name);
+    struct stat st;
+    bool ok = stat(path.data, &st) == 0 && S_ISREG(st.st_mode);
+    free(path.data);
+    return ok;
 }
 
 /* A top-level `key:` in a YAML text (in_front_matter: only up to the
@@ -202,26 +224,71 @@ static char **variant_names(output_plan *plan, const char *base, size_t *count, 
 
 /* ---- planning --------------------------------------------------------- */
 
-static void plan_variant(output_plan *plan, planned_leaflet *l, size_t index, bool contact_sheet,
-                         const char *suffix, const output_switches *sw)
+/* `style:` names a style that extends another: before themes that was how
+ * a department look was made (and it lost the leaflet its large print). */
+static void report_not_root(output_plan *plan, planned_leaflet *l, const leaflet_meta *meta,
+                            size_t index)
+{
+    const char *name = plan->styles[index].name, *parent = plan->styles[index].style->extends;
+    const char *root = parent;
+    for (int depth = 0; depth < OUTPUTS_MAX_VARIANTS; depth++) {
+        size_t up = style_entry_get(plan, root);
+        const style *s = plan->styles[up].style;
+        if (!s || !s->extends)
+            break;
+        root = s->extends;
+    }
+    diag_report(&l->diags, SEVERITY_ERROR, l->source, meta->style_line, meta->style_column,
+                "style '%s' extends '%s', so it is a variant that every leaflet in '%s' gets "
+                "already, not a style of its own; for a department look, move %s/%s.yaml to "
+                "%s/%s.yaml without its 'extends' and 'suffix', and write 'theme: %s' (then the "
+                "leaflet keeps all its variants)",
+                name, parent, root, plan->styles_dir, name, plan->themes_dir, name, name);
+}
+
+static void report_unknown_theme(output_plan *plan, planned_leaflet *l, const leaflet_meta *meta)
+{
+    size_t count;
+    char **names = style_names(plan->themes_dir, &count);
+    const char *close = suggest_closest(meta->theme, (const char *const *)names, count);
+    strbuf msg = {0};
+    strbuf_printf(&msg, "unknown theme '%s' (no %s/%s.yaml)", meta->theme, plan->themes_dir,
+                  meta->theme);
+    if (close)
+        strbuf_printf(&msg, "; did you mean '%s'?", close);
+    else if (is_file(plan->styles_dir, meta->theme))
+        strbuf_printf(&msg, "; %s/%s.yaml is a style: move it to %s/ without its 'extends' and "
+                      "'suffix'", plan->styles_dir, meta->theme, plan->themes_dir);
+    diag_report(&l->diags, SEVERITY_ERROR, l->source, meta->theme_line, meta->theme_column, "%s",
+                msg.data);
+    free(msg.data);
+    free_names(names, count);
+}
+
+/* index: the variant's own entry (its name, suffix); themed: the entry of
+ * it in the leaflet's theme, whose style the variant is built in. */
+static void plan_variant(output_plan *plan, planned_leaflet *l, size_t index, size_t themed,
+                         bool contact_sheet, const char *suffix, const output_switches *sw)
 {
     if (!contact_sheet)
         style_entry_suffix(plan, index, 0);
     const style_entry *e = &plan->styles[index];
+    const style *st = plan->styles[themed].style;
     l->variants = xrealloc(l->variants, (l->variant_count + 1) * sizeof *l->variants);
     planned_variant *v = &l->variants[l->variant_count++];
     memset(v, 0, sizeof *v);
     v->style_name = e->name;
-    v->style = e->style;
+    v->theme_name = plan->styles[themed].theme;
+    v->style = st;
     v->contact_sheet = contact_sheet;
     strbuf name = {0};
     strbuf_printf(&name, "%s%s", l->slug, suffix);
     v->name = strbuf_take(&name);
     v->kinds[KIND_SCREEN] = true;
-    v->kinds[KIND_PRINT] = !sw->off[KIND_PRINT] && e->style->output_print;
+    v->kinds[KIND_PRINT] = !sw->off[KIND_PRINT] && st->output_print;
     /* a one-page contact sheet is no booklet */
-    v->kinds[KIND_BOOKLET] = !sw->off[KIND_BOOKLET] && e->style->output_booklet && !contact_sheet;
-    v->kinds[KIND_PROOFS] = !sw->off[KIND_PROOFS] && e->style->output_proofs;
+    v->kinds[KIND_BOOKLET] = !sw->off[KIND_BOOKLET] && st->output_booklet && !contact_sheet;
+    v->kinds[KIND_PROOFS] = !sw->off[KIND_PROOFS] && st->output_proofs;
     if (!contact_sheet) {
         v->suffix_file = e->suffix_file;
         v->suffix_line = e->suffix_line;
@@ -261,6 +328,10 @@ static void plan_leaflet(output_plan *plan, planned_leaflet *l, const output_swi
                         "unknown style '%s'%s%s%s", base, close ? "; did you mean '" : "",
                         close ? close : "", close ? "'?" : "");
             free_names(names, count);
+        } else if (plan->styles[base_index].style && plan->styles[base_index].style->extends) {
+            report_not_root(plan, l, &meta, base_index);
+        } else if (meta.theme && !is_file(plan->themes_dir, meta.theme)) {
+            report_unknown_theme(plan, l, &meta);
         } else {
             size_t count;
             bool too_many;
@@ -276,19 +347,26 @@ static void plan_leaflet(output_plan *plan, planned_leaflet *l, const output_swi
             }
             for (size_t i = 0; i < count; i++) {
                 size_t index = style_entry_get(plan, names[i]);
-                const style *s = plan->styles[index].style;
+                size_t themed = meta.theme ? style_entry_find(plan, names[i], meta.theme) : index;
+                const style *s = plan->styles[themed].style;
                 if (!s) {
                     /* check_all_styles has printed its problems once; here a
-                     * leaflet only says which style stops it */
-                    diag_report(&l->diags, SEVERITY_ERROR, l->source, meta.style_line,
-                                meta.style_column, "style '%s' has errors (reported above)",
-                                names[i]);
+                     * leaflet only says which style or theme stops it */
+                    if (plan->styles[index].style)
+                        diag_report(&l->diags, SEVERITY_ERROR, l->source, meta.theme_line,
+                                    meta.theme_column,
+                                    "theme '%s' has errors in variant '%s' (reported above)",
+                                    meta.theme, names[i]);
+                    else
+                        diag_report(&l->diags, SEVERITY_ERROR, l->source, meta.style_line,
+                                    meta.style_column, "style '%s' has errors (reported above)",
+                                    names[i]);
                     continue;
                 }
-                plan_variant(plan, l, index, false, s->suffix ? s->suffix : "", sw);
+                plan_variant(plan, l, index, themed, false, s->suffix ? s->suffix : "", sw);
                 if (i == 0 && meta.contact_sheet)
-                    plan_variant(plan, l, index, true, wording(meta.lang, "contact_sheet_suffix"),
-                                 sw);
+                    plan_variant(plan, l, index, themed, true,
+                                 wording(meta.lang, "contact_sheet_suffix"), sw);
             }
             free_names(names, all);
         }
@@ -500,6 +578,7 @@ void output_plan_make(output_plan *plan, const char *output_dir, const char *sty
     memset(plan, 0, sizeof *plan);
     plan->output_dir = output_dir;
     plan->styles_dir = styles_dir;
+    plan->themes_dir = style_themes_dir(styles_dir);
     plan->count = count;
     plan->leaflets = xcalloc(count ? count : 1, sizeof *plan->leaflets);
     for (size_t i = 0; i < count; i++) {
@@ -525,11 +604,13 @@ void output_plan_free(output_plan *plan)
     for (size_t i = 0; i < plan->style_count; i++) {
         style_entry *e = &plan->styles[i];
         free(e->name);
+        free(e->theme);
         style_free(e->style);
         free_names(e->children, e->child_count);
         free(e->suffix_file);
     }
     free(plan->styles);
+    free(plan->themes_dir);
     memset(plan, 0, sizeof *plan);
 }
 

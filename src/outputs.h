@@ -5,7 +5,10 @@
  * whose `extends` chain reaches it (grandchildren too: a style that extends
  * grote-letter is a variant of the leaflet as well), and the contact sheet.
  * Each variant has a name (SLUG + the style's suffix) and the kinds it
- * makes; its paths are
+ * makes. With front matter `theme: NAME` every variant is built in that
+ * theme (style_load_themed) and keeps its name: a theme adds no suffix. A
+ * leaflet whose `style:` names a style that extends another is an error
+ * that says how to make it a theme. Its paths are
  *
  *   screen   OUT/NAME.pdf
  *   print    OUT/print/NAME.pdf
@@ -43,7 +46,8 @@ typedef struct output_switches {
 
 typedef struct planned_variant {
     const char *style_name;    /* owned by the plan */
-    const style *style;        /* shared, owned by the plan */
+    const char *theme_name;    /* the leaflet's theme, owned by the plan; NULL: none */
+    const style *style;        /* the variant in that theme; shared, owned by the plan */
     bool contact_sheet;
     char *name;                /* SLUG + suffix: the base of every path */
     bool kinds[KIND_COUNT];
@@ -65,6 +69,7 @@ typedef struct style_entry style_entry;
 
 typedef struct output_plan {
     const char *output_dir, *styles_dir;
+    char *themes_dir;          /* beside styles_dir (style_themes_dir); owned */
     planned_leaflet *leaflets;
     size_t count;
     style_entry *styles;       /* every style loaded, once */

@@ -32,6 +32,7 @@ void report_output_free(report_output *o)
     free(o->kind);
     free(o->path);
     free(o->reason);
+    free(o->theme);
     for (size_t i = 0; i < o->file_count; i++)
         free(o->files[i].path);
     free(o->files);
@@ -198,6 +199,8 @@ char *report_json(const run_report *r)
         json_string_or_null(&b, o->sha256.hex[0] ? o->sha256.hex : NULL);
         strbuf_printf(&b, ", \"time_ms\": %.1f, \"reason\": ", o->time_ms);
         json_string_or_null(&b, o->reason);
+        strbuf_puts(&b, ", \"theme\": ");
+        json_string_or_null(&b, o->theme);
         strbuf_puts(&b, ", \"files\": [");
         for (size_t f = 0; f < o->file_count; f++) {
             strbuf_puts(&b, f ? ", {\"path\": " : "{\"path\": ");

@@ -41,6 +41,7 @@ typedef struct report_output {
     fp_digest sha256;          /* of the file at path; "" when failed */
     double time_ms;            /* building it; 0 when unchanged */
     char *reason;              /* why it was built, or why not up to date; may be NULL */
+    char *theme;               /* the theme file it is built in (themes/NAME.yaml); NULL: none */
     report_file *files;        /* every file it consists of (proofs: one per page) */
     size_t file_count;
 } report_output;

@@ -39,6 +39,7 @@ void style_free(style *s)
     free(s->path);
     free(s->extends);
     free(s->suffix);
+    free(s->theme);
     free(s->print_profile);
     text_style *texts[] = {
         &s->body, &s->h1, &s->h2, &s->h3, &s->colophon, &s->footer, &s->contact,

@@ -1,7 +1,10 @@
 /* Styles: the house style and its variants, read from styles/NAME.yaml.
  *
  * A style file may `extends: OTHER` and then sets only what differs; the
- * loader applies the parent first, so variants cannot drift. Every value is
+ * loader applies the parent first, so variants cannot drift. A theme
+ * (themes/NAME.yaml, named by a leaflet's front matter `theme:`) is a short
+ * file of look keys laid over the root style under every variant; a
+ * variant's `rules` hold whatever a theme says. Every value is
  * validated (unknown key, bad unit, bad colour, poor contrast, a value out
  * of the ranges in input_limits.h) with file, line and column; so is a
  * chain deeper than LIMIT_EXTENDS_DEPTH. Lengths in the YAML carry units
@@ -45,6 +48,7 @@ typedef struct style {
     char *path;                    /* the file it was read from */
     char *extends;                 /* parent name or NULL */
     char *suffix;                  /* appended to output names: "" or "-grote-letter" */
+    char *theme;                   /* the theme it was built in (themes/NAME.yaml), or NULL */
 
     double page_width, page_height;               /* pt */
     double margin_top, margin_bottom, margin_inner, margin_outer; /* pt */
@@ -85,11 +89,34 @@ typedef struct style {
     double print_bleed;            /* pt the print PDF runs edge fills past the trim */
     char *print_profile;           /* CMYK output profile (ICC), relative to the project root */
     bool output_print, output_booklet, output_proofs; /* which print outputs this variant makes */
+
+    /* the variant's rules, already imposed on the values above (and kept
+     * for the tests): 0 / 1 / true / true when it has none */
+    double rule_min_size;          /* pt: every text element at least this */
+    double rule_min_line_height;   /* every line height at least this */
+    bool rule_italics;             /* false: nothing italic, emphasis bold */
+    bool rule_hyphenate;           /* false: no hyphenation */
 } style;
 
 /* Loads styles_dir/NAME.yaml and its `extends` chain. NULL after reporting
  * into diags when anything is wrong. */
 style *style_load(const char *styles_dir, const char *name, diag_list *diags);
+
+/* The variant NAME in a theme: the root of NAME's chain (house), then
+ * themes_dir/THEME.yaml (after its own `extends` chain of themes), then
+ * the rest of NAME's chain, then NAME's rules. A theme may set every key
+ * but the variant-only ones (suffix, page.size, output.*, rules.*), which
+ * are errors with a hint; theme NULL: style_load. */
+style *style_load_themed(const char *styles_dir, const char *name, const char *themes_dir,
+                         const char *theme, diag_list *diags);
+
+/* The folder of themes beside a styles folder: "styles" -> "themes",
+ * "a/b/styles" -> "a/b/themes". Caller frees. */
+char *style_themes_dir(const char *styles_dir);
+
+/* True when `path` ("page.size", "output.print") is a key only a variant
+ * may set, never a theme. */
+bool style_key_variant_only(const char *path);
 void style_free(style *s);
 
 /* Names of every style in styles_dir that directly extends `base`

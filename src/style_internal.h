@@ -47,6 +47,10 @@ typedef struct value {
     char *text[3];        /* family, suffix; bullets use all three */
 } value;
 
+/* Where a value came from, in merge order: the root style (house), the
+ * leaflet's theme, then the variant's own files. Rules judge by it. */
+typedef enum { ORIGIN_ROOT, ORIGIN_THEME, ORIGIN_VARIANT } value_origin;
+
 typedef struct slot {
     bool set;
     value v;
@@ -54,6 +58,7 @@ typedef struct slot {
     int line, column;     /* 1-based; 0 when it came from a built-in default */
     unsigned seq;         /* order of setting: parents first, then document order */
     int from;             /* field index it was defaulted from, or -1 */
+    value_origin origin;  /* ORIGIN_ROOT too for a built-in default (line 0) */
 } slot;
 
 typedef struct section_pos {
@@ -77,6 +82,13 @@ typedef struct style_ctx {
     const char *extends_file; /* where the requested style's `extends` is */
     int extends_line, extends_column;
     char *parent;          /* the requested style's parent name */
+    /* the theme: applied right after the root of the variant's chain */
+    const char *themes_dir, *theme;
+    const char *theme_file;  /* path of the requested theme, once read */
+    bool in_theme;           /* applying a theme file: variant-only keys are errors */
+    bool theme_done;
+    value_origin origin;     /* of the file being applied */
+    const char *name;        /* the requested style */
 } style_ctx;
 
 int style_field_index(const style_ctx *c, const char *path);
@@ -84,6 +96,11 @@ void style_slot_free(slot *s);
 
 /* Fills every unset slot from its default; false if a required one is unset. */
 bool style_resolve_defaults(style_ctx *c);
+/* The variant's `rules` (large print's minimum size and line height, no
+ * italics, no hyphenation) imposed on the merged values: a theme's value
+ * they override is a warning at that value, a value of the variant's own
+ * files an error; the root's are simply overridden. False on an error. */
+bool style_apply_rules(style_ctx *c);
 /* Page geometry, variant suffix and WCAG contrast checks on the merged values. */
 bool style_validate(style_ctx *c);
 

@@ -146,6 +146,45 @@ static void build_fields(style_ctx *c)
     add(c, "output.print", V_BOOL, offsetof(style, output_print), NULL, "true", NULL);
     add(c, "output.booklet", V_BOOL, offsetof(style, output_booklet), NULL, "true", NULL);
     add(c, "output.proofs", V_BOOL, offsetof(style, output_proofs), NULL, "true", NULL);
+
+    /* A variant's rules, imposed after the theme (style_apply_rules); the
+     * defaults impose nothing. */
+    add(c, "rules.min_size", V_LENGTH, offsetof(style, rule_min_size), "pt", "0pt", NULL);
+    add(c, "rules.min_line_height", V_RATIO, offsetof(style, rule_min_line_height), NULL, "1",
+        NULL);
+    add(c, "rules.italics", V_BOOL, offsetof(style, rule_italics), NULL, "true", NULL);
+    add(c, "rules.hyphenate", V_BOOL, offsetof(style, rule_hyphenate), NULL, "true", NULL);
+}
+
+bool style_key_variant_only(const char *path)
+{
+    static const char *const WHOLE[] = {"suffix", "page.size"};
+    static const char *const SECTIONS[] = {"output", "rules"};
+    for (size_t i = 0; i < sizeof WHOLE / sizeof *WHOLE; i++)
+        if (strcmp(path, WHOLE[i]) == 0)
+            return true;
+    for (size_t i = 0; i < sizeof SECTIONS / sizeof *SECTIONS; i++) {
+        size_t n = strlen(SECTIONS[i]);
+        if (strncmp(path, SECTIONS[i], n) == 0 && (path[n] == '\0' || path[n] == '.'))
+            return true;
+    }
+    return false;
+}
+
+/* Why a theme may not set a variant-only key, and what to do instead. */
+static const char *variant_only_hint(const char *path)
+{
+    if (strcmp(path, "suffix") == 0)
+        return "a leaflet in a theme keeps its file names (SLUG.pdf, SLUG-grote-letter.pdf); "
+               "remove it";
+    if (strcmp(path, "page.size") == 0)
+        return "the page format is what a variant is for (the brochure A5, large print A4); "
+               "remove it, or make a variant in styles/";
+    if (strncmp(path, "output", 6) == 0)
+        return "turn a kind of output off in the variant's style file, or with --no-print, "
+               "--no-booklet or --no-proofs";
+    return "a variant's rules (large print: 16 pt and up, no italics, no hyphenation) hold "
+           "whatever a theme says; remove them";
 }
 
 int style_field_index(const style_ctx *c, const char *path)
@@ -433,6 +472,7 @@ static void set_slot(style_ctx *c, int index, value *v, const char *file, const 
     s->line = (int)node->start_mark.line + 1;
     s->column = (int)node->start_mark.column + 1;
     s->seq = ++c->seq;
+    s->origin = c->origin;
 }
 
 static void free_value(value *v)
@@ -637,6 +677,12 @@ static void apply_mapping(style_ctx *c, const char *file, yaml_document_t *doc, 
         int n = snprintf(path, sizeof path, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
         bool fits = n > 0 && (size_t)n < sizeof path && !strchr(key, '.');
         int index = fits ? style_field_index(c, path) : -1;
+        if (c->in_theme && fits && (index >= 0 || is_section(c, path)) &&
+            style_key_variant_only(path)) {
+            report_at(c, file, k, "'%s' belongs to a variant (a style in styles/), not to a "
+                      "theme: %s", path, variant_only_hint(path));
+            continue;
+        }
         if (index >= 0) {
             apply_value(c, file, doc, index, key, v);
         } else if (fits && is_section(c, path)) {
@@ -755,11 +801,48 @@ static void report_unknown_style(style_ctx *c, const char *file, const yaml_node
     free(names);
 }
 
-static load_status load_file(style_ctx *c, const char *name, const chain_link *child)
+static void report_unknown_theme(style_ctx *c, const char *file, const yaml_node_t *at,
+                                 const char *name)
+{
+    char *style_file = style_path(c->dir, name);
+    FILE *f = fopen(style_file, "r");
+    if (f)
+        fclose(f);
+    if (f && at) {
+        /* a style moved to themes/ with its `extends: house` kept */
+        report_at(c, file, at, "a theme's 'extends' names another theme in %s, and '%s' is a "
+                  "style; every theme is laid over the root style already: remove this line",
+                  c->themes_dir, name);
+        free(style_file);
+        return;
+    }
+    size_t count = 0;
+    char **names = style_list_names(c->themes_dir, &count);
+    const char *hint = suggest_closest(name, (const char *const *)names, count);
+    strbuf msg = {0};
+    strbuf_printf(&msg, "unknown theme '%s' (no %s/%s.yaml)", name, c->themes_dir, name);
+    if (hint)
+        strbuf_printf(&msg, "; did you mean '%s'?", hint);
+    else if (f)
+        strbuf_printf(&msg, "; %s is a style: move it to %s/ without its 'extends' and "
+                      "'suffix'", style_file, c->themes_dir);
+    char *text = strbuf_take(&msg);
+    report_at(c, file, at, "%s", text);
+    free(text);
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    free(style_file);
+}
+
+/* Reads one file of a chain, its parent first. theme: a file of the
+ * theme's chain (themes_dir); else of the variant's, and then right after
+ * the root of that chain the whole theme chain is applied. */
+static load_status load_file(style_ctx *c, const char *name, const chain_link *child, bool theme)
 {
     if (!*name || strchr(name, '/'))
         return LOAD_MISSING;
-    char *path = style_path(c->dir, name);
+    char *path = style_path(theme ? c->themes_dir : c->dir, name);
     size_t length;
     char *why;
     char *text = read_input(path, LIMIT_STYLE_BYTES, &length, &why);
@@ -773,8 +856,10 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
     }
     c->files = xrealloc(c->files, (c->file_count + 1) * sizeof *c->files);
     c->files[c->file_count++] = path;
-    if (!child)
+    if (!child && !theme)
         c->top_file = path;
+    if (!child && theme)
+        c->theme_file = path;
 
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -809,7 +894,7 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
         yaml_node_t *ext = find_key(&doc, root, "extends", &key);
         if (ext) {
             const char *parent = scalar(ext);
-            if (!child) {
+            if (!child && !theme) {
                 c->extends_file = path;
                 c->extends_line = (int)ext->start_mark.line + 1;
                 c->extends_column = (int)ext->start_mark.column + 1;
@@ -833,17 +918,30 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
                 free(chain);
                 status = LOAD_FAILED;
             } else {
-                if (!child)
+                if (!child && !theme)
                     c->parent = xstrdup(parent);
-                load_status up = load_file(c, parent, &link);
-                if (up == LOAD_MISSING)
+                load_status up = load_file(c, parent, &link, theme);
+                if (up == LOAD_MISSING && theme)
+                    report_unknown_theme(c, path, ext, parent);
+                else if (up == LOAD_MISSING)
                     report_unknown_style(c, path, ext, parent);
                 if (up != LOAD_OK)
                     status = LOAD_FAILED;
             }
         }
         /* Applied even when the parent failed, so every problem is listed at once. */
+        c->origin = theme ? ORIGIN_THEME : ext ? ORIGIN_VARIANT : ORIGIN_ROOT;
+        c->in_theme = theme;
         apply_mapping(c, path, &doc, root, NULL);
+        if (!theme && !ext && c->theme && !c->theme_done) {
+            /* the root of the variant's chain is in: the theme goes on top of it */
+            c->theme_done = true;
+            load_status t = load_file(c, c->theme, NULL, true);
+            if (t == LOAD_MISSING)
+                report_unknown_theme(c, NULL, NULL, c->theme);
+            if (t != LOAD_OK)
+                status = LOAD_FAILED;
+        }
     }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
@@ -859,6 +957,7 @@ static style *emit(const style_ctx *c, const char *name)
     s->name = xstrdup(name);
     s->path = xstrdup(c->top_file);
     s->extends = c->parent ? xstrdup(c->parent) : NULL;
+    s->theme = c->theme ? xstrdup(c->theme) : NULL;
     for (size_t i = 0; i < c->field_count; i++) {
         const field *f = &c->fields[i];
         const value *v = &c->slots[i].v;
@@ -909,7 +1008,28 @@ static void ctx_free(style_ctx *c)
 
 style *style_load(const char *styles_dir, const char *name, diag_list *diags)
 {
-    style_ctx c = {.dir = styles_dir, .diags = diags};
+    return style_load_themed(styles_dir, name, NULL, NULL, diags);
+}
+
+char *style_themes_dir(const char *styles_dir)
+{
+    size_t n = strlen(styles_dir);
+    while (n > 1 && styles_dir[n - 1] == '/')
+        n--;
+    while (n > 0 && styles_dir[n - 1] != '/')
+        n--;
+    return xasprintf("%.*sthemes", (int)n, styles_dir);
+}
+
+style *style_load_themed(const char *styles_dir, const char *name, const char *themes_dir,
+                         const char *theme, diag_list *diags)
+{
+    style_ctx c = {.dir = styles_dir, .diags = diags, .name = name};
+    char *own_themes = NULL;
+    if (theme && !themes_dir)
+        themes_dir = own_themes = style_themes_dir(styles_dir);
+    c.themes_dir = themes_dir;
+    c.theme = theme;
     build_fields(&c);
     c.slots = xcalloc(c.field_count, sizeof *c.slots);
     for (size_t i = 0; i < c.field_count; i++)
@@ -917,12 +1037,13 @@ style *style_load(const char *styles_dir, const char *name, diag_list *diags)
 
     size_t errors = diags->errors;
     style *s = NULL;
-    load_status status = load_file(&c, name, NULL);
+    load_status status = load_file(&c, name, NULL, false);
     if (status == LOAD_MISSING)
         report_unknown_style(&c, NULL, NULL, name);
     else if (status == LOAD_OK && diags->errors == errors && style_resolve_defaults(&c)
-             && style_validate(&c))
+             && style_apply_rules(&c) && style_validate(&c))
         s = emit(&c, name);
     ctx_free(&c);
+    free(own_themes);
     return s;
 }

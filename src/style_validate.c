@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "input_limits.h"
 #include "textutil.h"
 
 #define MM(pt) ((pt) * 25.4 / 72.0)
@@ -37,6 +38,7 @@ static bool resolve(style_ctx *c, int index, int depth)
         s->line = src->line;
         s->column = src->column;
         s->seq = src->seq;
+        s->origin = src->origin;
         s->from = source;
         s->set = true;
         return true;
@@ -211,6 +213,108 @@ static bool check_page(style_ctx *c)
         report_latest(c, band, size, "cover.band_height (%.1fmm) is taller than the page (%.1fmm)",
                       MM(band->v.number[0]), MM(height));
         ok = false;
+    }
+    return ok;
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+static void format_value(const field *f, const value *v, char *buf, size_t n)
+{
+    switch (f->kind) {
+    case V_SIZE: case V_LENGTH:
+        snprintf(buf, n, "%gpt", round(v->number[0] * 100) / 100);
+        break;
+    case V_RATIO:
+        snprintf(buf, n, "%g", round(v->number[0] * 100) / 100);
+        break;
+    case V_EMPHASIS:
+        snprintf(buf, n, "%s", v->flag ? "bold" : "italic");
+        break;
+    default:
+        snprintf(buf, n, "%s", v->flag ? "true" : "false");
+        break;
+    }
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+/* Puts `want` in place of a value that breaks the rule at `rule`. A theme's
+ * value gets a warning, a value from the variant's own files an error (the
+ * variant contradicts itself); the root's values and built-in defaults
+ * are simply replaced, and so are values defaulted from another key, whose
+ * source is judged itself. */
+static bool impose(style_ctx *c, int index, const value *want, int rule)
+{
+    slot *s = &c->slots[index];
+    const field *f = &c->fields[index];
+    const slot *r = &c->slots[rule];
+    const char *rule_key = c->fields[rule].path + strlen("rules.");
+    char was[32], now[32], says[32];
+    format_value(f, &s->v, was, sizeof was);
+    format_value(f, want, now, sizeof now);
+    format_value(&c->fields[rule], &r->v, says, sizeof says);
+    bool ok = true;
+    if (s->line && s->from < 0 && s->origin == ORIGIN_THEME)
+        diag_report(c->diags, SEVERITY_WARNING, s->file, s->line, s->column,
+                    "%s: %s does not hold in variant '%s', whose rules (%s:%d:%d) say %s: %s; "
+                    "it uses %s there", f->path, was, c->name, r->file, r->line, r->column,
+                    rule_key, says, now);
+    else if (s->line && s->from < 0 && s->origin == ORIGIN_VARIANT) {
+        diag_report(c->diags, SEVERITY_ERROR, s->file, s->line, s->column,
+                    "%s: %s breaks the rules of variant '%s' (%s: %s at %s:%d:%d); make it %s",
+                    f->path, was, c->name, rule_key, says, r->file, r->line, r->column, now);
+        ok = false;
+    }
+    s->v.number[0] = want->number[0];
+    s->v.flag = want->flag;
+    return ok;
+}
+
+bool style_apply_rules(style_ctx *c)
+{
+    int min_size = style_field_index(c, "rules.min_size");
+    int min_line = style_field_index(c, "rules.min_line_height");
+    int italics = style_field_index(c, "rules.italics");
+    int hyphenate = style_field_index(c, "rules.hyphenate");
+    const slot *size_rule = &c->slots[min_size];
+    if (size_rule->v.number[0] > LIMIT_FONT_SIZE_MAX_PT) {
+        diag_report(c->diags, SEVERITY_ERROR, size_rule->file, size_rule->line,
+                    size_rule->column, "'min_size' must be at most %gpt, not %gpt",
+                    LIMIT_FONT_SIZE_MAX_PT, size_rule->v.number[0]);
+        return false;
+    }
+    double least = size_rule->v.number[0], least_line = c->slots[min_line].v.number[0];
+    bool no_italics = !c->slots[italics].v.flag, no_hyphens = !c->slots[hyphenate].v.flag;
+    bool ok = true;
+    for (size_t i = 0; i < c->field_count; i++) {
+        const field *f = &c->fields[i];
+        const value *v = &c->slots[i].v;
+        value want = *v;
+        int rule = -1;
+        if (f->kind == V_SIZE && v->number[0] < least) {
+            want.number[0] = least;
+            rule = min_size;
+        } else if (f->kind == V_RATIO && ends_with(f->path, ".line_height") &&
+                   v->number[0] < least_line) {
+            want.number[0] = least_line;
+            rule = min_line;
+        } else if (no_italics && f->kind == V_BOOL && ends_with(f->path, ".italic") && v->flag) {
+            want.flag = false;
+            rule = italics;
+        } else if (no_italics && f->kind == V_EMPHASIS && !v->flag) {
+            want.flag = true; /* emphasis drawn bold */
+            rule = italics;
+        } else if (no_hyphens && strcmp(f->path, "text.hyphenate") == 0 && v->flag) {
+            want.flag = false;
+            rule = hyphenate;
+        }
+        if (rule >= 0)
+            ok &= impose(c, (int)i, &want, rule);
     }
     return ok;
 }

@@ -905,6 +905,297 @@ static void test_error_too_many_variants(void **state)
     diag_free(&d);
 }
 
+/* ---- themes ------------------------------------------------------------------------ */
+
+static char themes_dir[128];
+
+static void write_theme(const char *name, const char *text)
+{
+    snprintf(themes_dir, sizeof themes_dir, "%.90s/themes", fixture_dir);
+    mkdir(themes_dir, 0777);
+    char path[192];
+    snprintf(path, sizeof path, "%s/%s.yaml", themes_dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Loads NAME in THEME; every diagnostic formatted, one a line, into *all. */
+static style *load_themed(const char *name, const char *theme, char **all, size_t *errors)
+{
+    diag_list d;
+    diag_init(&d);
+    style *s = style_load_themed(fixture_dir, name, themes_dir, theme, &d);
+    strbuf b = {0};
+    strbuf_puts(&b, "");
+    for (size_t i = 0; i < d.count; i++) {
+        char *line = diag_format(&d.items[i]);
+        strbuf_printf(&b, "%s\n", line);
+        free(line);
+    }
+    *all = strbuf_take(&b);
+    *errors = d.errors;
+    diag_free(&d);
+    return s;
+}
+
+/* house (root) -> theme -> the variant's own keys: the variant's sizes win,
+ * the theme's colours stay, and the variant keeps its suffix. */
+static void test_theme_merge_order(void **state)
+{
+    (void)state;
+    write_style("big", "extends: base\nsuffix: -big\nbody: { size: 16pt }\n");
+    write_theme("red", "body:\n  size: 9pt\nh1:\n  color: \"#8c1c2e\"\n"
+                       "cover:\n  band_color: {rgb: \"#8c1c2e\", cmyk: [10, 95, 70, 40]}\n");
+    char *all;
+    size_t errors;
+    style *s = load_themed("base", "red", &all, &errors);
+    assert_string_equal(all, "");
+    assert_non_null(s);
+    assert_string_equal(s->theme, "red");
+    assert_string_equal(s->suffix, "");
+    assert_double_equal(s->body.size, 9, 0);          /* the theme over the root */
+    assert_color(s->h1.color, 0x8c1c2e);
+    assert_color(s->cover_band_color, 0x8c1c2e);
+    assert_true(s->cover_band_color.has_cmyk);
+    assert_double_equal(s->cover_band_color.m, 0.95, EPS);
+    assert_color(s->h2.color, 0x1a1a1a);             /* untouched: still the root's */
+    style_free(s);
+    free(all);
+
+    s = load_themed("big", "red", &all, &errors);
+    assert_string_equal(all, "");
+    assert_non_null(s);
+    assert_string_equal(s->suffix, "-big");
+    assert_double_equal(s->body.size, 16, 0);         /* the variant over the theme */
+    assert_color(s->h1.color, 0x8c1c2e);
+    assert_color(s->cover_band_color, 0x8c1c2e);
+    style_free(s);
+    free(all);
+
+    /* without a theme, as before */
+    s = load_ok(fixture_dir, "big");
+    assert_null(s->theme);
+    assert_color(s->h1.color, 0x1a1a1a);
+    style_free(s);
+}
+
+/* A variant's rules hold whatever the theme says: each theme value they
+ * override is a warning at the theme's position; the root's are silent. */
+static void test_theme_rules(void **state)
+{
+    (void)state;
+    write_style("lp", "extends: base\nsuffix: -lp\n"
+                      "rules: {min_size: 16pt, min_line_height: 1.5, italics: false, hyphenate: false}\n");
+    write_theme("loud", "h3:\n  italic: true\n  size: 11pt\ntext: {hyphenate: true, emphasis: italic}\n"
+                        "body: { line_height: 1.2 }\n");
+    char *all;
+    size_t errors;
+    style *s = load_themed("lp", "loud", &all, &errors);
+    assert_non_null(s);
+    assert_int_equal(errors, 0);
+    char want[4096];
+    /* in the order of the style keys (README, "Styles") */
+    snprintf(want, sizeof want,
+             "%1$s/loud.yaml:4:19: warning: text.hyphenate: true does not hold in variant 'lp', "
+             "whose rules (%2$s/lp.yaml:3:74) say hyphenate: false; it uses false there\n"
+             "%1$s/loud.yaml:4:35: warning: text.emphasis: italic does not hold in variant 'lp', "
+             "whose rules (%2$s/lp.yaml:3:56) say italics: false; it uses bold there\n"
+             "%1$s/loud.yaml:5:22: warning: body.line_height: 1.2 does not hold in variant 'lp', "
+             "whose rules (%2$s/lp.yaml:3:42) say min_line_height: 1.5; it uses 1.5 there\n"
+             "%1$s/loud.yaml:3:9: warning: h3.size: 11pt does not hold in variant 'lp', whose "
+             "rules (%2$s/lp.yaml:3:19) say min_size: 16pt; it uses 16pt there\n"
+             "%1$s/loud.yaml:2:11: warning: h3.italic: true does not hold in variant 'lp', whose "
+             "rules (%2$s/lp.yaml:3:56) say italics: false; it uses false there\n",
+             themes_dir, fixture_dir);
+    assert_string_equal(all, want);
+    for (size_t i = 0; all_texts(s, i); i++) {
+        assert_true(all_texts(s, i)->size >= 16);
+        assert_true(all_texts(s, i)->line_height >= 1.5);
+        assert_false(all_texts(s, i)->italic);
+    }
+    assert_true(s->emphasis_bold);
+    assert_false(s->hyphenate);
+    assert_double_equal(s->rule_min_size, 16, 0);
+    assert_false(s->rule_italics);
+    style_free(s);
+    free(all);
+
+    /* the brochure in the same theme takes it all */
+    s = load_themed("base", "loud", &all, &errors);
+    assert_string_equal(all, "");
+    assert_true(s->h3.italic);
+    assert_double_equal(s->h3.size, 11, 0);
+    assert_true(s->hyphenate);
+    assert_false(s->emphasis_bold);
+    style_free(s);
+    free(all);
+}
+
+/* A variant whose own value breaks its own rules contradicts itself: an
+ * error at that value. A variant of it inherits the rules. */
+static void test_rules_broken_by_variant(void **state)
+{
+    (void)state;
+    char message[512];
+    snprintf(message, sizeof message, "body.size: 12pt breaks the rules of variant 'lp2' "
+             "(min_size: 16pt at %s/lp2.yaml:4:13); make it 16pt", fixture_dir);
+    expect_error("lp2", "extends: base\nsuffix: -lp2\nrules:\n  min_size: 16pt\nbody:\n  size: 12pt\n",
+                 "6:9", message);
+    write_style("lp3", "extends: lp2\nsuffix: -lp3\nbody:\n  size: 18pt\n");
+    diag_list d;
+    diag_init(&d);
+    style *s = style_load(fixture_dir, "lp3", &d);
+    assert_non_null(s);
+    assert_int_equal(d.count, 0);
+    assert_double_equal(s->body.size, 18, 0);
+    assert_double_equal(s->h3.size, 16, 0);      /* base's 12pt, raised by lp2's rules */
+    assert_double_equal(s->rule_min_size, 16, 0);
+    style_free(s);
+    diag_free(&d);
+    expect_error("huge-rule", "extends: base\nsuffix: -h\nrules: { min_size: 300pt }\n", "3:20",
+                 "'min_size' must be at most 200pt, not 300pt");
+}
+
+/* suffix, page.size, rules and output are what a variant is for: a theme
+ * setting one is an error with a hint, each at its key; every other key,
+ * margins too, is the theme's to set. */
+static void test_theme_variant_only_keys(void **state)
+{
+    (void)state;
+    write_theme("wrong", "suffix: -x\npage: { size: A4, margin_top: 30mm }\nrules: { italics: true }\n"
+                         "output: { print: false }\n");
+    char *all;
+    size_t errors;
+    style *s = load_themed("base", "wrong", &all, &errors);
+    assert_null(s);
+    assert_int_equal(errors, 4);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "%1$s/wrong.yaml:1:1: error: 'suffix' belongs to a variant (a style in styles/), not to "
+             "a theme: a leaflet in a theme keeps its file names (SLUG.pdf, SLUG-grote-letter.pdf); "
+             "remove it\n"
+             "%1$s/wrong.yaml:2:9: error: 'page.size' belongs to a variant (a style in styles/), not "
+             "to a theme: the page format is what a variant is for (the brochure A5, large print "
+             "A4); remove it, or make a variant in styles/\n"
+             "%1$s/wrong.yaml:3:1: error: 'rules' belongs to a variant (a style in styles/), not to "
+             "a theme: a variant's rules (large print: 16 pt and up, no italics, no hyphenation) "
+             "hold whatever a theme says; remove them\n"
+             "%1$s/wrong.yaml:4:1: error: 'output' belongs to a variant (a style in styles/), not "
+             "to a theme: turn a kind of output off in the variant's style file, or with "
+             "--no-print, --no-booklet or --no-proofs\n", themes_dir);
+    assert_string_equal(all, want);
+    free(all);
+
+    assert_true(style_key_variant_only("suffix"));
+    assert_true(style_key_variant_only("page.size"));
+    assert_true(style_key_variant_only("output.booklet"));
+    assert_true(style_key_variant_only("rules.min_size"));
+    assert_false(style_key_variant_only("page.margin_top"));
+    assert_false(style_key_variant_only("cover.band_color"));
+    assert_false(style_key_variant_only("outputs"));
+
+    write_theme("margins", "page: { margin_top: 30mm }\nunknown_key: 1\n");
+    s = load_themed("base", "margins", &all, &errors);
+    assert_null(s);
+    char unknown[512];
+    snprintf(unknown, sizeof unknown, "%s/margins.yaml:2:1: error: unknown key 'unknown_key'",
+             themes_dir);
+    assert_true(strncmp(all, unknown, strlen(unknown)) == 0); /* only the unknown key */
+    assert_int_equal(errors, 1);
+    free(all);
+}
+
+/* A theme may extend another theme (themes/); the chain goes on top of the
+ * root in order. `extends: house` (a style) is a migration left-over: a
+ * hint. A cycle is an error, and so is an unknown theme. */
+static void test_theme_chain(void **state)
+{
+    (void)state;
+    write_theme("hospital", "h1: { color: \"#2c4a6e\" }\nh2: { color: \"#2c4a6e\" }\n");
+    write_theme("dept", "extends: hospital\nh2: { color: \"#8c1c2e\" }\n");
+    char *all;
+    size_t errors;
+    style *s = load_themed("base", "dept", &all, &errors);
+    assert_string_equal(all, "");
+    assert_color(s->h1.color, 0x2c4a6e);
+    assert_color(s->h2.color, 0x8c1c2e);
+    style_free(s);
+    free(all);
+
+    write_theme("old", "extends: base\nsuffix: -old\n");
+    s = load_themed("base", "old", &all, &errors);
+    assert_null(s);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "%1$s/old.yaml:1:10: error: a theme's 'extends' names another theme in %1$s, and 'base' "
+             "is a style; every theme is laid over the root style already: remove this line\n"
+             "%1$s/old.yaml:2:1: error: 'suffix' belongs to a variant (a style in styles/), not to "
+             "a theme: a leaflet in a theme keeps its file names (SLUG.pdf, SLUG-grote-letter.pdf); "
+             "remove it\n", themes_dir);
+    assert_string_equal(all, want);
+    free(all);
+
+    write_theme("ping", "extends: pong\n");
+    write_theme("pong", "extends: ping\n");
+    s = load_themed("base", "ping", &all, &errors);
+    assert_null(s);
+    snprintf(want, sizeof want, "%s/pong.yaml:1:10: error: 'extends' makes a cycle: ping -> pong -> ping\n",
+             themes_dir);
+    assert_string_equal(all, want);
+    free(all);
+
+    s = load_themed("base", "nope", &all, &errors);
+    assert_null(s);
+    snprintf(want, sizeof want, "error: unknown theme 'nope' (no %s/nope.yaml)", themes_dir);
+    assert_non_null(strstr(all, want));
+    free(all);
+}
+
+static void test_themes_dir(void **state)
+{
+    (void)state;
+    static const char *const CASES[][2] = {
+        {"styles", "themes"}, {"a/b/styles", "a/b/themes"}, {"a/styles/", "a/themes"},
+        {"/x/styles", "/x/themes"}, {"tests/data/clinic/styles", "tests/data/clinic/themes"},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
+        char *got = style_themes_dir(CASES[i][0]);
+        assert_string_equal(got, CASES[i][1]);
+        free(got);
+    }
+}
+
+/* The cardiology example: every shipped variant in it is valid and keeps
+ * its sizes, with the department's colours. */
+static void test_cardio_example(void **state)
+{
+    (void)state;
+    const char *variants[] = {"house", "grote-letter"};
+    for (size_t i = 0; i < 2; i++) {
+        diag_list d;
+        diag_init(&d);
+        style *s = style_load_themed("tests/data/clinic/styles", variants[i],
+                                     "tests/data/clinic/themes", "cardio", &d);
+        if (d.count)
+            diag_print(&d);
+        assert_non_null(s);
+        assert_int_equal(d.count, 0);
+        assert_color(s->cover_band_color, 0x8c1c2e);
+        assert_true(s->cover_band_color.has_cmyk);
+        assert_color(s->h1.color, 0x8c1c2e);
+        assert_color(s->h2.color, 0x8c1c2e);
+        assert_color(s->body.color, 0x1a1a1a);
+        assert_double_equal(s->body.size, i ? 16 : 10.5, 0);
+        assert_double_equal(s->page_width, MM(i ? 210 : 148), EPS);
+        assert_double_equal(s->rule_min_size, i ? 16 : 0, 0);
+        assert_true(s->rule_italics == !i && s->rule_hyphenate == !i);
+        style_free(s);
+        diag_free(&d);
+    }
+}
+
 /* ---- style_variants -------------------------------------------------------------- */
 
 static void test_variants(void **state)
@@ -989,6 +1280,13 @@ int main(void)
         cmocka_unit_test(test_error_style_strings),
         cmocka_unit_test(test_error_too_many_variants),
         cmocka_unit_test(test_variants),
+        cmocka_unit_test(test_theme_merge_order),
+        cmocka_unit_test(test_theme_rules),
+        cmocka_unit_test(test_rules_broken_by_variant),
+        cmocka_unit_test(test_theme_variant_only_keys),
+        cmocka_unit_test(test_theme_chain),
+        cmocka_unit_test(test_themes_dir),
+        cmocka_unit_test(test_cardio_example),
     };
     return cmocka_run_group_tests_name("style", tests, setup, teardown);
 }
