@@ -965,7 +965,7 @@ char *hyphenate_text_min(const hyphenator *h, const char *text, int min_left, in
 static const char *const units[] = {
     "uur", "minuten", "minuut", "min", "seconden", "dagen", "dag", "weken", "week",
     "maanden", "maand", "jaar", "jaren", "kilo", "kg", "g", "mg", "ml", "l", "mm", "cm",
-    "m", "km", "%", "procent", "graden", "\xE2\x81\xB0", "\xC2\xB0", "\xC2\xB0" "C", "C",
+    "m", "km", "%", "procent", "graden", "\xE2\x81\xB0", "\xC2\xB0", ("\xC2\xB0" "C"), "C",
 };
 
 /* Length of a unit word at s, or 0. */
