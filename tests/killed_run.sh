@@ -22,8 +22,7 @@ else
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-killed_run.XXXXXX")
 fi
 scratch=$(cd "$scratch" && pwd)
-holder=
-trap '[ -n "$holder" ] && kill "$holder" 2>/dev/null; rm -rf "$scratch"' EXIT
+trap 'rm -rf "$scratch"' EXIT
 export TMPDIR=$scratch/tmp
 mkdir -p "$TMPDIR"
 unset SOURCE_DATE_EPOCH
@@ -63,16 +62,18 @@ left=$(runs)
 if [ -n "$left" ]; then pass "a build killed with SIGKILL leaves its record folder ($left)"
 else fail "a build killed with SIGKILL leaves its record folder" "none found in $TMPDIR"; fi
 
-# Beside it: a run still going (its lock held), and a folder just made.
+# Beside it: a run still going (its lock held, here by this script on fd
+# 9), and a folder just made.
 mkdir "$TMPDIR/leafpress-run-live00"
-flock "$TMPDIR/leafpress-run-live00" sleep 60 &
-holder=$!
+exec 9<"$TMPDIR/leafpress-run-live00"
+flock 9
 for d in $left leafpress-run-live00; do touch -d '1 minute ago' "$TMPDIR/$d"; done
 sleep 0.3
 mkdir "$TMPDIR/leafpress-run-new000"
 
 status=0
-(cd "$project" && "$leafpress" check -q sources/folder-01.md) >"$scratch/err" 2>&1 || status=$?
+(cd "$project" && "$leafpress" check -q sources/folder-01.md 9<&-) >"$scratch/err" 2>&1 || status=$?
+exec 9<&-
 after=$(runs)
 if [ "$status" -eq 0 ]; then pass "the next check: exit 0"
 else fail "the next check: exit 0" "exit $status: $(cat "$scratch/err")"; fi
