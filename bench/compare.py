@@ -20,7 +20,8 @@ Cases:
      build of 1000
 
 usage: bench/run.sh (builds the floor, installs Typst, then runs this)
-       bench/compare.py --leafpress build/leafpress --floor build/bench-floor [--runs N] [--quick]"""
+       bench/compare.py --leafpress build/leafpress --floor build/bench-floor [--runs N] [--quick]
+                        [--parts 1,2,3,4,5]   (only those cases; default all)"""
 import argparse
 import os
 import re
@@ -115,7 +116,9 @@ def main():
     ap.add_argument("--floor", default=os.path.join(REPO, "build", "bench-floor"))
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--quick", action="store_true", help="fewer runs and sizes (a smoke test)")
+    ap.add_argument("--parts", default="1,2,3,4,5", help="which numbered cases to run (default: all)")
     args = ap.parse_args()
+    parts = {int(p) for p in args.parts.split(",") if p.strip()}
     lp, floor = os.path.abspath(args.leafpress), os.path.abspath(args.floor)
     runs = 3 if args.quick else args.runs
     typst_js = os.path.join(REPO, "bench", "typst-compile.js")
@@ -128,92 +131,18 @@ def main():
     try:
         print(f"leafpress benchmark: {runs} runs per case (median [min–max], peak RSS), "
               f"{os.cpu_count()} cores; {subprocess.run([lp, '--version'], capture_output=True, text=True).stdout.strip()}")
-        # 1. the HPB leaflet, one variant
-        one = os.path.join(tmp, "one")
-        project(one, {"levermetastasen.md": hpb()})
-        out = os.path.join(tmp, "one-out")
-        cases = [([lp, "build", "-q", "--force", "--screen-only", "-o", out, "sources/levermetastasen.md"], one),
-                 ([floor, os.path.join(one, "sources", "levermetastasen.md"), os.path.join(tmp, "floor.pdf"),
-                   os.path.join(REPO, "fonts")], one)]
-        if have_typst:
-            cases.append((["node", typst_js, os.path.join(REPO, "bench", "levermetastasen.typ"),
-                           os.path.join(tmp, "typst.pdf"), os.path.join(REPO, "fonts")], one))
-        got = measure_together(cases, runs, env)
-        leaf, fl = got[0], got[1]
-        print("\n1. HPB leaflet, one house-style variant (screen PDF); the three interleaved")
-        print(f"   leafpress build           {fmt(leaf)}")
-        print(f"   floor (Pango+cairo)       {fmt(fl)}   leafpress/floor = {leaf['median'] / fl['median']:.2f}")
-        rows.append(("HPB leaflet, 1 variant / floor", leaf["median"] / fl["median"], 1.5))
-        if have_typst:
-            ty = got[2]
-            print(f"   Typst 0.14 (node)         {fmt(ty)}   leafpress/Typst = {leaf['median'] / ty['median']:.2f}")
-            rows.append(("HPB leaflet, 1 variant / Typst 0.14", leaf["median"] / ty["median"], 0.30))
-        else:
-            print("   Typst: not installed (bench/run.sh installs it)")
-
-        # 2. start-up
-        tiny = os.path.join(tmp, "tiny")
-        project(tiny, {"folder.md": trivial(0)}, contacts=False)
-        version, fver, check1, check = measure_together(
-            [([lp, "--version"], REPO), ([floor, "--version"], REPO), ([lp, "check", "-q"], tiny),
-             ([lp, "check", "-q"], REPO)], runs * 2, env)
-        print("\n2. start-up (interleaved)")
-        print(f"   floor --version           {fmt(fver)}")
-        print(f"   leafpress --version       {fmt(version)}   / floor = {version['median'] / fver['median']:.2f}")
-        print(f"   leafpress check, 1 short  {fmt(check1)}   / floor = {check1['median'] / fver['median']:.2f}")
-        print(f"   leafpress check (4 seeds) {fmt(check)}   / floor = {check['median'] / fver['median']:.2f}"
-              "  (lays out every variant)")
-        rows.append(("--version / floor --version", version["median"] / fver["median"], 1.5))
-        rows.append(("check (1 short leaflet) / floor --version", check1["median"] / fver["median"], 1.5))
-        rows.append(("check (4 seeds) / floor --version", check["median"] / fver["median"], None))
-
-        # 3. no-op build of the seeds
-        seeds_out = os.path.join(tmp, "seeds-out")
-        full = measure([lp, "build", "-q", "--force", "-o", seeds_out], REPO, max(3, runs // 3), env)
-        run_once([lp, "build", "-q", "-o", seeds_out], REPO, env)
-        time.sleep(2.5)  # past the racy window, so that the outputs' mtimes can be trusted
-        noop, version2 = measure_together([([lp, "build", "-q", "-o", seeds_out], REPO), ([lp, "--version"], REPO)],
-                                          runs * 2, env)
-        print("\n3. the 4 seeds, every variant and kind")
-        print(f"   full build (--force)      {fmt(full)}")
-        print(f"   no-op build               {fmt(noop)}   / --version = {noop['median'] / version2['median']:.2f}"
-              " (interleaved with --version)")
-        rows.append(("no-op build (4 seeds) / --version", noop["median"] / version2["median"], 1.5))
-
-        # 4. document length
-        print("\n4. document length: the HPB body repeated (one variant, screen PDF)")
-        print("   copies      time                        peak RSS     ms/copy  (from the previous size)")
-        prev = None
-        sizes = [1, 4, 16] if args.quick else [1, 2, 4, 8, 16, 32, 64]
-        for k in sizes:
-            d = os.path.join(tmp, f"len-{k}")
-            project(d, {"lang.md": hpb(k)})
-            m = measure([lp, "build", "-q", "--force", "--screen-only", "-o", os.path.join(d, "out")], d,
-                        max(3, runs // (1 + k // 8)), env)
-            step = f"{(m['median'] - prev[1]['median']) / (k - prev[0]):7.1f}" if prev else "      -"
-            print(f"   {k:4d}x  {fmt(m)}  {step}")
-            prev = (k, m)
-
-        # 5. number of leaflets
-        print("\n5. number of leaflets: short generated leaflets (house + grote-letter, screen PDFs)")
-        print("   leaflets    time                        peak RSS     ms/leaflet")
-        counts = [1, 10, 100] if args.quick else [1, 10, 100, 1000]
-        for n in counts:
-            d = os.path.join(tmp, f"many-{n}")
-            project(d, {f"folder-{i:04d}.md": trivial(i) for i in range(n)}, styles=("house", "grote-letter"),
-                    contacts=False)
-            m = measure([lp, "build", "-q", "--force", "--screen-only", "-o", os.path.join(d, "out")], d,
-                        max(1, runs // (1 + n // 50)), env, warm=0 if n >= 100 else 1)
-            print(f"   {n:5d}  {fmt(m)}  {m['median'] / n:8.2f}")
-            last = (n, d)
-        n, d = last
-        run_once([lp, "build", "-q", "--screen-only", "-o", os.path.join(d, "out")], d, env)
-        time.sleep(2.5)
-        m, v = measure_together([([lp, "build", "-q", "--screen-only", "-o", os.path.join(d, "out")], d),
-                                 ([lp, "--version"], REPO)], runs, env)
-        print(f"   no-op build of {n}: {fmt(m)}   / --version = {m['median'] / v['median']:.2f}"
-              " (interleaved with --version)")
-        rows.append((f"no-op build ({n} leaflets) / --version", m["median"] / v["median"], None))
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+        if 1 in parts:
+            hpb_case(lp, floor, typst_js, have_typst, tmp, runs, env, rows)
+        if 2 in parts:
+            startup_case(lp, floor, tmp, runs, env, rows)
+        if 3 in parts:
+            noop_case(lp, tmp, runs, env, rows)
+        if 4 in parts:
+            length_case(lp, tmp, runs, env, args.quick)
+        if 5 in parts:
+            count_case(lp, tmp, runs, env, args.quick, rows)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
 
         print("\nratios (median / median, same run)       measured   target")
         for name, ratio, target in rows:
@@ -221,6 +150,103 @@ def main():
             print(f"   {name:38s} {ratio:8.2f}   {'' if target is None else f'<= {target:.2f}'}{verdict}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def hpb_case(lp, floor, typst_js, have_typst, tmp, runs, env, rows):
+    # 1. the HPB leaflet, one variant
+    one = os.path.join(tmp, "one")
+    project(one, {"levermetastasen.md": hpb()})
+    out = os.path.join(tmp, "one-out")
+    cases = [([lp, "build", "-q", "--force", "--screen-only", "-o", out, "sources/levermetastasen.md"], one),
+             ([floor, os.path.join(one, "sources", "levermetastasen.md"), os.path.join(tmp, "floor.pdf"),
+               os.path.join(REPO, "fonts")], one)]
+    if have_typst:
+        cases.append((["node", typst_js, os.path.join(REPO, "bench", "levermetastasen.typ"),
+                       os.path.join(tmp, "typst.pdf"), os.path.join(REPO, "fonts")], one))
+    got = measure_together(cases, runs, env)
+    leaf, fl = got[0], got[1]
+    print("\n1. HPB leaflet, one house-style variant (screen PDF); the three interleaved")
+    print(f"   leafpress build           {fmt(leaf)}")
+    print(f"   floor (Pango+cairo)       {fmt(fl)}   leafpress/floor = {leaf['median'] / fl['median']:.2f}")
+    rows.append(("HPB leaflet, 1 variant / floor", leaf["median"] / fl["median"], 1.5))
+    if have_typst:
+        ty = got[2]
+        print(f"   Typst 0.14 (node)         {fmt(ty)}   leafpress/Typst = {leaf['median'] / ty['median']:.2f}")
+        rows.append(("HPB leaflet, 1 variant / Typst 0.14", leaf["median"] / ty["median"], 0.30))
+    else:
+        print("   Typst: not installed (bench/run.sh installs it)")
+
+
+def startup_case(lp, floor, tmp, runs, env, rows):
+    # 2. start-up
+    tiny = os.path.join(tmp, "tiny")
+    project(tiny, {"folder.md": trivial(0)}, contacts=False)
+    version, fver, check1, check = measure_together(
+        [([lp, "--version"], REPO), ([floor, "--version"], REPO), ([lp, "check", "-q"], tiny),
+         ([lp, "check", "-q"], REPO)], runs * 2, env)
+    print("\n2. start-up (interleaved)")
+    print(f"   floor --version           {fmt(fver)}")
+    print(f"   leafpress --version       {fmt(version)}   / floor = {version['median'] / fver['median']:.2f}")
+    print(f"   leafpress check, 1 short  {fmt(check1)}   / floor = {check1['median'] / fver['median']:.2f}")
+    print(f"   leafpress check (4 seeds) {fmt(check)}   / floor = {check['median'] / fver['median']:.2f}"
+          "  (lays out every variant)")
+    rows.append(("--version / floor --version", version["median"] / fver["median"], 1.5))
+    rows.append(("check (1 short leaflet) / floor --version", check1["median"] / fver["median"], 1.5))
+    rows.append(("check (4 seeds) / floor --version", check["median"] / fver["median"], None))
+
+
+def noop_case(lp, tmp, runs, env, rows):
+    # 3. no-op build of the seeds
+    seeds_out = os.path.join(tmp, "seeds-out")
+    full = measure([lp, "build", "-q", "--force", "-o", seeds_out], REPO, max(3, runs // 3), env)
+    run_once([lp, "build", "-q", "-o", seeds_out], REPO, env)
+    time.sleep(2.5)  # past the racy window, so that the outputs' mtimes can be trusted
+    noop, version2 = measure_together([([lp, "build", "-q", "-o", seeds_out], REPO), ([lp, "--version"], REPO)],
+                                      runs * 2, env)
+    print("\n3. the 4 seeds, every variant and kind")
+    print(f"   full build (--force)      {fmt(full)}")
+    print(f"   no-op build               {fmt(noop)}   / --version = {noop['median'] / version2['median']:.2f}"
+          " (interleaved with --version)")
+    rows.append(("no-op build (4 seeds) / --version", noop["median"] / version2["median"], 1.5))
+
+
+def length_case(lp, tmp, runs, env, quick):
+    # 4. document length
+    print("\n4. document length: the HPB body repeated (one variant, screen PDF)")
+    print("   copies      time                        peak RSS     ms/copy  (from the previous size)")
+    prev = None
+    sizes = [1, 4, 16] if quick else [1, 2, 4, 8, 16, 32, 64]
+    for k in sizes:
+        d = os.path.join(tmp, f"len-{k}")
+        project(d, {"lang.md": hpb(k)})
+        m = measure([lp, "build", "-q", "--force", "--screen-only", "-o", os.path.join(d, "out")], d,
+                    max(3, runs // (1 + k // 8)), env)
+        step = f"{(m['median'] - prev[1]['median']) / (k - prev[0]):7.1f}" if prev else "      -"
+        print(f"   {k:4d}x  {fmt(m)}  {step}")
+        prev = (k, m)
+
+
+def count_case(lp, tmp, runs, env, quick, rows):
+    # 5. number of leaflets
+    print("\n5. number of leaflets: short generated leaflets (house + grote-letter, screen PDFs)")
+    print("   leaflets    time                        peak RSS     ms/leaflet")
+    counts = [1, 10, 100] if quick else [1, 10, 100, 1000]
+    for n in counts:
+        d = os.path.join(tmp, f"many-{n}")
+        project(d, {f"folder-{i:04d}.md": trivial(i) for i in range(n)}, styles=("house", "grote-letter"),
+                contacts=False)
+        m = measure([lp, "build", "-q", "--force", "--screen-only", "-o", os.path.join(d, "out")], d,
+                    max(1, runs // (1 + n // 50)), env, warm=0 if n >= 100 else 1)
+        print(f"   {n:5d}  {fmt(m)}  {m['median'] / n:8.2f}")
+        last = (n, d)
+    n, d = last
+    run_once([lp, "build", "-q", "--screen-only", "-o", os.path.join(d, "out")], d, env)
+    time.sleep(2.5)
+    m, v = measure_together([([lp, "build", "-q", "--screen-only", "-o", os.path.join(d, "out")], d),
+                             ([lp, "--version"], REPO)], runs, env)
+    print(f"   no-op build of {n}: {fmt(m)}   / --version = {m['median'] / v['median']:.2f}"
+          " (interleaved with --version)")
+    rows.append((f"no-op build ({n} leaflets) / --version", m["median"] / v["median"], None))
 
 
 if __name__ == "__main__":

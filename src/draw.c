@@ -3,26 +3,19 @@
  * (cairo has no CMYK), so nothing here knows which target it draws for. */
 #include "draw.h"
 
-#include <librsvg/rsvg.h>
 #include <pango/pangocairo.h>
 #include <string.h>
 
 #include "draw_glyphs.h"
 #include "images.h"
+#include "svg_module.h"
 
 static void draw_svg(cairo_t *cr, const box *b)
 {
-    RsvgHandle *svg = rsvg_handle_new_from_file(b->image_path, NULL);
-    if (!svg)
-        return;
-    RsvgRectangle viewport = {b->x, b->y, b->width, b->height};
-    /* One group, so the PDF holds it as a single XObject that finishing can
-     * mark as the Figure's content; loose paths could only be artifacts. */
-    cairo_push_group(cr);
-    rsvg_handle_render_document(svg, cr, &viewport, NULL);
-    cairo_pop_group_to_source(cr);
-    cairo_paint(cr);
-    g_object_unref(svg);
+    /* librsvg is a module (svg_module.h); layout has loaded it already */
+    const svg_module *m = svg_module_get(NULL);
+    if (m)
+        m->svg_draw(cr, b->image_path, b->x, b->y, b->width, b->height);
 }
 
 static void draw_bitmap(cairo_t *cr, const box *b)

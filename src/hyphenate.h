@@ -13,9 +13,23 @@
 
 typedef struct hyphenator hyphenator;
 
-/* lang: BCP 47 ("nl-NL"). NULL when no patterns are installed for it. */
+#include <stdbool.h>
+#include <stddef.h>
+
+/* lang: BCP 47 ("nl-NL"). NULL when no patterns are installed for it.
+ * Reads the compiled form the build made (MODULE_DIR/hyphen/, see
+ * modules.h) when it was made from the same pattern file and word list,
+ * else the text: the same hyphenation either way, the compiled in well
+ * under a millisecond. */
 hyphenator *hyphenator_open(const char *lang);
 void hyphenator_close(hyphenator *h);
+
+/* For the build (src/tools/hyphen_compile.c): compiles lang's patterns and
+ * word list, as hyphenator_open would read them from text, into
+ * out_dir/NAME.lph (NAME: the pattern file's, e.g. hyph_nl_NL), whose path
+ * goes to written. False when no patterns are installed for lang or the
+ * file cannot be written. */
+bool hyphen_compile(const char *lang, const char *out_dir, char *written, size_t written_size);
 
 /* Dictionaries opened once per language and shared by every layout of a
  * run: loading Dutch patterns costs more than hyphenating a leaflet. */

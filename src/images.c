@@ -1,14 +1,13 @@
 #define _DEFAULT_SOURCE
 #include "images.h"
 
-#include <gdk-pixbuf/gdk-pixbuf.h>
-#include <librsvg/rsvg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "svg_module.h"
 #include "textutil.h"
 
 #define JPEG_MAX_BYTES (50L * 1024 * 1024)
@@ -173,13 +172,16 @@ bool image_read_info(const char *path, image_info *info, const char **why)
     if (info->kind == IMAGE_SVG) {
         if (!svg_within_limits(path, why))
             return false;
-        RsvgHandle *svg = rsvg_handle_new_from_file(path, NULL);
-        *why = "not a readable SVG file";
-        if (!svg)
+        /* librsvg is a module, loaded only now (svg_module.h) */
+        const svg_module *m = svg_module_get(why);
+        if (!m)
             return false;
-        gdouble w = 0, h = 0;
-        gboolean ok = rsvg_handle_get_intrinsic_size_in_pixels(svg, &w, &h);
-        g_object_unref(svg);
+        double w = 0, h = 0;
+        int got = m->svg_size(path, &w, &h);
+        *why = "not a readable SVG file";
+        if (got < 0)
+            return false;
+        bool ok = got > 0;
         info->width = w * 0.75; /* CSS pixels -> pt */
         info->height = h * 0.75;
         *why = "the SVG has no size (give it width and height)";
@@ -213,28 +215,13 @@ static cairo_surface_t *jpeg_surface(const char *path)
         free(data);
         return NULL;
     }
-    GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file(path, NULL);
-    if (!pixbuf) {
+    /* gdk-pixbuf is a module, loaded only now (svg_module.h) */
+    const svg_module *m = svg_module_get(NULL);
+    cairo_surface_t *s = m ? m->bitmap_decode(path) : NULL;
+    if (!s) {
         free(data);
         return NULL;
     }
-    int w = gdk_pixbuf_get_width(pixbuf), h = gdk_pixbuf_get_height(pixbuf);
-    int channels = gdk_pixbuf_get_n_channels(pixbuf), stride = gdk_pixbuf_get_rowstride(pixbuf);
-    const guchar *pixels = gdk_pixbuf_read_pixels(pixbuf);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-    unsigned char *out = cairo_image_surface_get_data(s);
-    int out_stride = cairo_image_surface_get_stride(s);
-    cairo_surface_flush(s);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            const guchar *p = pixels + (size_t)y * stride + (size_t)x * channels;
-            unsigned char g = p[0];
-            uint32_t rgb = channels >= 3 ? (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]
-                                         : (uint32_t)g << 16 | (uint32_t)g << 8 | g;
-            ((uint32_t *)(out + (size_t)y * out_stride))[x] = rgb;
-        }
-    cairo_surface_mark_dirty(s);
-    g_object_unref(pixbuf);
     /* cairo's PDF embeds these bytes as a DCT stream; the decoded pixels
      * serve the PNG proofs */
     cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, (unsigned char *)data, length, free, data);

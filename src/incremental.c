@@ -3,10 +3,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +50,7 @@ static struct {
     struct timespec start;
     bool active;               /* a prepared build or check: hooks record */
     char *record_dir;
+    int record_lock;           /* with record_dir: it, open and flock'd while the run lives (or -1) */
     incremental *inc;          /* main's; a worker reads its copy */
     const output_plan *todo;
     bool in_leaflet;
@@ -110,6 +113,43 @@ void incremental_setup(const incremental_options *io)
     clock_gettime(CLOCK_MONOTONIC, &g.start);
     g.report.command = io->command;
     diag_set_print_hook(print_diags);
+}
+
+
+/* A run's record folder (TMPDIR/leafpress-run-XXXXXX) is removed at its
+ * end; a run killed with SIGKILL cannot, so each run removes those of
+ * runs that are gone: folders of this user whose lock (flock, released
+ * by the kernel when the run and its workers die) it can take, and older
+ * than a few seconds (a new run takes its lock just after making it). */
+static void remove_dead_record_dirs(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "leafpress-run-", 14) != 0)
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0)
+            continue;
+        if (fstat(fd, &st) == 0 && st.st_uid == getuid() && time(NULL) - st.st_mtime > 5 &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            int list_fd = dup(fd);
+            DIR *records = list_fd >= 0 ? fdopendir(list_fd) : NULL;
+            if (!records && list_fd >= 0)
+                close(list_fd);
+            for (struct dirent *r; records && (r = readdir(records));)
+                if (strcmp(r->d_name, ".") != 0 && strcmp(r->d_name, "..") != 0)
+                    unlinkat(fd, r->d_name, 0);
+            if (records)
+                closedir(records);
+            unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+        }
+        close(fd);
+    }
+    closedir(d);
 }
 
 /* ---- prepare ---------------------------------------------------------------- */
@@ -275,8 +315,12 @@ incremental *incremental_prepare(const build_options *o, const output_plan *plan
         g.todo = todo;
         char templ[] = "/tmp/leafpress-run-XXXXXX";
         const char *tmp = getenv("TMPDIR");
+        tmp = tmp && *tmp ? tmp : "/tmp";
+        remove_dead_record_dirs(tmp);
+        if (strcmp(tmp, "/tmp") != 0)
+            remove_dead_record_dirs("/tmp");
         strbuf dir = {0};
-        strbuf_printf(&dir, "%s/leafpress-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        strbuf_printf(&dir, "%s/leafpress-run-XXXXXX", tmp);
         if (mkdtemp(dir.data)) {
             g.record_dir = strbuf_take(&dir);
         } else if (mkdtemp(templ)) {
@@ -287,6 +331,10 @@ incremental *incremental_prepare(const build_options *o, const output_plan *plan
             fprintf(stderr, "leafpress: warning: no temporary folder (%s): the build state and "
                             "report will not include this run\n", strerror(errno));
         }
+        /* held until the end, so no other run takes it for a dead one's */
+        g.record_lock = g.record_dir ? open(g.record_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (g.record_lock >= 0)
+            flock(g.record_lock, LOCK_EX);
     }
     bool unusable = inc->state_problem && !inc->state.count;
     if (strcmp(g.io.command, "build") == 0 && unusable && inc->state_existed && !g.io.force)
@@ -867,6 +915,8 @@ void incremental_finish(incremental *inc, const output_plan *todo, const batch_r
         rmdir(g.record_dir);
         free(g.record_dir);
         g.record_dir = NULL;
+        if (g.record_lock >= 0)
+            close(g.record_lock);
     }
 }
 

@@ -1,5 +1,5 @@
 /* Finishing a cairo PDF for PDF/UA-1 and PDF/A-2a with libqpdf's C API,
- * then an atomic write. See pdf_finish.h. The same pass, with the print
+ * in leafpress-finish.so (finish_module.h). See pdf_finish.h. The same pass, with the print
  * target, is the common part of print finishing (pdf_print.c): see
  * pdf_finish_internal.h.
  *
@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <qpdf/qpdf-c.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1247,98 +1246,6 @@ static bool finish_output_intent(finisher *f, qpdf_oh root)
     return true;
 }
 
-/* ---- atomic write ----------------------------------------------------- */
-
-static atomic_uint temp_counter;
-
-static bool write_all(int fd, const unsigned char *data, size_t length)
-{
-    while (length > 0) {
-        ssize_t n = write(fd, data, length);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += n;
-        length -= (size_t)n;
-    }
-    return true;
-}
-
-/* Writes `data` to a temporary file beside `out_path` (".NAME.tmp-PID-N",
- * hidden and obviously temporary if a crash leaves it), syncs it, then
- * renames it over `out_path`. The temporary file is created with mode 0666
- * so the umask applies as for any new file. */
-bool write_file_atomically(const unsigned char *data, size_t length, const char *out_path,
-                             diag_list *diags)
-{
-    const char *slash = strrchr(out_path, '/');
-    const char *base = slash ? slash + 1 : out_path;
-    if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
-        diag_report(diags, SEVERITY_ERROR, out_path, 0, 0, "not a file name");
-        return false;
-    }
-    size_t dir_length = slash ? (size_t)(slash - out_path) + 1 : 0;
-    char *dir = !slash ? xstrdup(".") : slash == out_path ? xstrdup("/")
-                                      : xstrndup(out_path, dir_length - 1);
-
-    char *temp = NULL;
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        strbuf b = {0};
-        strbuf_append(&b, out_path, dir_length);
-        strbuf_printf(&b, ".%s.tmp-%ld-%u", base, (long)getpid(),
-                      atomic_fetch_add(&temp_counter, 1));
-        free(temp);
-        temp = strbuf_take(&b);
-        fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0) {
-        diag_report(diags, SEVERITY_ERROR, out_path, 0, 0,
-                    "cannot create a temporary file in '%s': %s", dir, strerror(errno));
-        free(temp);
-        free(dir);
-        return false;
-    }
-
-    const char *failed = NULL;
-    int saved = 0;
-    if (!write_all(fd, data, length))
-        failed = "cannot write";
-    else if (fsync(fd) != 0)
-        failed = "cannot sync";
-    if (failed)
-        saved = errno;
-    if (close(fd) != 0 && !failed) {
-        failed = "cannot write";
-        saved = errno;
-    }
-    if (!failed && rename(temp, out_path) != 0) {
-        failed = "cannot replace";
-        saved = errno;
-    }
-    if (failed) {
-        unlink(temp);
-        diag_report(diags, SEVERITY_ERROR, out_path, 0, 0, "%s the PDF: %s", failed,
-                    strerror(saved));
-        free(temp);
-        free(dir);
-        return false;
-    }
-    /* Make the rename itself durable; a failure here loses nothing. */
-    int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd >= 0) {
-        (void)fsync(dir_fd);
-        close(dir_fd);
-    }
-    free(temp);
-    free(dir);
-    return true;
-}
-
 /* ---- entry point ------------------------------------------------------ */
 
 static bool check_text(const pdf_finish_info *info, const char *out_path, diag_list *diags)
@@ -1369,20 +1276,9 @@ static bool check_text(const pdf_finish_info *info, const char *out_path, diag_l
     return ok;
 }
 
-bool pdf_finish_write(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
-                      const char *out_path, diag_list *diags)
-{
-    unsigned char *out = NULL;
-    size_t out_length = 0;
-    bool ok = pdf_finish(pdf, length, info, out_path, &out, &out_length, diags) &&
-              write_file_atomically(out, out_length, out_path, diags);
-    free(out);
-    return ok;
-}
-
-bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
-                const char *out_path, unsigned char **result, size_t *result_length,
-                diag_list *diags)
+bool pdf_finish_qpdf(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
+                     const char *out_path, unsigned char **result, size_t *result_length,
+                     diag_list *diags)
 {
     static const pdf_finish_extra screen = {.target = PDF_TARGET_SCREEN};
     return pdf_finish_target(pdf, length, info, &screen, out_path, result, result_length, diags);

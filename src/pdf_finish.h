@@ -1,6 +1,8 @@
 /* Finishing: what cairo has no API for, added with libqpdf, then an atomic
  * write (temporary file in the same folder, then rename), so a failure
- * never leaves a half-written PDF where a good one was. */
+ * never leaves a half-written PDF where a good one was. The libqpdf code
+ * is the module leafpress-finish.so (finish_module.h), loaded by the first
+ * call; when it cannot be, these fail with an error that names it. */
 #ifndef LEAFPRESS_PDF_FINISH_H
 #define LEAFPRESS_PDF_FINISH_H
 

@@ -22,6 +22,11 @@ typedef struct pdf_finish_extra {
     void *context;
 } pdf_finish_extra;
 
+/* What pdf_finish promises, in the module (the table of finish_module.h). */
+bool pdf_finish_qpdf(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
+                     const char *out_path, unsigned char **result, size_t *result_length,
+                     diag_list *diags);
+
 bool pdf_finish_target(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
                        const pdf_finish_extra *extra, const char *out_path,
                        unsigned char **result, size_t *result_length, diag_list *diags);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "colour_convert.h"
+#include "finish_module.h"
 #include "pdf_finish_internal.h"
 #include "pdf_marking.h"
 #include "textutil.h"
@@ -383,8 +384,8 @@ static bool print_finish(void *context, qpdf_data q, const char *out_path, diag_
     return true;
 }
 
-bool pdf_finish_print(const rendered *r, const pdf_print_info *info, const char *out_path,
-                      unsigned char **result, size_t *result_length, diag_list *diags)
+bool pdf_finish_print_qpdf(const rendered *r, const pdf_print_info *info, const char *out_path,
+                           unsigned char **result, size_t *result_length, diag_list *diags)
 {
     *result = NULL;
     *result_length = 0;
