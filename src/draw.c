@@ -4,35 +4,67 @@
 #include "draw.h"
 
 #include <librsvg/rsvg.h>
+#include <math.h>
 #include <pango/pangocairo.h>
 #include <string.h>
 
 #include "images.h"
 
-static void draw_svg(cairo_t *cr, const box *b)
+/* Where an image is drawn: its box, or for a cropped one (the cover photo)
+ * the natural aspect ratio scaled to cover the box and its bleed, centred,
+ * with the clip set to that area. */
+static void image_area(cairo_t *cr, const box *b, double bleed, double natural_w,
+                       double natural_h, double *x, double *y, double *w, double *h)
+{
+    *x = b->x, *y = b->y, *w = b->width, *h = b->height;
+    if (!b->crop || natural_w <= 0 || natural_h <= 0)
+        return;
+    double x0 = b->x, y0 = b->y, x1 = b->x + b->width, y1 = b->y + b->height;
+    if (b->bleed_edges & EDGE_LEFT) x0 -= bleed;
+    if (b->bleed_edges & EDGE_TOP) y0 -= bleed;
+    if (b->bleed_edges & EDGE_RIGHT) x1 += bleed;
+    if (b->bleed_edges & EDGE_BOTTOM) y1 += bleed;
+    cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
+    cairo_clip(cr);
+    double scale = fmax((x1 - x0) / natural_w, (y1 - y0) / natural_h);
+    *w = natural_w * scale;
+    *h = natural_h * scale;
+    *x = (x0 + x1 - *w) / 2;
+    *y = (y0 + y1 - *h) / 2;
+}
+
+static void draw_svg(cairo_t *cr, const box *b, double bleed)
 {
     RsvgHandle *svg = rsvg_handle_new_from_file(b->image_path, NULL);
     if (!svg)
         return;
-    RsvgRectangle viewport = {b->x, b->y, b->width, b->height};
+    gdouble nw = 0, nh = 0;
+    rsvg_handle_get_intrinsic_size_in_pixels(svg, &nw, &nh);
+    double x, y, w, h;
+    cairo_save(cr);
+    image_area(cr, b, bleed, nw, nh, &x, &y, &w, &h);
+    RsvgRectangle viewport = {x, y, w, h};
     /* One group, so the PDF holds it as a single XObject that finishing can
      * mark as the Figure's content; loose paths could only be artifacts. */
     cairo_push_group(cr);
     rsvg_handle_render_document(svg, cr, &viewport, NULL);
     cairo_pop_group_to_source(cr);
     cairo_paint(cr);
+    cairo_restore(cr);
     g_object_unref(svg);
 }
 
-static void draw_bitmap(cairo_t *cr, const box *b)
+static void draw_bitmap(cairo_t *cr, const box *b, double bleed)
 {
     cairo_surface_t *image = image_surface_load(b->image_path);
     if (!image)
         return;
+    double pw = cairo_image_surface_get_width(image), ph = cairo_image_surface_get_height(image);
+    double x, y, w, h;
     cairo_save(cr);
-    cairo_translate(cr, b->x, b->y);
-    cairo_scale(cr, b->width / cairo_image_surface_get_width(image),
-                b->height / cairo_image_surface_get_height(image));
+    image_area(cr, b, bleed, pw, ph, &x, &y, &w, &h);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, w / pw, h / ph);
     cairo_set_source_surface(cr, image, 0, 0);
     cairo_paint(cr);
     cairo_restore(cr);
@@ -60,9 +92,9 @@ static void draw_box(cairo_t *cr, const box *b, double bleed)
     }
     case BOX_IMAGE:
         if (image_kind_of(b->image_path) == IMAGE_SVG)
-            draw_svg(cr, b);
+            draw_svg(cr, b, bleed);
         else
-            draw_bitmap(cr, b);
+            draw_bitmap(cr, b, bleed);
         break;
     }
 }
