@@ -129,6 +129,8 @@ static void add_output(incremental *inc, size_t li, size_t vi, output_kind kind)
     const char *profile = kind == KIND_PRINT && v->style ? v->style->print_profile : NULL;
     fp_variant_deps(&p->fresh, &inc->state.files, l->source, inc->plan->styles_dir,
                     v->style_name, inc->o->fonts_dir, profile);
+    if (v->style && v->style->cover_logo && *v->style->cover_logo) /* on the cover */
+        fp_image_dep(&p->fresh, v->style->cover_logo);
 }
 
 /* A page proof NAME-NN.png past a current output's last page (left by an
