@@ -311,6 +311,26 @@ read -r pw ph <<<"$(sed -n 's/^page\t//p' "$scratch/plain1")"
 bottom_bleed=$(python3 -c "print(round($ph - 27))")
 same "print without a logo: the band runs into the bottom bleed" "$(pixel "$plain/out/print/zonder.pdf" 200 300)" "$(pixel "$plain/out/print/zonder.pdf" 200 "$bottom_bleed")"
 
+# A title and subtitle so long that the band leaves under 25 mm for the photo: a warning,
+# and the band fills the space (no photo, no blank part)
+long=$(printf 'Hartfalen en %.0s' $(seq 1 14))
+leaflet lang 'updated: 2026-03' 'short_title: Hartfalen' 'cover_image: ../beelden/photo.jpg' \
+    "cover_image_alt: $PHOTO_ALT"
+sed -i "s/^title: .*/title: ${long% }/; s/^subtitle: .*/subtitle: ${long% }/; s/^# .*/# ${long% }/" \
+    "$project/sources/lang.md"
+(cd "$project" && "$leafpress" build -j1 -q --no-booklet --no-proofs -o out sources/lang.md) \
+    >/dev/null 2>"$scratch/lang.err"
+# (A5 keeps 33 mm for the photo, large print only 1 mm)
+same "a cover photo with no room under a long title: a warning" \
+"sources/lang.md:9:14: warning: cover_image '$project/beelden/photo.jpg' has 257 dpi at its printed size (148 x 33 mm); print needs 300 dpi
+sources/lang.md:9:14: warning: the cover has no room for cover_image '../beelden/photo.jpg' (1 mm under the title; it needs 25): shorten the title or the subtitle" \
+    "$(sort "$scratch/lang.err")"
+"$reader" "$out/lang-grote-letter.pdf" >"$scratch/lang1"
+same "... and page 1 has only the logo as a Figure" "figure	Hartkliniek Noord" "$(grep '^figure' "$scratch/lang1")"
+read -r run lower <<<"$(blank "$out/lang-grote-letter.pdf")"
+if [ "${run:-100}" -lt 8 ]; then pass "... and no blank part ($run %)"; else fail "... and no blank part" "${run:-?} %"; fi
+rm "$project/sources/lang.md"
+
 # --- errors: file:line:col, exactly -----------------------------------------------------
 errors() { # errors NAME EXPECTED: `check` on sources/NAME.md fails with exactly EXPECTED
     local name=$1 expected=$2 st=0
