@@ -114,6 +114,10 @@ typedef struct leaflet_meta {
     char *code, *version;      /* document code ("CARD-012") and version; may be NULL */
     char *publisher_website;   /* https URL for the back cover; may be NULL */
     char *publisher_address;   /* postal address for the back cover; may be NULL */
+    /* cover_image: a photo for the cover. As written, where, and (after
+     * parsing) its real path inside the project; NULL when not given */
+    char *cover_image_src, *cover_image, *cover_image_alt;
+    int cover_image_line, cover_image_column;
     char *style;               /* style name; defaults to "house" */
     int style_line, style_column; /* where the style value is, for "unknown style"; 0 when defaulted */
     char *theme;               /* theme name (themes/NAME.yaml); NULL: the root style's look */

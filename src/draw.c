@@ -3,6 +3,7 @@
  * (cairo has no CMYK), so nothing here knows which target it draws for. */
 #include "draw.h"
 
+#include <math.h>
 #include <pango/pangocairo.h>
 #include <string.h>
 
@@ -10,23 +11,56 @@
 #include "images.h"
 #include "svg_module.h"
 
-static void draw_svg(cairo_t *cr, const box *b)
+/* Where an image is drawn: its box, or for a cropped one (the cover photo)
+ * the natural aspect ratio scaled to cover the box and its bleed, centred,
+ * with the clip set to that area. */
+static void image_area(cairo_t *cr, const box *b, double bleed, double natural_w,
+                       double natural_h, double *x, double *y, double *w, double *h)
+{
+    *x = b->x, *y = b->y, *w = b->width, *h = b->height;
+    if (!b->crop || natural_w <= 0 || natural_h <= 0)
+        return;
+    double x0 = b->x, y0 = b->y, x1 = b->x + b->width, y1 = b->y + b->height;
+    if (b->bleed_edges & EDGE_LEFT) x0 -= bleed;
+    if (b->bleed_edges & EDGE_TOP) y0 -= bleed;
+    if (b->bleed_edges & EDGE_RIGHT) x1 += bleed;
+    if (b->bleed_edges & EDGE_BOTTOM) y1 += bleed;
+    cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
+    cairo_clip(cr);
+    double scale = fmax((x1 - x0) / natural_w, (y1 - y0) / natural_h);
+    *w = natural_w * scale;
+    *h = natural_h * scale;
+    *x = (x0 + x1 - *w) / 2;
+    *y = (y0 + y1 - *h) / 2;
+}
+
+static void draw_svg(cairo_t *cr, const box *b, double bleed)
 {
     /* librsvg is a module (svg_module.h); layout has loaded it already */
     const svg_module *m = svg_module_get(NULL);
-    if (m)
-        m->svg_draw(cr, b->image_path, b->x, b->y, b->width, b->height);
+    if (!m)
+        return;
+    double nw = 0, nh = 0;
+    if (m->svg_size(b->image_path, &nw, &nh) < 0)
+        return;
+    double x, y, w, h;
+    cairo_save(cr);
+    image_area(cr, b, bleed, nw, nh, &x, &y, &w, &h);
+    m->svg_draw(cr, b->image_path, x, y, w, h);
+    cairo_restore(cr);
 }
 
-static void draw_bitmap(cairo_t *cr, const box *b)
+static void draw_bitmap(cairo_t *cr, const box *b, double bleed)
 {
     cairo_surface_t *image = image_surface_load(b->image_path);
     if (!image)
         return;
+    double pw = cairo_image_surface_get_width(image), ph = cairo_image_surface_get_height(image);
+    double x, y, w, h;
     cairo_save(cr);
-    cairo_translate(cr, b->x, b->y);
-    cairo_scale(cr, b->width / cairo_image_surface_get_width(image),
-                b->height / cairo_image_surface_get_height(image));
+    image_area(cr, b, bleed, pw, ph, &x, &y, &w, &h);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, w / pw, h / ph);
     cairo_set_source_surface(cr, image, 0, 0);
     cairo_paint(cr);
     cairo_restore(cr);
@@ -54,9 +88,9 @@ static void draw_box(cairo_t *cr, const box *b, double bleed)
     }
     case BOX_IMAGE:
         if (image_kind_of(b->image_path) == IMAGE_SVG)
-            draw_svg(cr, b);
+            draw_svg(cr, b, bleed);
         else
-            draw_bitmap(cr, b);
+            draw_bitmap(cr, b, bleed);
         break;
     }
 }

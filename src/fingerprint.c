@@ -591,6 +591,13 @@ static char *project_relative(const char *path)
     return result;
 }
 
+void fp_image_dep(dep_list *list, const char *real_path)
+{
+    char *relative = project_relative(real_path);
+    dep_list_add(list, DEP_FILE, relative, NULL);
+    free(relative);
+}
+
 static bool in_list(char **urls, size_t count, const char *url)
 {
     for (size_t i = 0; i < count; i++)
@@ -605,6 +612,8 @@ void fp_document_deps(dep_list *list, const document *doc, const contact_registr
     for (size_t i = 0; i < doc->meta.contact_count; i++)
         dep_list_add(list, DEP_CONTACT, doc->meta.contact_ids[i], NULL);
     hyphenation_deps(list, doc->meta.lang);
+    if (doc->meta.cover_image)
+        fp_image_dep(list, doc->meta.cover_image);
     char **urls = NULL;
     size_t url_count = 0;
     doc_walker w;
@@ -614,9 +623,7 @@ void fp_document_deps(dep_list *list, const document *doc, const contact_registr
         if (w.event != WALK_ENTER || !node->url)
             continue;
         if (node->type == NODE_IMAGE) {
-            char *relative = project_relative(node->url);
-            dep_list_add(list, DEP_FILE, relative, NULL);
-            free(relative);
+            fp_image_dep(list, node->url);
         } else if (node->type == NODE_LINK) {
             urls = xrealloc(urls, (url_count + 1) * sizeof *urls);
             urls[url_count++] = node->url;

@@ -153,6 +153,9 @@ void fp_theme_deps(dep_list *list, fp_file_cache *cache, const char *themes_dir,
  * carries: a contact reference is expanded into one of those), and the
  * hyphenation patterns its language would load. Not yet evaluated. */
 void fp_document_deps(dep_list *list, const document *doc, const contact_registry *registry);
+/* An image by its real path (the parser's, or a style's cover.logo), kept
+ * relative to the project root when it is inside it. */
+void fp_image_dep(dep_list *list, const char *real_path);
 
 /* The first difference between what an output was built from and what it
  * would be built from now, in words ("sources/net.md changed", "contact

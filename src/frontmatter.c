@@ -207,7 +207,7 @@ static const char *const known_keys[] = {
     "title", "subtitle", "short_title", "lang", "publisher", "authors", "reviewers",
     "review_note", "updated", "subject", "keywords", "contacts", "contact_sheet", "style", "theme", "slug",
     "colophon_title", "code", "version", "publisher_website", "publisher_address",
-    "review_by",
+    "review_by", "cover_image", "cover_image_alt",
 };
 enum { KEY_COUNT = sizeof known_keys / sizeof *known_keys };
 
@@ -343,6 +343,13 @@ static void check_pair(const yaml_checker *c, const char *key, const yaml_node_t
         set_string(&meta->contact_sheet, s);
     } else if (!strcmp(key, "colophon_title")) {
         set_string(&meta->colophon_title, s);
+    } else if (!strcmp(key, "cover_image")) {
+        /* resolved against the project by the parser, like a body image */
+        set_string(&meta->cover_image_src, s);
+        meta->cover_image_line = (int)value->start_mark.line + YAML_FIRST_LINE;
+        meta->cover_image_column = (int)value->start_mark.column + 1;
+    } else if (!strcmp(key, "cover_image_alt")) {
+        set_string(&meta->cover_image_alt, s);
     } else if (!strcmp(key, "code")) {
         set_string(&meta->code, s);
     } else if (!strcmp(key, "version")) {
@@ -498,6 +505,17 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
             diag_report(diags, SEVERITY_ERROR, path, 1, 1,
                         "missing required key '%s' in front matter", required[i]);
 
+    /* A photo without alt text fails PDF/UA, and alt text without a photo is a slip. */
+    if (meta->cover_image_src && !seen_key(seen, "cover_image_alt"))
+        diag_report(diags, SEVERITY_ERROR, path, meta->cover_image_line, meta->cover_image_column,
+                    "'cover_image' needs 'cover_image_alt': a sentence saying what the photo shows");
+    else if (meta->cover_image_alt && !*meta->cover_image_alt)
+        diag_report(diags, SEVERITY_ERROR, path, meta->cover_image_line, meta->cover_image_column,
+                    "'cover_image_alt' is empty; say what the photo shows");
+    if (seen_key(seen, "cover_image_alt") && !seen_key(seen, "cover_image"))
+        diag_report(diags, SEVERITY_ERROR, path, 1, 1,
+                    "'cover_image_alt' without 'cover_image'; name the photo, or remove the alt text");
+
     /* Defaults only where the key was absent, not where it was invalid and reported. */
     if (!seen_key(seen, "short_title") && meta->title)
         meta->short_title = xstrdup(meta->title);
@@ -523,6 +541,7 @@ bool frontmatter_parse(const char *path, const char *yaml, size_t length,
     curl(&meta->contact_sheet);
     curl(&meta->colophon_title);
     curl(&meta->publisher_address);
+    curl(&meta->cover_image_alt);
     for (size_t i = 0; i < meta->author_count; i++)
         curl(&meta->authors[i]);
     for (size_t i = 0; i < meta->reviewer_count; i++)
@@ -558,6 +577,9 @@ void meta_free(leaflet_meta *meta)
     free(meta->version);
     free(meta->publisher_website);
     free(meta->publisher_address);
+    free(meta->cover_image_src);
+    free(meta->cover_image);
+    free(meta->cover_image_alt);
     free(meta->style);
     free(meta->theme);
     memset(meta, 0, sizeof *meta);

@@ -28,4 +28,32 @@ bool image_read_info(const char *path, image_info *info, const char **why);
  * NULL on failure. */
 cairo_surface_t *image_surface_load(const char *path);
 
+/* Where an image named in a project file is, and whether it may be used:
+ * `path` relative to base_dir (absolute) unless it is absolute itself;
+ * inside root (a real path; NULL: anywhere) both as written and after
+ * symbolic links; a regular file of at most LIMIT_IMAGE_BYTES named
+ * .png, .jpg, .jpeg or .svg. Shared by body images, the cover photo and
+ * the style's logo, so all three follow the same rules. */
+typedef enum {
+    IMAGE_PATH_OK, IMAGE_PATH_OUTSIDE, IMAGE_PATH_MISSING, IMAGE_PATH_NOT_FILE,
+    IMAGE_PATH_TOO_LARGE, IMAGE_PATH_BAD_TYPE,
+} image_path_result;
+/* On IMAGE_PATH_OK *real is the real path (caller frees), else NULL. */
+image_path_result image_resolve(const char *path, const char *base_dir, const char *root,
+                                char **real);
+/* What is wrong, to follow "image 'x' ": "is outside the project", ... */
+const char *image_path_problem(image_path_result r);
+
+/* The smallest text an SVG draws, in pt at its natural size (the size
+ * image_read_info gives), from the font-size of each <text>, <tspan> and
+ * <textPath> that holds characters. What is understood: font-size as an
+ * attribute, in a style attribute, in the font shorthand, and in a <style>
+ * sheet's rules for a class (.c), an element name (text, tspan) or *;
+ * units px (or none), pt, pc, mm, cm, in, em and % (of the inherited
+ * size), and the CSS keywords xx-small to xx-large; the scale of every
+ * transform (scale, matrix) and of the root's viewBox. Not understood (the
+ * size then counts as the inherited one): other selectors, nested <svg>
+ * viewports, <use> of text, text in an embedded bitmap. No text: false. */
+bool image_svg_smallest_text(const char *path, double *pt);
+
 #endif

@@ -171,6 +171,8 @@ static void add_output(incremental *inc, size_t li, size_t vi, output_kind kind)
                     v->style_name, inc->o->fonts_dir, profile);
     /* the theme's files too: a changed colour rebuilds every variant in it */
     fp_theme_deps(&p->fresh, &inc->state.files, inc->plan->themes_dir, v->theme_name);
+    if (v->style && v->style->cover_logo && *v->style->cover_logo) /* on the cover */
+        fp_image_dep(&p->fresh, v->style->cover_logo);
 }
 
 /* A page proof NAME-NN.png past a current output's last page (left by an

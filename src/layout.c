@@ -167,6 +167,25 @@ void flow_add_paragraph(layout_context *ctx, paragraph *p, const text_style *ts,
 static void layout_blocks(layout_context *ctx, const doc_node *first, double x, double width,
                           struct_elem *parent, int region, int list_depth);
 
+void check_image_text(layout_context *ctx, const char *path, double scale, int line, int column)
+{
+    const style *s = ctx->style;
+    const text_style *texts[] = {&s->body, &s->h1, &s->h2, &s->h3, &s->colophon, &s->footer,
+                                 &s->contact, &s->contact_heading, &s->cover_title,
+                                 &s->cover_subtitle, &s->cover_publisher};
+    double least = texts[0]->size, found;
+    for (size_t i = 1; i < sizeof texts / sizeof *texts; i++)
+        least = fmin(least, texts[i]->size);
+    if (image_kind_of(path) != IMAGE_SVG || !image_svg_smallest_text(path, &found) || found <= 0)
+        return;
+    double printed = found * scale;
+    if (printed < least - 0.05)
+        diag_report(ctx->diags, SEVERITY_WARNING, ctx->source_path, line, column,
+                    "image '%s' has text of %.1f pt at its printed size; this variant's smallest "
+                    "text is %.1f pt: draw the image %.2f times as large, or make its text larger",
+                    path, printed, least, least / printed);
+}
+
 static void layout_image(layout_context *ctx, const doc_node *node, double x, double width,
                          struct_elem *parent, int region)
 {
@@ -210,6 +229,7 @@ static void layout_image(layout_context *ctx, const doc_node *node, double x, do
                         "needs 300 dpi", node->url, dpi, item->width * 25.4 / 72,
                         item->height * 25.4 / 72);
     }
+    check_image_text(ctx, node->url, scale, node->line, node->column);
     if (node->caption) {
         /* below the image, kept with it: a caption alone on the next page
          * would describe nothing */

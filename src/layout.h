@@ -50,10 +50,13 @@ typedef struct box {
     /* BOX_GLYPHS */
     PangoGlyphItem *run;           /* owned by a PangoLayout the page list keeps alive */
     const char *text;              /* the layout's text, which run indexes into */
-    /* BOX_FILL: edges lying on the trim edge; a print renderer extends them into the bleed */
+    /* BOX_FILL, and BOX_IMAGE with crop: edges lying on the trim edge; a
+     * print renderer extends them into the bleed */
     unsigned bleed_edges;
     /* BOX_IMAGE */
     const char *image_path;
+    bool crop;                     /* fill the box (and its bleed), keeping the aspect
+                                    * ratio, centred; what sticks out is cut off */
 } box;
 
 typedef struct page {

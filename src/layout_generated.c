@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "contacts.h"
+#include "images.h"
 #include "layout_internal.h"
 #include "textutil.h"
 #include "wording.h"
@@ -37,15 +38,18 @@ static int front_matter_line(const char *path, const char *key)
 }
 
 /* A band of colour from the top trim edge: the publisher at its head, the
- * heading and subtitle at its foot. Drawn in reading order (heading,
- * subtitle, publisher) whatever the positions. Returns the band's height. */
+ * heading and subtitle at its foot. The colour runs on down to fill_to
+ * when that is lower (the cover without a photo). Drawn in reading order
+ * (heading, subtitle, publisher) whatever the positions. Returns the
+ * height of the band's text part. */
 static double draw_band(layout_context *ctx, page *pg, struct_elem *heading_elem,
                         const doc_node *heading_node, const char *heading_text,
-                        const char *subtitle, struct_elem *parent, double min_height)
+                        const char *subtitle, struct_elem *parent, double min_height,
+                        double fill_to)
 {
     const style *s = ctx->style;
     const leaflet_meta *meta = &ctx->doc->meta;
-    double left = content_left(s, 0);
+    double left = column_left(ctx, 0);
     double width = ctx->content_width;
     paragraph *title = heading_node
         ? paragraph_from_inlines(ctx, heading_node->first_child, NULL, &s->cover_title, width,
@@ -71,9 +75,11 @@ static double draw_band(layout_context *ctx, page *pg, struct_elem *heading_elem
         : 0;
     /* a long title makes the band grow rather than overflow */
     double band = fmax(min_height, s->margin_top * 2 + publisher_h + title_h + sub_h);
-    page_add(pg, (box){.kind = BOX_FILL, .x = 0, .y = 0, .width = s->page_width, .height = band,
+    double fill = fmin(fmax(band, fill_to), s->page_height);
+    page_add(pg, (box){.kind = BOX_FILL, .x = 0, .y = 0, .width = s->page_width, .height = fill,
                        .color = s->cover_band_color,
-                       .bleed_edges = EDGE_TOP | EDGE_LEFT | EDGE_RIGHT});
+                       .bleed_edges = EDGE_TOP | EDGE_LEFT | EDGE_RIGHT |
+                                      (fill >= s->page_height - 0.01 ? EDGE_BOTTOM : 0)});
     double top = band - s->margin_top - title_h - sub_h;
     place_paragraph(pg, title, left, top, heading_elem);
     add_outline(ctx->out, title->text, 1, 0, top);
@@ -84,14 +90,104 @@ static double draw_band(layout_context *ctx, page *pg, struct_elem *heading_elem
     return band;
 }
 
+/* An image on the cover as a Figure with alt text; NULL (after a message)
+ * when it cannot be used. */
+static box *cover_image_box(layout_context *ctx, page *pg, struct_elem *parent, const char *path,
+                            const char *alt, box b)
+{
+    struct_elem *figure = elem_new(ctx, ROLE_FIGURE, parent);
+    figure->alt = xstrdup(alt);
+    b.kind = BOX_IMAGE;
+    b.image_path = path;
+    b.elem = figure;
+    return page_add(pg, b);
+}
+
+/* The cover fills its page: the colour band with the title, then either
+ * the leaflet's cover photo (cover_image) down to the logo row, or, with
+ * no photo, the band itself, with the subject sentence under the title;
+ * at the foot, on white, the theme's logo (cover.logo). Without a logo the
+ * band or the photo runs to the bottom trim edge. Whatever touches a trim
+ * edge runs on into the print bleed. */
 void layout_cover(layout_context *ctx, struct_elem *document_elem, const doc_node *title)
 {
     const style *s = ctx->style;
     const leaflet_meta *meta = &ctx->doc->meta;
     page *cover = page_at(ctx->out, 0);
     struct_elem *h1 = elem_new(ctx, ROLE_H1, document_elem);
-    draw_band(ctx, cover, h1, title, meta->title, meta->subtitle, document_elem,
-              s->cover_band_height);
+    double left = column_left(ctx, 0), width = ctx->content_width;
+
+    /* the logo row: the logo at its natural aspect ratio, logo_height high
+     * (lower when it would be wider than the text), on white */
+    const char *logo = s->cover_logo && *s->cover_logo ? s->cover_logo : NULL;
+    double logo_w = 0, logo_h = 0, pad = s->margin_outer / 2, row = 0;
+    image_info info;
+    const char *why;
+    if (logo && image_read_info(logo, &info, &why)) {
+        logo_h = s->cover_logo_height;
+        logo_w = info.width * logo_h / info.height;
+        if (logo_w > width) {
+            logo_h *= width / logo_w;
+            logo_w = width;
+        }
+        row = logo_h + 2 * pad;
+    } else {
+        logo = NULL; /* checked with the style; unreadable now means changed since */
+    }
+
+    const char *photo = meta->cover_image;
+    image_info photo_info;
+    if (photo && !image_read_info(photo, &photo_info, &why)) {
+        diag_report(ctx->diags, SEVERITY_ERROR, ctx->source_path, meta->cover_image_line,
+                    meta->cover_image_column, "cannot use cover_image '%s': %s", photo, why);
+        photo = NULL;
+    }
+    double bottom = s->page_height - row; /* where the band or the photo ends */
+    /* a photo shorter than this is a strip no one can make out */
+    const double min_photo = 25 * MM;
+    double band = draw_band(ctx, cover, h1, title, meta->title, meta->subtitle, document_elem,
+                            s->cover_band_height, photo ? 0 : bottom);
+    if (photo && bottom - band < min_photo) {
+        diag_report(ctx->diags, SEVERITY_WARNING, ctx->source_path, meta->cover_image_line,
+                    meta->cover_image_column,
+                    "the cover has no room for cover_image '%s' (%.0f mm under the title; it needs "
+                    "%.0f): shorten the title or the subtitle", meta->cover_image_src,
+                    fmax(0, bottom - band) / MM, min_photo / MM);
+        photo = NULL;
+        page_add(cover, (box){.kind = BOX_FILL, .x = 0, .y = band, .width = s->page_width,
+                              .height = fmax(0, bottom - band), .color = s->cover_band_color,
+                              .bleed_edges = EDGE_LEFT | EDGE_RIGHT | (row ? 0 : EDGE_BOTTOM)});
+    }
+    if (photo) {
+        /* the photo covers the whole space, cropped (centred) to its shape */
+        double h = bottom - band;
+        cover_image_box(ctx, cover, document_elem, photo, meta->cover_image_alt,
+                        (box){.x = 0, .y = band, .width = s->page_width, .height = h, .crop = true,
+                              .bleed_edges = EDGE_LEFT | EDGE_RIGHT | (row ? 0 : EDGE_BOTTOM)});
+        double scale = fmax(s->page_width / photo_info.width, h / photo_info.height);
+        if (photo_info.pixel_width > 0) {
+            double dpi = photo_info.pixel_width / (photo_info.width * scale / 72.0);
+            if (dpi < 299.5)
+                diag_report(ctx->diags, SEVERITY_WARNING, ctx->source_path,
+                            meta->cover_image_line, meta->cover_image_column,
+                            "cover_image '%s' has %.0f dpi at its printed size (%.0f x %.0f mm); "
+                            "print needs 300 dpi", photo, dpi, s->page_width / MM, h / MM);
+        }
+        check_image_text(ctx, photo, scale, meta->cover_image_line, meta->cover_image_column);
+    } else if (meta->subject) {
+        /* the subject sentence under the title, where it fits inside the band */
+        paragraph *p = paragraph_from_text(ctx, meta->subject, &s->cover_subtitle, width, false,
+                                           NULL, NULL);
+        double h = pango_layout_get_line_count(p->layout) * p->pitch;
+        double top = band - s->margin_top + 1.5 * s->cover_subtitle.size; /* under the title */
+        if (top + h <= bottom - s->margin_top)
+            place_paragraph(cover, p, left, top, elem_new(ctx, ROLE_P, document_elem));
+    }
+    if (logo) {
+        const char *alt = *s->cover_logo_alt ? s->cover_logo_alt : meta->publisher;
+        cover_image_box(ctx, cover, document_elem, logo, alt ? alt : "",
+                        (box){.x = left, .y = bottom + pad, .width = logo_w, .height = logo_h});
+    }
     /* the body starts on the next page */
     ctx->flow.pending_space = 0;
 }
@@ -359,7 +455,7 @@ laid_out *layout_contact_sheet(const document *doc, const style *s, const layout
     struct_elem *h1 = elem_new(&ctx, ROLE_H1, document_elem);
     page *pg = page_at(out, 0);
     double band = draw_band(&ctx, pg, h1, NULL, doc->meta.contact_sheet, doc->meta.title,
-                            document_elem, 0);
+                            document_elem, 0, 0);
     ctx.flow.pending_space = 0;
     layout_contacts(&ctx, document_elem, doc->meta.contacts, doc->meta.contact_count, false);
     size_t pages = layout_place_flow(&ctx, 0, band + s->margin_top);

@@ -107,6 +107,11 @@ void keep_block_together(layout_context *ctx, size_t first, size_t end);
 /* Space items (box padding) stay with a heading above when its glue is pending. */
 bool glue_pending(const flow *f);
 
+/* A warning when an SVG drawn `scale` times its natural size has text
+ * smaller than the variant's smallest text size (images.h says which SVG
+ * text sizes are understood). */
+void check_image_text(layout_context *ctx, const char *path, double scale, int line, int column);
+
 /* layout_text.c: inline content -> paragraph. Inline siblings from
  * `first` up to (not including) `end`; links become ROLE_LINK children of elem. */
 paragraph *paragraph_from_inlines(layout_context *ctx, const doc_node *first, const doc_node *end,

@@ -25,6 +25,7 @@
 #include "incremental.h"
 #include "outputs.h"
 #include "project.h"
+#include "review.h"
 #include "report.h"
 #include "shard.h"
 #include "textutil.h"
@@ -75,8 +76,11 @@ static void usage(FILE *to, const char *command)
         fputs("Lists every output (of every sources/*.md, or of each FILE) that a build\n"
               "would rebuild, and why: a changed source, image, style, contact, font,\n"
               "print profile, SOURCE_DATE_EPOCH or leafpress version; an output missing\n"
-              "or changed by hand; never built. Builds and writes nothing. Exit status 1\n"
-              "when anything is out of date, 0 when all is current.\n",
+              "or changed by hand; never built. Then, under \"Due for review:\", each leaflet\n"
+              "whose review_by has passed, or with none, whose updated is more than 3\n"
+              "years old (today: SOURCE_DATE_EPOCH when set). Builds and writes nothing.\n"
+              "Exit status 1 when anything is out of date (with --werror, also when a\n"
+              "leaflet is due for review), 0 when all is current.\n",
               to);
     else
         fputs("Validates each leaflet (default: every sources/*.md of the project) and\n"
@@ -502,7 +506,11 @@ int main(int argc, char **argv)
             incremental *inc = incremental_prepare(&o, &plan, sizes, &registry, &todo, &todo_sizes);
             if (strcmp(command, "status") == 0) {
                 int stale = incremental_status(inc);
-                status = status ? status : stale;
+                /* a leaflet due for review is a fact about its text, not its
+                 * outputs: listed, but fails only with --werror */
+                size_t due = review_list((const char *const *)kept, kept_count, review_now(),
+                                         o.quiet, stdout);
+                status = status ? status : stale ? stale : o.werror && due ? 1 : 0;
                 kept_count = 0; /* nothing was built: no verdict below */
             } else {
                 build_batch(&o, &todo, todo_sizes, &registry, &r);

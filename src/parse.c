@@ -26,6 +26,7 @@
 
 #include "contacts.h"
 #include "frontmatter.h"
+#include "images.h"
 #include "input_limits.h"
 #include "suggest.h"
 #include "textutil.h"
@@ -1637,52 +1638,15 @@ static void finish_link(builder *b, frame *f)
         error_at(b, f->line, f->column, "link to '%s' has no text", link->url);
     }
 }
-/* Resolves "." and ".." in an absolute path without touching the disk, so a
- * path that leaves the project is caught even when the file does not exist. */
-static char *normalize_path(const char *path)
+/* The real path of an image the source names (relative to the source's
+ * folder, inside the project), or NULL after an error naming `shown`. */
+static char *resolve_image(builder *b, const char *path, const char *shown, int line, int column)
 {
-    size_t n = strlen(path);
-    char *out = xmalloc(n + 2);
-    size_t len = 0;
-    const char *p = path;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        const char *e = p;
-        while (*e && *e != '/')
-            e++;
-        size_t seg = (size_t)(e - p);
-        if (seg == 0 || (seg == 1 && p[0] == '.')) {
-        } else if (seg == 2 && p[0] == '.' && p[1] == '.') {
-            while (len > 0 && out[len - 1] != '/')
-                len--;
-            if (len > 0)
-                len--;
-        } else {
-            out[len++] = '/';
-            memcpy(out + len, p, seg);
-            len += seg;
-        }
-        p = e;
-    }
-    if (len == 0)
-        out[len++] = '/';
-    out[len] = '\0';
-    return out;
-}
-
-static bool inside(const char *path, const char *root)
-{
-    size_t n = strlen(root);
-    if (n == 1 && root[0] == '/')
-        return true;
-    return !strncmp(path, root, n) && (path[n] == '/' || path[n] == '\0');
-}
-
-static bool has_extension(const char *path, const char *ext)
-{
-    size_t n = strlen(path), e = strlen(ext);
-    return n > e && !strcasecmp(path + n - e, ext);
+    char *real = NULL;
+    image_path_result r = image_resolve(path, b->source_dir, b->root_real, &real);
+    if (r != IMAGE_PATH_OK)
+        error_at(b, line, column, "image '%s' %s", shown, image_path_problem(r));
+    return real;
 }
 
 static void finish_image(builder *b, frame *f)
@@ -1711,32 +1675,7 @@ static void finish_image(builder *b, frame *f)
                  src);
     } else {
         char *decoded = percent_decode(src, strlen(src));
-        strbuf joined = {0};
-        if (decoded[0] != '/')
-            strbuf_printf(&joined, "%s/", b->source_dir);
-        strbuf_puts(&joined, decoded);
-        char *path = strbuf_take(&joined);
-        char *lexical = normalize_path(path);
-        char *real = NULL;
-        struct stat st;
-        if (b->root_real && !inside(lexical, b->root_real))
-            error_at(b, f->line, f->column, "image '%s' is outside the project", src);
-        else if (!(real = realpath(path, NULL)) || stat(real, &st) != 0)
-            error_at(b, f->line, f->column, "image '%s' not found", src);
-        else if (b->root_real && !inside(real, b->root_real))
-            error_at(b, f->line, f->column, "image '%s' is outside the project", src);
-        else if (!S_ISREG(st.st_mode))
-            error_at(b, f->line, f->column, "image '%s' is not a file", src);
-        else if (!has_extension(real, ".png") && !has_extension(real, ".svg") &&
-                 !has_extension(real, ".jpg") && !has_extension(real, ".jpeg"))
-            error_at(b, f->line, f->column, "image '%s' must be a .jpg, .png or .svg file", src);
-        else {
-            image->url = real;
-            real = NULL;
-        }
-        free(real);
-        free(lexical);
-        free(path);
+        image->url = resolve_image(b, decoded, src, f->line, f->column);
         free(decoded);
     }
     if (!image->alt)
@@ -2271,6 +2210,14 @@ static void parse_body(const char *path, const char *body, size_t length, int bo
     else
         free(folder);
     b.root_real = project_root ? realpath(project_root, NULL) : NULL;
+    const leaflet_meta *m = &doc->meta;
+    if (m->cover_image_src) {
+        image_path_result r = image_resolve(m->cover_image_src, b.source_dir, b.root_real,
+                                            &doc->meta.cover_image);
+        if (r != IMAGE_PATH_OK)
+            diag_report(diags, SEVERITY_ERROR, path, m->cover_image_line, m->cover_image_column,
+                        "cover_image '%s' %s", m->cover_image_src, image_path_problem(r));
+    }
 
     MD_PARSER parser = {
         .abi_version = 0,

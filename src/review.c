@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "frontmatter.h"
+#include "input_limits.h"
+#include "textutil.h"
+
 long long review_now(void)
 {
     const char *env = getenv("SOURCE_DATE_EPOCH");
@@ -89,4 +93,60 @@ void review_report(const document *doc, long long now, diag_list *diags)
                     "'review_by'; review the text, or set 'review_by' to when it is due",
                     date, REVIEW_MAX_AGE_YEARS, today);
     }
+}
+
+/* The dates of one source's front matter; false when it has none usable. */
+static bool read_dates(const char *path, leaflet_meta *meta)
+{
+    size_t length;
+    char *text = read_input(path, LIMIT_SOURCE_BYTES, &length, NULL);
+    if (!text)
+        return false;
+    diag_list scratch; /* check and build report these in full */
+    diag_init(&scratch);
+    const char *yaml, *body;
+    size_t yaml_length;
+    int body_line;
+    /* no registry: contact ids are not looked at here, only their errors would be */
+    bool ok = frontmatter_split(path, text, length, &yaml, &yaml_length, &body, &body_line,
+                                &scratch);
+    if (ok)
+        frontmatter_parse(path, yaml, yaml_length, NULL, meta, &scratch);
+    /* an error in the dates themselves leaves them unset (year 0): not due */
+    diag_free(&scratch);
+    free(text);
+    return ok;
+}
+
+size_t review_list(const char *const *sources, size_t count, long long now, bool quiet,
+                   FILE *out)
+{
+    size_t due = 0;
+    for (size_t i = 0; i < count; i++) {
+        leaflet_meta m = {0};
+        if (!read_dates(sources[i], &m)) {
+            meta_free(&m);
+            continue;
+        }
+        review_status r = review_check(&m, now);
+        if (r.state != REVIEW_CURRENT) {
+            if (!due++ && !quiet)
+                fprintf(out, "Due for review:\n");
+            char date[16];
+            if (r.state == REVIEW_PASSED) {
+                format_date(date, sizeof date, m.review_year, m.review_month, m.review_day);
+                fprintf(out, "  %-44s review_by %s has passed, %lld %s ago\n", sources[i], date,
+                        r.days_over, r.days_over == 1 ? "day" : "days");
+            } else {
+                format_date(date, sizeof date, m.updated_year, m.updated_month, m.updated_day);
+                fprintf(out, "  %-44s updated %s, more than %d years ago, and no review_by\n",
+                        sources[i], date, REVIEW_MAX_AGE_YEARS);
+            }
+        }
+        meta_free(&m);
+    }
+    if (due && !quiet)
+        fprintf(out, "leafpress: %zu of %zu %s due for review; review the text, then set "
+                     "'updated' and 'review_by'\n", due, count, count == 1 ? "leaflet" : "leaflets");
+    return due;
 }

@@ -8,6 +8,8 @@
 #ifndef LEAFPRESS_REVIEW_H
 #define LEAFPRESS_REVIEW_H
 
+#include <stdio.h>
+
 #include "diag.h"
 #include "doc.h"
 
@@ -34,5 +36,13 @@ review_status review_check(const leaflet_meta *meta, long long now);
 /* A warning in diags when the leaflet is due: at review_by's position, or
  * at updated's when there is no review_by. Nothing when it is current. */
 void review_report(const document *doc, long long now, diag_list *diags);
+
+/* For `leafpress status`: reads the front matter of each source (a source
+ * that cannot be read or has errors in its front matter is skipped: check
+ * and build report it) and prints to out, under "Due for review:", a line
+ * per leaflet that is due, with why; then, unless quiet, a count. Prints
+ * nothing when none is due. Returns how many are due. */
+size_t review_list(const char *const *sources, size_t count, long long now, bool quiet,
+                   FILE *out);
 
 #endif

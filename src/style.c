@@ -41,6 +41,8 @@ void style_free(style *s)
     free(s->suffix);
     free(s->theme);
     free(s->print_profile);
+    free(s->cover_logo);
+    free(s->cover_logo_alt);
     text_style *texts[] = {
         &s->body, &s->h1, &s->h2, &s->h3, &s->colophon, &s->footer, &s->contact,
         &s->contact_heading, &s->cover_title, &s->cover_subtitle, &s->cover_publisher,

@@ -79,6 +79,9 @@ typedef struct style {
 
     colour cover_band_color;
     double cover_band_height;      /* pt, from the top trim edge */
+    char *cover_logo;              /* the theme's logo: a real path inside the project, or "" */
+    double cover_logo_height;      /* pt */
+    char *cover_logo_alt;          /* the logo's alt text; "": the leaflet's publisher */
 
     colour footer_rule_color;
     double footer_offset;          /* pt from the bottom trim edge to the footer baseline */

@@ -23,7 +23,8 @@ typedef enum {
     V_EMPHASIS,  /* italic|bold -> emphasis_bold */
     V_SUFFIX,    /* file-name-safe string, may be empty */
     V_PAGE_SIZE, /* A3..A6 or [width, height] */
-    V_BULLETS    /* list of 1..3 strings */
+    V_BULLETS,   /* list of 1..3 strings */
+    V_OPTIONAL   /* string; empty or null: none (stored as "") */
 } value_kind;
 
 #define NO_OFFSET ((size_t)-1)

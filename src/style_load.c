@@ -134,6 +134,9 @@ static void build_fields(style_ctx *c)
 
     add(c, "cover.band_color", V_COLOR, offsetof(style, cover_band_color), NULL, NULL, NULL);
     add(c, "cover.band_height", V_LENGTH, offsetof(style, cover_band_height), "mm", NULL, NULL);
+    add(c, "cover.logo", V_OPTIONAL, offsetof(style, cover_logo), NULL, "", NULL);
+    add(c, "cover.logo_height", V_LENGTH, offsetof(style, cover_logo_height), "mm", "12mm", NULL);
+    add(c, "cover.logo_alt", V_OPTIONAL, offsetof(style, cover_logo_alt), NULL, "", NULL);
 
     add(c, "footer.rule_color", V_COLOR, offsetof(style, footer_rule_color), NULL, NULL, NULL);
     add(c, "footer.offset", V_LENGTH, offsetof(style, footer_offset), "mm", "10mm", NULL);
@@ -326,6 +329,14 @@ static char *convert_scalar(const field *f, const char *key, const char *text, b
                                     key, text);
         if (strlen(text) > LIMIT_SUFFIX_BYTES)
             return xasprintf("'%s' is longer than %d characters", key, LIMIT_SUFFIX_BYTES);
+        v->text[0] = xstrdup(text);
+        return NULL;
+    }
+    if (f->kind == V_OPTIONAL) {
+        if (is_null(text, plain))
+            text = "";
+        if (strlen(text) > LIMIT_META_STRING_CHARS)
+            return xasprintf("'%s' is longer than %d bytes", key, LIMIT_META_STRING_CHARS);
         v->text[0] = xstrdup(text);
         return NULL;
     }
@@ -977,7 +988,7 @@ static style *emit(const style_ctx *c, const char *name)
         case V_COLOR:
             *(colour *)at = v->color;
             break;
-        case V_FAMILY: case V_SUFFIX:
+        case V_FAMILY: case V_SUFFIX: case V_OPTIONAL:
             *(char **)at = xstrdup(v->text[0]);
             break;
         case V_PAGE_SIZE:

@@ -1,14 +1,17 @@
 /* Checks on the merged style: required values, page geometry, the variant
  * suffix and WCAG AA contrast. Runs after the whole `extends` chain is
  * applied, so a variant is judged by what it inherits too. */
+#define _DEFAULT_SOURCE /* realpath */
 #include "style_internal.h"
 
+#include <stdlib.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "input_limits.h"
+#include "images.h"
 #include "textutil.h"
 
 #define MM(pt) ((pt) * 25.4 / 72.0)
@@ -335,9 +338,52 @@ static bool check_suffix(style_ctx *c)
     return false;
 }
 
+/* cover.logo names an image like a leaflet's: relative to the project root
+ * (the folder above the style file's folder, which holds styles/ or
+ * themes/), inside it, and usable (images.h). The slot then holds the
+ * real path, for layout and for the build's dependencies. */
+static bool check_logo(style_ctx *c)
+{
+    slot *logo = &c->slots[style_field_index(c, "cover.logo")];
+    if (!logo->v.text[0] || !logo->v.text[0][0] || !logo->file)
+        return true;
+    char *file = realpath(logo->file, NULL);
+    char *root = file ? xstrdup(file) : NULL;
+    for (int up = 0; root && up < 2; up++) {
+        char *slash = strrchr(root, '/');
+        if (slash && slash != root)
+            *slash = '\0';
+        else
+            strcpy(root, "/");
+    }
+    char *real = NULL;
+    image_path_result r = root ? image_resolve(logo->v.text[0], root, root, &real)
+                               : IMAGE_PATH_MISSING;
+    image_info info;
+    const char *why = NULL;
+    bool ok = r == IMAGE_PATH_OK && image_read_info(real, &info, &why);
+    if (r != IMAGE_PATH_OK)
+        diag_report(c->diags, SEVERITY_ERROR, logo->file, logo->line, logo->column,
+                    "cover.logo '%s' %s (the path is relative to %s)", logo->v.text[0],
+                    image_path_problem(r), root ? root : "the project");
+    else if (!ok)
+        diag_report(c->diags, SEVERITY_ERROR, logo->file, logo->line, logo->column,
+                    "cannot use cover.logo '%s': %s", logo->v.text[0], why);
+    if (ok) {
+        free(logo->v.text[0]);
+        logo->v.text[0] = real;
+        real = NULL;
+    }
+    free(real);
+    free(root);
+    free(file);
+    return ok;
+}
+
 bool style_validate(style_ctx *c)
 {
     bool ok = check_suffix(c);
+    ok &= check_logo(c);
     ok &= check_page(c);
     ok &= check_contrasts(c);
     return ok;

@@ -24,6 +24,21 @@ static int svg_size(const char *path, double *width, double *height)
     return ok ? 1 : 0;
 }
 
+static int svg_viewbox(const char *path, double *width, double *height)
+{
+    RsvgHandle *svg = rsvg_handle_new_from_file(path, NULL);
+    if (!svg)
+        return -1;
+    gboolean has_w, has_h, has_box;
+    RsvgLength w, h;
+    RsvgRectangle box = {0};
+    rsvg_handle_get_intrinsic_dimensions(svg, &has_w, &w, &has_h, &h, &has_box, &box);
+    g_object_unref(svg);
+    *width = box.width;
+    *height = box.height;
+    return has_box ? 1 : 0;
+}
+
 static void svg_draw(cairo_t *cr, const char *path, double x, double y, double width,
                      double height)
 {
@@ -69,6 +84,7 @@ __attribute__((visibility("default"))) const svg_module leafpress_svg_module = {
     .abi = SVG_MODULE_ABI,
     .version = LEAFPRESS_VERSION,
     .svg_size = svg_size,
+    .svg_viewbox = svg_viewbox,
     .svg_draw = svg_draw,
     .bitmap_decode = bitmap_decode,
 };

@@ -6,7 +6,7 @@
 
 #include <cairo.h>
 
-#define SVG_MODULE_ABI 1
+#define SVG_MODULE_ABI 2
 #define SVG_MODULE_FILE "leafpress-svg.so"
 #define SVG_MODULE_SYMBOL "leafpress_svg_module"
 
@@ -16,6 +16,9 @@ typedef struct svg_module {
     /* An SVG file's intrinsic size in CSS pixels: -1 when librsvg cannot
      * read it, 0 when it has no size of its own, else 1. */
     int (*svg_size)(const char *path, double *width, double *height);
+    /* The root's viewBox size in user units: 1 when it has one, 0 when
+     * not, -1 when librsvg cannot read the file. */
+    int (*svg_viewbox)(const char *path, double *width, double *height);
     /* Draws the SVG into the rectangle, as one group (one XObject). */
     void (*svg_draw)(cairo_t *cr, const char *path, double x, double y, double width,
                      double height);

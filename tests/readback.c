@@ -648,7 +648,8 @@ static void build_leaflet_expectation(expectation *e, const document *doc,
     const doc_node *first = doc->root ? doc->root->first_child : NULL;
     const doc_node *title =
         first && first->type == NODE_HEADING && first->level == 1 ? first : NULL;
-    /* the cover: title, subtitle, publisher */
+    /* the cover: title, subtitle, publisher, and, without a cover photo, the
+     * subject sentence (every seed's fits) */
     char *title_text = title ? doc_plain_text(title) : xstrdup(m->title);
     char *origin = origin_of(doc, title);
     add_unit(e, title_text, title ? UNIT_BODY : UNIT_GENERATED, origin);
@@ -661,6 +662,8 @@ static void build_leaflet_expectation(expectation *e, const document *doc,
         add_unit(e, m->subtitle, UNIT_GENERATED, "generated: cover subtitle");
     if (m->publisher)
         add_unit(e, m->publisher, UNIT_GENERATED, "generated: cover publisher");
+    if (m->subject && !m->cover_image)
+        add_unit(e, m->subject, UNIT_GENERATED, "generated: cover subject");
     for (size_t i = 0; i < e->unit_count; i++)
         e->units[i].band = true;
     expect_blocks(e, doc, title ? title->next : first, bullets, 0);

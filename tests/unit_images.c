@@ -10,6 +10,7 @@
 
 #include <cairo-pdf.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,55 @@ static void test_svg_limits(void **state)
     free(svg);
 }
 
+/* The smallest text of an SVG, in pt at its natural size, for the
+ * large-print check (images.h lists what is understood). */
+static double smallest(const char *body, const char *size_and_box)
+{
+    char *svg = path_in("t.svg");
+    strbuf b = {0};
+    strbuf_printf(&b, "<svg xmlns='http://www.w3.org/2000/svg' %s>%s</svg>", size_and_box, body);
+    write_text(svg, b.data);
+    free(b.data);
+    double pt = -1;
+    if (!image_svg_smallest_text(svg, &pt))
+        pt = 0;
+    free(svg);
+    return pt;
+}
+
+static void near(double got, double want)
+{
+    if (fabs(got - want) > 1e-6)
+        fail_msg("got %g pt, want %g", got, want);
+}
+
+static void test_svg_text_sizes(void **state)
+{
+    (void)state;
+    const char *box = "width='200' height='100'";
+    /* no font-size: CSS medium, 16 px = 12 pt */
+    near(smallest("<text>a</text>", box), 12);
+    near(smallest("<text font-size='8'>a</text><text font-size='24'>b</text>", box), 6);
+    /* units, and em / % of the inherited size */
+    near(smallest("<text font-size='10pt'>a</text>", box), 10);
+    near(smallest("<g font-size='20'><text font-size='50%'>a</text></g>", box), 7.5);
+    near(smallest("<g font-size='20'><text><tspan font-size='0.8em'>a</tspan></text></g>", box), 12);
+    near(smallest("<text font-size='small'>a</text>", box), 9.75);
+    /* the style attribute beats a sheet rule, which beats the attribute */
+    near(smallest("<style>.c{font-size:8px}</style><text class='x c' font-size='40'>a</text>", box), 6);
+    near(smallest("<style>text{font: bold 32px/1.2 sans-serif}</style><text style='font-size: 12px'>a</text>", box), 9);
+    /* transforms and the viewBox scale the text */
+    near(smallest("<g transform='translate(5 5) scale(0.5)'><text font-size='16'>a</text></g>", box), 6);
+    near(smallest("<g transform='matrix(2 0 0 2 0 0)'><text font-size='16'>a</text></g>", box), 24);
+    near(smallest("<text font-size='16'>a</text>", "width='200' height='100' viewBox='0 0 400 200'"), 6);
+    /* only text that is drawn: not white space, comments or a text without characters */
+    near(smallest("<text font-size='4'> </text><!-- <text font-size='1'>x</text> -->"
+                                 "<text font-size='20'>a</text>", box), 15);
+    near(smallest("<rect width='10' height='10'/>", box), 0);
+    /* characters after a closing tspan belong to the text around it */
+    near(smallest("<text font-size='8'><tspan font-size='30'>a</tspan>b</text>", box), 6);
+}
+
 static void test_not_an_image(void **state)
 {
     (void)state;
@@ -204,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_pixel_limit_before_decoding),
         cmocka_unit_test(test_jpeg),
         cmocka_unit_test(test_svg_limits),
+        cmocka_unit_test(test_svg_text_sizes),
         cmocka_unit_test(test_not_an_image),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -610,7 +610,14 @@ static void check_cover_and_footers(const laid_out *out, const style *s, const d
     }
     if (!band)
         fail_msg("%s: no colour band on the cover", what);
-    assert_int_equal(band->bleed_edges, EDGE_TOP | EDGE_LEFT | EDGE_RIGHT);
+    /* without a photo the band runs down to the logo row, or without a
+     * logo to the bottom edge: no blank part; then it bleeds there too */
+    bool to_bottom = fabs(band->height - out->height) < EPS;
+    if (!doc->meta.cover_image && !(s->cover_logo && *s->cover_logo) && !to_bottom)
+        fail_msg("%s: the band ends %.1f pt above the foot of a cover with no photo and no logo",
+                 what, out->height - band->height);
+    assert_int_equal(band->bleed_edges,
+                     EDGE_TOP | EDGE_LEFT | EDGE_RIGHT | (to_bottom ? EDGE_BOTTOM : 0));
     assert_null(band->elem);
     assert_true(band->height >= s->cover_band_height - EPS);
     assert_double_equal(band->color.r, s->cover_band_color.r, 1e-9);

@@ -747,7 +747,7 @@ static void test_meta_limits(void **state)
     char *got = parse_meta(b.data, &m, &ok);
     assert_false(ok);
     assert_string_equal(got, "sources/net.md:102:1: error: more than 100 keys in front matter; "
-                             "there are only 22 different ones\n"
+                             "there are only 24 different ones\n"
                              "sources/net.md:1:1: error: missing required key 'title' in front matter\n"
                              "sources/net.md:1:1: error: missing required key 'lang' in front matter\n"
                              "sources/net.md:1:1: error: missing required key 'publisher' in front matter\n"
