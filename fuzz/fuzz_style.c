@@ -1,19 +1,21 @@
 /* Fuzzes the style loader: the input is styles/fuzz.yaml next to copies of
- * the shipped styles. A line "%%" splits off up to three more files, a.yaml,
- * b.yaml and c.yaml, so `extends` chains and cycles between fuzzed files
- * are reached too. */
+ * the shipped styles. A line "%%" splits off up to three more files,
+ * styles/a.yaml, styles/b.yaml and the theme themes/t.yaml, so `extends`
+ * chains and cycles between fuzzed files, and a theme laid over the
+ * shipped variants and the fuzzed ones, are reached too. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "style.h"
 
-static const char *dir;
+static const char *dir, *themes;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     dir = fuzz_mkdir("styles");
+    themes = fuzz_mkdir("themes");
     fuzz_copy("styles/house.yaml", "styles/house.yaml");
     fuzz_copy("styles/grote-letter.yaml", "styles/grote-letter.yaml");
     return 0;
@@ -34,7 +36,7 @@ static void check(style *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = {"styles/fuzz.yaml", "styles/a.yaml", "styles/b.yaml",
-                                        "styles/c.yaml"};
+                                        "themes/t.yaml"};
     const char *p = (const char *)data, *end = p + size;
     for (size_t i = 0; i < 4; i++) {
         const char *cut = NULL;
@@ -49,6 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diag_init(&d);
     check(style_load(dir, "fuzz", &d));
     check(style_load(dir, "a", &d));
+    check(style_load_themed(dir, "house", themes, "t", &d));
+    check(style_load_themed(dir, "grote-letter", themes, "t", &d));
+    check(style_load_themed(dir, "fuzz", themes, "t", &d));
     size_t count = 0;
     char **variants = style_variants(dir, "house", &count, &d);
     for (size_t i = 0; i < count; i++)

@@ -550,9 +550,8 @@ int main(int argc, char **argv)
                            kept_count == 1 ? "leaflet" : "leaflets", o.styles_dir);
             }
             if (!styles_ok)
-                fprintf(stderr, "leafpress: nothing is built while a style has errors: fix them, or "
-                                "move a style no leaflet uses out of %s%s\n", o.styles_dir,
-                        o.styles_dir[0] && o.styles_dir[strlen(o.styles_dir) - 1] == '/' ? "" : "/");
+                fprintf(stderr, "leafpress: nothing is built while a style or theme has errors: fix "
+                                "them, or move a file no leaflet uses out of its folder\n");
             incremental_finish(inc, &todo, &r, &status); /* state, report, depfile, SARIF */
             incremental_plan_view_free(&todo);
             free(todo_sizes);

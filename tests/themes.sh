@@ -337,6 +337,7 @@ themes/fout.yaml:7:1: error: 'output' belongs to a variant (a style in styles/),
 sources/fout.md:16:8: error: theme 'fout' has errors in variant 'house' (reported above)
 sources/fout.md:16:8: error: theme 'fout' has errors in variant 'grote-letter' (reported above)
 leafpress: 1 of 1 leaflet failed
+leafpress: nothing is built while a style or theme has errors: fix them, or move a file no leaflet uses out of its folder
 EOF
 if [ "$status" -eq 1 ] && diff "$scratch/fout.want" "$scratch/fout.err" >"$scratch/fout.diff" &&
    [ ! -e "$p/wrong/fout.pdf" ] && [ -z "$(find "$p/wrong" -type f ! -name .leafpress-state 2>/dev/null)" ]; then
