@@ -126,8 +126,8 @@ static bool start_finishing(variant_job *job, const build_options *o, const outp
     const rendered *r = &job->screen;
     job->info = (pdf_finish_info){.title = title, .author = job->author,
                                   .subject = m->subject, .keywords = job->keywords,
-                                  .lang = m->lang, .date = job->date,
-                                  .figure_alts = r->figure_alts, .figure_count = r->figure_count,
+                                  .lang = m->lang, .right_to_left = pages->right_bound,
+                                  .date = job->date, .figure_alts = r->figure_alts, .figure_count = r->figure_count,
                                   .link_uris = r->link_uris, .link_texts = r->link_texts,
                                   .link_count = r->link_count, .span_langs = r->span_langs,
                                   .span_count = r->span_count};

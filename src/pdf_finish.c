@@ -425,6 +425,9 @@ static void finish_catalog(finisher *f, qpdf_oh root)
 
     qpdf_oh prefs = ensure_dict(q, root, "/ViewerPreferences");
     qpdf_oh_replace_key(q, prefs, "/DisplayDocTitle", qpdf_oh_new_bool(q, QPDF_TRUE));
+    /* two-page views show a right-bound leaflet's spreads as it binds */
+    if (info->right_to_left)
+        qpdf_oh_replace_key(q, prefs, "/Direction", qpdf_oh_new_name(q, "/R2L"));
 
     qpdf_oh mark = ensure_dict(q, root, "/MarkInfo");
     qpdf_oh_replace_key(q, mark, "/Marked", qpdf_oh_new_bool(q, QPDF_TRUE));

@@ -13,6 +13,7 @@
 typedef struct pdf_finish_info {
     const char *title, *author, *subject, *keywords;
     const char *lang;          /* /Lang, BCP 47 */
+    bool right_to_left;        /* a right-bound leaflet: /ViewerPreferences /Direction /R2L */
     const char *date;          /* ISO 8601, e.g. "2017-05-01T00:00:00Z", for XMP */
     const char *const *figure_alts;   /* /Alt of each /Figure, in structure order */
     size_t figure_count;
@@ -28,7 +29,7 @@ typedef struct pdf_finish_info {
 } pdf_finish_info;
 
 /* Makes a screen PDF PDF/UA-1 and PDF/A-2a: adds /Lang,
- * /ViewerPreferences /DisplayDocTitle, XMP metadata (pdfuaid:part 1,
+ * /ViewerPreferences /DisplayDocTitle (and /Direction /R2L when right to left), XMP metadata (pdfuaid:part 1,
  * pdfaid:part 2 conformance A with the extension schema PDF/A needs for
  * pdfuaid, the Info fields, the same dates), an sRGB OutputIntent
  * (GTS_PDFA1), /Tabs /S on pages with annotations, /Contents and the

@@ -115,6 +115,28 @@ check_text() {
     local why
     if why=$(has "$pdf" "$@"); then pass "$name"; else fail "$name" "missing: $why"; fi
 }
+# /ViewerPreferences /Direction: R2L for the right-bound leaflet only, so that
+# a two-page view shows its spreads as the booklet binds them
+direction_of() {
+    qpdf --json --json-key=qpdf "$1" 2>/dev/null | python3 -c '
+import json, sys
+objs = json.load(sys.stdin)["qpdf"][1]
+root = objs["trailer"]["value"]["/Root"].split()[0]
+prefs = objs["obj:%s 0 R" % root]["value"].get("/ViewerPreferences", {})
+if isinstance(prefs, str):
+    prefs = objs["obj:" + prefs]["value"]
+print(prefs.get("/Direction", "none"))'
+}
+for f in ar:/R2L ar-grote-letter:/R2L en:none tr:none; do
+    name=${f%%:*} want=${f#*:}
+    got=$(direction_of "$out/$name.pdf")
+    if [ "$got" = "$want" ]; then
+        pass "$name: /ViewerPreferences /Direction $want"
+    else
+        fail "$name: /ViewerPreferences /Direction is '$got', not '$want'"
+    fi
+done
+
 check_text "en: body text" "$out/en.pdf" "Your first visit to the" "outpatient clinic" \
     "Bring these things with you:" "your health insurance card" "Write down your questions"
 check_text "en: generated wording" "$out/en.pdf" "Contact details" "About this leaflet" \
