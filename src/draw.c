@@ -11,6 +11,15 @@
 #include "images.h"
 #include "svg_module.h"
 
+/* The box, run on by `bleed` past each trim edge it touches. */
+static void bleed_rect(const box *b, double bleed, double *x0, double *y0, double *x1, double *y1)
+{
+    *x0 = b->x - (b->bleed_edges & EDGE_LEFT ? bleed : 0);
+    *y0 = b->y - (b->bleed_edges & EDGE_TOP ? bleed : 0);
+    *x1 = b->x + b->width + (b->bleed_edges & EDGE_RIGHT ? bleed : 0);
+    *y1 = b->y + b->height + (b->bleed_edges & EDGE_BOTTOM ? bleed : 0);
+}
+
 /* Where an image is drawn: its box, or for a cropped one (the cover photo)
  * the natural aspect ratio scaled to cover the box and its bleed, centred,
  * with the clip set to that area. */
@@ -20,11 +29,8 @@ static void image_area(cairo_t *cr, const box *b, double bleed, double natural_w
     *x = b->x, *y = b->y, *w = b->width, *h = b->height;
     if (!b->crop || natural_w <= 0 || natural_h <= 0)
         return;
-    double x0 = b->x, y0 = b->y, x1 = b->x + b->width, y1 = b->y + b->height;
-    if (b->bleed_edges & EDGE_LEFT) x0 -= bleed;
-    if (b->bleed_edges & EDGE_TOP) y0 -= bleed;
-    if (b->bleed_edges & EDGE_RIGHT) x1 += bleed;
-    if (b->bleed_edges & EDGE_BOTTOM) y1 += bleed;
+    double x0, y0, x1, y1;
+    bleed_rect(b, bleed, &x0, &y0, &x1, &y1);
     cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
     cairo_clip(cr);
     double scale = fmax((x1 - x0) / natural_w, (y1 - y0) / natural_h);
@@ -77,11 +83,8 @@ static void draw_box(cairo_t *cr, const box *b, double bleed)
         break;
     case BOX_FILL: {
         /* colour touching the trim edge runs on into the bleed */
-        double x0 = b->x, y0 = b->y, x1 = b->x + b->width, y1 = b->y + b->height;
-        if (b->bleed_edges & EDGE_LEFT) x0 -= bleed;
-        if (b->bleed_edges & EDGE_TOP) y0 -= bleed;
-        if (b->bleed_edges & EDGE_RIGHT) x1 += bleed;
-        if (b->bleed_edges & EDGE_BOTTOM) y1 += bleed;
+        double x0, y0, x1, y1;
+        bleed_rect(b, bleed, &x0, &y0, &x1, &y1);
         cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
         cairo_fill(cr);
         break;

@@ -1,6 +1,6 @@
 /* The finishing module (leafpress-finish.so, see modules.h): PDF
  * finishing with libqpdf and lcms2 behind one table. pdf_finish(),
- * pdf_finish_print() and pdf_finish_write() (pdf_finish_entry.c) load it
+ * and pdf_finish_print() (pdf_finish_entry.c) load it
  * on first use and call through it; nothing else does. */
 #ifndef LEAFPRESS_FINISH_MODULE_H
 #define LEAFPRESS_FINISH_MODULE_H

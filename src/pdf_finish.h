@@ -29,26 +29,21 @@ typedef struct pdf_finish_info {
 } pdf_finish_info;
 
 /* Makes a screen PDF PDF/UA-1 and PDF/A-2a: adds /Lang,
- * /ViewerPreferences /DisplayDocTitle (and /Direction /R2L when right to left), XMP metadata (pdfuaid:part 1,
- * pdfaid:part 2 conformance A with the extension schema PDF/A needs for
+ * /ViewerPreferences /DisplayDocTitle (and /Direction /R2L when right to
+ * left), XMP metadata (pdfuaid:part 1, pdfaid:part 2 conformance A with the extension schema PDF/A needs for
  * pdfuaid, the Info fields, the same dates), an sRGB OutputIntent
  * (GTS_PDFA1), /Tabs /S on pages with annotations, /Contents and the
  * print flag (/F 4) on every link annotation, /Alt on figures, /Lang on
  * spans, /CIDToGIDMap /Identity on every CIDFontType2 (cairo's subsets
  * number glyphs so that CID = GID), /Interpolate false on images, marked
- * content around everything painted; writes deterministically, with a
- * trailer /ID derived from the content, to out_path. */
-bool pdf_finish_write(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
-                      const char *out_path, diag_list *diags);
-
-/* The same in two steps, so a caller can finish several PDFs (on other
- * threads: it touches no shared state) and write none unless all
- * succeeded. pdf_finish returns the finished bytes in *result (malloc'd);
- * out_path only names the file in diagnostics. */
+ * content around everything painted; deterministically, with a trailer
+ * /ID derived from the content. pdf_finish returns the finished bytes in
+ * *result (malloc'd), and touches no shared state, so a caller can finish
+ * several PDFs on other threads and write none unless all succeeded (the
+ * outputs module writes them). out_path only names the file in
+ * diagnostics. */
 bool pdf_finish(const unsigned char *pdf, size_t length, const pdf_finish_info *info,
                 const char *out_path, unsigned char **result, size_t *result_length,
                 diag_list *diags);
-bool write_file_atomically(const unsigned char *data, size_t length, const char *path,
-                           diag_list *diags);
 
 #endif
