@@ -39,9 +39,13 @@ configure: cairo
 compile: configure
 	@cmake --build $(BUILD)
 
-## leaflets (default): typeset every leaflet into output/ (with print/, booklet/, proofs/)
+## leaflets (default): typeset every leaflet into output/ (with print/, booklet/, proofs/), the
+##   English, Turkish and Arabic samples into output/samples/, the heart clinic (its cardio theme) into output/clinic/
 leaflets: compile
 	@$(BUILD)/leafpress build
+	@$(BUILD)/leafpress build -o output/samples --contacts tests/data/languages/contacts.yaml \
+	    tests/data/languages/*.md
+	@cd tests/data/clinic && $(CURDIR)/$(BUILD)/leafpress build -o $(CURDIR)/output/clinic
 
 ## test: run the test suite in build/
 test: compile
