@@ -6,6 +6,7 @@
 #include <hyphen.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,6 +355,14 @@ static bool pool_string(char *pool, int32_t size, int32_t offset, char **out)
     return true;
 }
 
+/* A level's string pool in the arena, padded so that the next level's
+ * states start aligned (libhyphen's structs hold pointers). */
+static size_t pool_span(int32_t pool)
+{
+    size_t align = _Alignof(max_align_t);
+    return ((size_t)pool + align - 1) / align * align;
+}
+
 /* Rebuilds the levels into one arena (freed with free()); NULL if anything
  * is out of range. The level structs come first: the arena is levels[0]. */
 static void *read_levels(reader r, uint32_t levels)
@@ -364,7 +373,7 @@ static void *read_levels(reader r, uint32_t levels)
     size_t size = levels * sizeof(HyphenDict);
     for (uint32_t l = 0; l < levels; l++)
         size += (size_t)shape[l].states * sizeof(HyphenState) +
-                (size_t)shape[l].trans * sizeof(HyphenTrans) + (size_t)shape[l].pool;
+                (size_t)shape[l].trans * sizeof(HyphenTrans) + pool_span(shape[l].pool);
     unsigned char *arena = xcalloc(1, size);
     HyphenDict *dicts = (HyphenDict *)arena;
     unsigned char *next = arena + levels * sizeof(HyphenDict);
@@ -390,7 +399,7 @@ static void *read_levels(reader r, uint32_t levels)
         HyphenTrans *trans = (HyphenTrans *)next;
         next += (size_t)shape[l].trans * sizeof(HyphenTrans);
         char *pool = (char *)next;
-        next += shape[l].pool;
+        next += pool_span(shape[l].pool);
         const unsigned char *records = r.p;
         r.p += (size_t)shape[l].states * 28 + (size_t)shape[l].trans * 8;
         memcpy(pool, r.p, (size_t)shape[l].pool);

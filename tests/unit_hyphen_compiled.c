@@ -21,7 +21,7 @@
 #include "hyphenate.h"
 #include "textutil.h"
 
-static char dir[64], hyphen_dir[128], nl_file[192], en_file[192], hidden[192];
+static char dir[64], hyphen_dir[128], nl_file[192], en_file[192], gb_file[192], hidden[192];
 static char *text;          /* the words hyphenated */
 static char *expected_text; /* ... as the text patterns hyphenate them */
 static unsigned char *good; /* the compiled Dutch file as made */
@@ -69,6 +69,7 @@ static int setup(void **state)
     snprintf(hyphen_dir, sizeof hyphen_dir, "%s/hyphen", dir);
     snprintf(nl_file, sizeof nl_file, "%s/hyph_nl_NL.lph", hyphen_dir);
     snprintf(en_file, sizeof en_file, "%s/hyph_en_US.lph", hyphen_dir);
+    snprintf(gb_file, sizeof gb_file, "%s/hyph_en_GB.lph", hyphen_dir);
     snprintf(hidden, sizeof hidden, "%s/hidden.lph", dir);
     mkdir(hyphen_dir, 0777);
     /* before anything asks for the module folder: it is read once */
@@ -95,6 +96,7 @@ static int teardown(void **state)
     (void)state;
     unlink(nl_file);
     unlink(en_file);
+    unlink(gb_file);
     unlink(hidden);
     rmdir(hyphen_dir);
     rmdir(dir);
@@ -129,6 +131,37 @@ static void test_compiled_same_as_text(void **state)
     assert_int_equal(again_length, good_length);
     assert_memory_equal(again, good, good_length);
     free(again);
+}
+
+/* English has two pattern levels whose string pools end at odd offsets:
+ * the compiled form must rebuild them aligned (UBSan checks) and hyphenate
+ * exactly as the text does. */
+static void test_compiled_english(void **state)
+{
+    (void)state;
+    static const char *const langs[][2] = {{"en-US", "hyph_en_US.lph"}, {"en-GB", "hyph_en_GB.lph"}};
+    static const char english[] = "Bring your appointment letter and a list of the medicines "
+                                  "you take; the outpatient department will telephone you "
+                                  "beforehand about the examination and its preparation.";
+    for (size_t i = 0; i < 2; i++) {
+        hyphenator *h = hyphenator_open(langs[i][0]);
+        assert_non_null(h);
+        assert_false(mapped(langs[i][1]));
+        char *from_text = hyphenate_text(h, english);
+        hyphenator_close(h);
+        assert_non_null(strstr(from_text, "\xC2\xAD")); /* it does hyphenate */
+
+        char written[256];
+        assert_true(hyphen_compile(langs[i][0], hyphen_dir, written, sizeof written));
+        h = hyphenator_open(langs[i][0]);
+        assert_non_null(h);
+        assert_true(mapped(langs[i][1]));
+        char *compiled = hyphenate_text(h, english);
+        hyphenator_close(h);
+        assert_string_equal(compiled, from_text);
+        free(compiled);
+        free(from_text);
+    }
 }
 
 /* file holds data: never used, and the hyphenation is the text's */
@@ -204,6 +237,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compiled_same_as_text),
+        cmocka_unit_test(test_compiled_english),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_foreign),
