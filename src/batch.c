@@ -240,7 +240,10 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
     bool mapped = shared != MAP_FAILED;
     if (!mapped)
         shared = xcalloc(1, sizeof *shared);
-    bool ready = mapped && pipe(pipe_fds) == 0;
+    /* One worker: no process of its own. Forking buys nothing then, and
+     * costs the copy-on-write faults and a second exit (a few ms, much of
+     * a short run); build_leaflet stops at its next stage instead. */
+    bool ready = mapped && workers > 1 && pipe(pipe_fds) == 0;
     if (ready) {
         atomic_init(&shared->next, 0);
         fflush(stdout);
@@ -282,7 +285,9 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
         if (pipe_fds[0] >= 0)
             close(pipe_fds[0]);
         atomic_store(&shared->next, 0);
-        run_worker(o, plan, order, shared, registry, 0, -1, result);
+        build_options here = *o;
+        here.stop = &stop_signal;
+        run_worker(&here, plan, order, shared, registry, 0, -1, result);
         result->signal = stop_signal;
     } else {
         char buffer[64 * sizeof(done_record)];

@@ -8,7 +8,12 @@
  * worker at once (SIGTERM, SIGKILL a second later); a worker dies only
  * between two leaflets' commits (outputs.h), so every leaflet is written
  * whole or not at all, and no temporary file is left. A worker dies with
- * its parent whatever signal kills the parent (PR_SET_PDEATHSIG). */
+ * its parent whatever signal kills the parent (PR_SET_PDEATHSIG).
+ *
+ * With one worker (one leaflet, or -j 1) the leaflets are built in the
+ * calling process instead: a stop signal then ends the run at the next
+ * stage of the leaflet in hand (after a variant's layout, before its
+ * commit), with the same guarantees. */
 #ifndef LEAFPRESS_BATCH_H
 #define LEAFPRESS_BATCH_H
 

@@ -199,10 +199,16 @@ typedef struct variant_files {
     size_t print_pages;
 } variant_files;
 
-/* The booklet and the proofs, drawn on the main thread while the job finishes. */
-static bool render_extras(const output_plan *plan, const planned_variant *v, const document *doc,
-                          const laid_out *pages, const char *date, output_set *set,
-                          variant_files *vf, diag_list *diags)
+static bool stopping(const build_options *o)
+{
+    return o->stop && *o->stop;
+}
+
+/* The booklet and the proofs, drawn on the main thread while the job
+ * finishes. False on an error, or when o->stop ends it. */
+static bool render_extras(const build_options *o, const output_plan *plan,
+                          const planned_variant *v, const document *doc, const laid_out *pages,
+                          const char *date, output_set *set, variant_files *vf, diag_list *diags)
 {
     if (v->kinds[KIND_BOOKLET]) {
         rendered b;
@@ -227,10 +233,12 @@ static bool render_extras(const output_plan *plan, const planned_variant *v, con
             return false;
         }
     }
+    if (stopping(o))
+        return false;
     if (v->kinds[KIND_PROOFS]) {
         proof_image *images = NULL, overview = {0};
         size_t count = 0;
-        if (!render_proofs(pages, &images, &count, &overview, diags)) {
+        if (!render_proofs(pages, o->stop, &images, &count, &overview, diags)) {
             proof_images_free(images, count);
             free(images);
             proof_images_free(&overview, 1);
@@ -289,11 +297,13 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
                 if (l->variants[i].style->hyphenate == (pass == 1))
                     order[k++] = i;
         /* stop at the first failing variant: the next would report the same problems */
-        for (k = 0; k < n && diags.errors == 0; k++) {
+        for (k = 0; k < n && diags.errors == 0 && !stopping(o); k++) {
             size_t i = order[k];
             const planned_variant *v = &l->variants[i];
             pages[i] = v->contact_sheet ? layout_contact_sheet(doc, v->style, res, &diags)
                                         : layout_document(doc, v->style, res, &diags);
+            if (stopping(o))
+                break;
             /* one finishing thread at a time: two cores, two busy threads */
             if (k > 0 && started[order[k - 1]] && !finish_wait(&jobs[order[k - 1]], &diags))
                 break;
@@ -306,7 +316,8 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
             }
             started[i] = true; /* (freed whatever happens) */
             if (!start_finishing(&jobs[i], o, plan, v, doc, pages[i], res, &diags) ||
-                !render_extras(plan, v, doc, pages[i], jobs[i].date, &set, &vf[i], &diags))
+                stopping(o) ||
+                !render_extras(o, plan, v, doc, pages[i], jobs[i].date, &set, &vf[i], &diags))
                 break;
             vf[i].print_pages = pages[i]->page_count;
         }
@@ -315,7 +326,8 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
                 finish_wait(&jobs[i], &diags);
     }
     size_t warnings = warning_count(&diags);
-    ok = diags.errors == 0 && doc && !(o->werror && warnings);
+    bool stopped = stopping(o);
+    ok = diags.errors == 0 && doc && !(o->werror && warnings) && !stopped;
     if (ok && o->write) {
         /* the screen and print PDFs first, in variant order, then the rest */
         output_set all = {0};
@@ -361,7 +373,7 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
             free(line.data);
         }
     }
-    if (doc && diags.errors == 0 && o->werror && warnings)
+    if (doc && diags.errors == 0 && o->werror && warnings && !stopped)
         diag_report(&diags, SEVERITY_ERROR, path, 0, 0,
                     "%zu %s, and --werror makes %s; nothing of this leaflet was written",
                     warnings, warnings == 1 ? "warning" : "warnings", warnings == 1 ? "it an error" : "them errors");
@@ -378,7 +390,8 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
     free(order);
     if (!doc && diags.count == 0)
         diag_report(&diags, SEVERITY_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
-    diag_print(&diags);
+    if (!stopped)
+        diag_print(&diags);
     ok = ok && diags.errors == 0;
     incremental_leaflet_end(ok);
     diag_free(&diags);

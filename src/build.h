@@ -5,6 +5,7 @@
 #ifndef LEAFPRESS_BUILD_H
 #define LEAFPRESS_BUILD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,10 +25,15 @@ typedef struct build_options {
     output_switches switches;
     bool have_epoch;       /* SOURCE_DATE_EPOCH, checked by main */
     long long epoch;
+    /* Set by a stop signal while leaflets are built in the calling process
+     * (batch.h); build_leaflet then gives up at its next stage, before
+     * anything is written, and prints nothing. NULL: never. */
+    volatile sig_atomic_t *stop;
 } build_options;
 
 /* Builds (or checks) plan->leaflets[index] into the outputs the plan gives
- * it. Prints the leaflet's diagnostics and one line per variant written.
+ * it. Prints the leaflet's diagnostics and one line per variant written
+ * (nothing when o->stop ended it: it returns false then).
  * When it wrote, it returns with the interrupt signals blocked
  * (output_set_commit): the caller reports, then unblocks them. */
 bool build_leaflet(const build_options *o, const output_plan *plan, size_t index,

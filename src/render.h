@@ -16,6 +16,7 @@
 #ifndef LEAFPRESS_RENDER_H
 #define LEAFPRESS_RENDER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "diag.h"
@@ -60,9 +61,11 @@ typedef struct proof_image {
 } proof_image;
 #define PROOF_DPI 150
 /* *pages gets one image per page (of every page, padding included); the
- * overview shows the cover alone, then spreads, then the back cover. */
-bool render_proofs(const laid_out *pages, proof_image **page_images, size_t *page_count,
-                   proof_image *overview, diag_list *diags);
+ * overview shows the cover alone, then spreads, then the back cover.
+ * When *stop becomes non-zero (a signal; stop may be NULL) it gives up
+ * between two pages: false, with nothing made and nothing reported. */
+bool render_proofs(const laid_out *pages, volatile sig_atomic_t *stop, proof_image **page_images,
+                   size_t *page_count, proof_image *overview, diag_list *diags);
 /* Frees each image's data, not the array. */
 void proof_images_free(proof_image *images, size_t count);
 

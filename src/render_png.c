@@ -151,18 +151,21 @@ static bool render_overview(const laid_out *pages, proof_image *out)
     return ok;
 }
 
-bool render_proofs(const laid_out *pages, proof_image **page_images, size_t *page_count,
-                   proof_image *overview, diag_list *diags)
+bool render_proofs(const laid_out *pages, volatile sig_atomic_t *stop, proof_image **page_images,
+                   size_t *page_count, proof_image *overview, diag_list *diags)
 {
     *page_images = xcalloc(pages->page_count ? pages->page_count : 1, sizeof **page_images);
     *page_count = pages->page_count;
     memset(overview, 0, sizeof *overview);
-    bool ok = true;
-    for (size_t p = 0; p < pages->page_count && ok; p++)
+    bool ok = true, stopped = false;
+    for (size_t p = 0; p < pages->page_count && ok && !stopped; p++) {
         ok = render_page_png(pages, p, &(*page_images)[p]);
-    ok = ok && render_overview(pages, overview);
+        stopped = stop && *stop;
+    }
+    ok = ok && !stopped && render_overview(pages, overview);
     if (!ok) {
-        diag_report(diags, SEVERITY_ERROR, NULL, 0, 0, "cairo could not draw the PNG proofs");
+        if (!stopped)
+            diag_report(diags, SEVERITY_ERROR, NULL, 0, 0, "cairo could not draw the PNG proofs");
         proof_images_free(*page_images, *page_count);
         free(*page_images);
         proof_images_free(overview, 1);

@@ -63,11 +63,12 @@ session_alive() { ps -e -o sid=,stat=,pid=,args= | awk -v s="$1" '$1 == s && $2 
 # count PATTERN FILE: matching lines (0 when none or no file)
 count_lines() { local n; n=$(grep -c -E "$1" "$2" 2>/dev/null) || true; echo "${n:-0}"; }
 
-# interrupt SIGNAL WANT-STATUS
+# interrupt SIGNAL WANT-STATUS JOBS: with -j 1 the leaflets are built in
+# the main process (batch.h), with more in workers
 interrupt() {
-    local sig=$1 want=$2 out=$p/out-$1
+    local sig=$1 want=$2 jobs=$3 out=$p/out-$1-$3
     rm -rf "$out"
-    (cd "$p" && exec setsid "$leafpress" build -j2 -o "$out") >"$scratch/$sig.out" 2>"$scratch/$sig.err" &
+    (cd "$p" && exec setsid "$leafpress" build -j"$jobs" -o "$out") >"$scratch/$sig.out" 2>"$scratch/$sig.err" &
     local pid=$!
     # wait until a few leaflets are written (at most 60 s)
     local waited=0
@@ -84,15 +85,15 @@ interrupt() {
     wait "$pid" || status=$?
     end=$(date +%s%N)
     local ms=$(( (end - start) / 1000000 ))
-    [ "$status" -eq "$want" ] && pass "$sig: exit $want" || fail "$sig: exit $want" "exit $status: $(cat "$scratch/$sig.err")"
-    [ "$ms" -le 1500 ] && pass "$sig: stopped in $ms ms" || fail "$sig: stopped in $ms ms (more than 1.5 s)"
+    [ "$status" -eq "$want" ] && pass "$sig -j$jobs: exit $want" || fail "$sig -j$jobs: exit $want" "exit $status: $(cat "$scratch/$sig.err")"
+    [ "$ms" -le 1500 ] && pass "$sig -j$jobs: stopped in $ms ms" || fail "$sig -j$jobs: stopped in $ms ms (more than 1.5 s)"
     sleep 0.2
     local left
     left=$(session_alive "$sid")
-    [ -z "$left" ] && pass "$sig: no process of the run left" || fail "$sig: processes left" "$left"
+    [ -z "$left" ] && pass "$sig -j$jobs: no process of the run left" || fail "$sig -j$jobs: processes left" "$left"
     local temps
     temps=$(find "$out" -name '.*' ! -name .leafpress-state 2>/dev/null)
-    [ -z "$temps" ] && pass "$sig: no temporary file" || fail "$sig: temporary files left" "$temps"
+    [ -z "$temps" ] && pass "$sig -j$jobs: no temporary file" || fail "$sig -j$jobs: temporary files left" "$temps"
     local bad="" f n=0 q
     while IFS= read -r f; do
         [ -n "$f" ] || continue
@@ -106,21 +107,21 @@ interrupt() {
         [ "$(tail -c 6 "$f" | tr -d '\n')" = "%%EOF" ] || q=1
         [ $q -eq 0 ] || bad="$bad $f"
     done < <(find "$out" -name '*.pdf')
-    [ -z "$bad" ] && [ "$n" -gt 0 ] && pass "$sig: all $n PDFs pass qpdf --check" \
-        || fail "$sig: $n PDFs, broken:${bad:- (none written)}"
+    [ -z "$bad" ] && [ "$n" -gt 0 ] && pass "$sig -j$jobs: all $n PDFs pass qpdf --check" \
+        || fail "$sig -j$jobs: $n PDFs, broken:${bad:- (none written)}"
     local said written
     said=$(grep -E "^leafpress: interrupted \(SIG$sig\): [0-9]+ of $count leaflets written; the others keep their previous files$" "$scratch/$sig.err")
     written=$(printf '%s\n' "$said" | sed -E 's/.*: ([0-9]+) of.*/\1/')
-    [ -n "$said" ] && pass "$sig: says it was interrupted, $written leaflets written" \
-        || fail "$sig: says it was interrupted" "$(cat "$scratch/$sig.err")"
+    [ -n "$said" ] && pass "$sig -j$jobs: says it was interrupted, $written leaflets written" \
+        || fail "$sig -j$jobs: says it was interrupted" "$(cat "$scratch/$sig.err")"
     # the wrote lines: exactly the leaflets written, each with its two variants
     local names screens
     names=$(grep -E '^wrote ' "$scratch/$sig.out" | grep -v grote-letter | sed -E 's|^wrote [^ ]*/([^/ ]*)\.pdf .*|\1|' | sort)
     screens=$(find "$out" -maxdepth 1 -name '*.pdf' ! -name '*-grote-letter.pdf' -printf '%f\n' | sed 's/\.pdf$//' | sort)
     if [ "$names" = "$screens" ] && [ "$(printf '%s\n' "$names" | grep -c .)" = "$written" ]; then
-        pass "$sig: the wrote lines name exactly the $written leaflets on disk"
+        pass "$sig -j$jobs: the wrote lines name exactly the $written leaflets on disk"
     else
-        fail "$sig: the wrote lines name the leaflets on disk" "said: $names
+        fail "$sig -j$jobs: the wrote lines name the leaflets on disk" "said: $names
 on disk: $screens"
     fi
     local half=""
@@ -129,12 +130,14 @@ on disk: $screens"
             [ -f "$out/$g" ] || half="$half $g"
         done
     done
-    [ -z "$half" ] && pass "$sig: every leaflet on disk has all its files" \
-        || fail "$sig: leaflets written in part, missing:" "$half"
+    [ -z "$half" ] && pass "$sig -j$jobs: every leaflet on disk has all its files" \
+        || fail "$sig -j$jobs: leaflets written in part, missing:" "$half"
 }
 
-interrupt INT 130
-interrupt TERM 143
+interrupt INT 130 2
+interrupt TERM 143 2
+interrupt INT 130 1
+interrupt TERM 143 1
 
 # SIGKILL: nothing can be caught; the workers must still go
 out=$p/out-kill
@@ -159,6 +162,40 @@ sleep 1
 after=$(find "$out" -type f | wc -l)
 [ "$before" -eq "$after" ] && pass "KILL: nothing is written after it" \
     || fail "KILL: files still appear" "$before -> $after"
+
+# One long leaflet (its proofs alone take seconds), built in the main
+# process: a stop signal ends it at its next stage or proof page, long
+# before the leaflet would be done, and nothing is written.
+q=$scratch/long
+mkdir -p "$q/sources" "$q/styles"
+cp "$repo"/styles/*.yaml "$q/styles/"
+ln -s "$repo/fonts" "$q/fonts"
+{
+    printf -- '---\ntitle: Lange folder\nlang: nl-NL\npublisher: Testziekenhuis\n'
+    printf 'updated: 2024-01\nsubject: Een lange proeffolder.\nkeywords: [proef]\n---\n# Lange folder\n\n'
+    for k in $(seq 1 250); do
+        printf '## Deel %s\n\nDit is een lange folder om het onderbreken van een enkele folder te testen. ' "$k"
+        printf 'Elke alinea is een paar regels lang, zodat er altijd iets te zetten is.\n\n'
+    done
+} >"$q/sources/lang.md"
+(cd "$q" && exec setsid "$leafpress" build -o out) >"$scratch/long.out" 2>"$scratch/long.err" &
+pid=$!
+sleep 0.5
+start=$(date +%s%N)
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$status" -eq 130 ] && pass "one long leaflet: exit 130" || fail "one long leaflet: exit 130" "exit $status: $(cat "$scratch/long.err")"
+# at the next page of its proofs at the latest: well under the batch's 1.5 s
+[ "$ms" -le 500 ] && pass "one long leaflet: stopped in $ms ms" || fail "one long leaflet: stopped in $ms ms (more than 0.5 s)"
+if [ "$(cat "$scratch/long.err")" = "leafpress: interrupted (SIGINT): 0 of 1 leaflet written; the others keep their previous files" ]; then
+    pass "one long leaflet: says it was interrupted, and nothing else"
+else
+    fail "one long leaflet: says it was interrupted, and nothing else" "$(cat "$scratch/long.err")"
+fi
+written=$(find "$q/out" -type f ! -name .leafpress-state 2>/dev/null)
+[ -z "$written" ] && pass "one long leaflet: nothing written" || fail "one long leaflet: files written" "$written"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
