@@ -7,9 +7,11 @@
 #include <stdbool.h>
 #include "diag.h"
 
-/* A Pango font map over fonts_dir only, with hinting off (PDF output wants
- * unhinted, scalable metrics). NULL after reporting when the folder has no
- * usable fonts. Unref with g_object_unref. */
+/* A Pango font map over fonts_dir's .ttf and .otf files only, with hinting
+ * off (PDF output wants unhinted, scalable metrics). What each file holds
+ * comes from a cache (XDG_CACHE_HOME/leafpress, fonts.c) while the file is
+ * unchanged, else from FreeType: the same patterns either way. NULL after
+ * reporting when the folder has no usable fonts. Unref with g_object_unref. */
 PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags);
 
 /* Checks, without fontconfig, that fonts_dir holds font files: the batch

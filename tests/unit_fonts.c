@@ -1,0 +1,328 @@
+/* Unit tests for the font scan cache (src/fonts.c): the fonts a cached
+ * run sees are exactly those a scan finds (FcPatternEqual, in order); the
+ * cache is really read (a marked entry shows through); a damaged cache,
+ * a font replaced under the same name, a font added or removed, and a
+ * font changed moments ago are each scanned again; no cache place (no
+ * HOME, no XDG_CACHE_HOME) still works. Runs in a scratch folder with its
+ * own XDG_CACHE_HOME and copies of three bundled fonts. */
+#define _GNU_SOURCE /* setenv, mkdtemp, utimensat */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fontconfig/fontconfig.h>
+#include <pango/pangofc-fontmap.h>
+
+#include "diag.h"
+#include "fonts.h"
+#include "textutil.h"
+
+static char scratch[] = "/tmp/leafpress-unit-fonts-XXXXXX";
+static char fonts_dir[256], cache_home[256];
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t length = 0;
+    char *data = read_file(from, &length);
+    assert_non_null(data);
+    FILE *f = fopen(to, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, length, f), length);
+    assert_int_equal(fclose(f), 0);
+    free(data);
+}
+
+/* The font's times two minutes ago: old enough to be cached. ctime
+ * cannot be set back, so the tests wait instead where they need that. */
+static void age(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", fonts_dir, name);
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= 120;
+    t[1] = t[0];
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* What a plain scan finds: every face of every font file, in the
+ * folder's order (what fonts_open did before it had a cache). */
+static FcFontSet *scan(void)
+{
+    FcFontSet *set = FcFontSetCreate();
+    DIR *d = opendir(fonts_dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".ttf") != 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", fonts_dir, e->d_name);
+        FcFreeTypeQueryAll((const FcChar8 *)path, (unsigned)-1, NULL, NULL, set);
+    }
+    closedir(d);
+    return set;
+}
+
+/* The fonts fonts_open gives Pango, in order. */
+static FcFontSet *opened(void)
+{
+    diag_list d;
+    diag_init(&d);
+    PangoFontMap *map = fonts_open(fonts_dir, &d);
+    assert_int_equal(d.errors, 0);
+    diag_free(&d);
+    assert_non_null(map);
+    FcConfig *config = pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(map));
+    FcFontSet *in = FcConfigGetFonts(config, FcSetSystem), *out = FcFontSetCreate();
+    for (int i = 0; in && i < in->nfont; i++) {
+        FcPatternReference(in->fonts[i]);
+        FcFontSetAdd(out, in->fonts[i]);
+    }
+    g_object_unref(map);
+    return out;
+}
+
+static void assert_same_fonts(FcFontSet *a, FcFontSet *b)
+{
+    assert_int_equal(a->nfont, b->nfont);
+    for (int i = 0; i < a->nfont; i++)
+        assert_true(FcPatternEqual(a->fonts[i], b->fonts[i]));
+    FcFontSetDestroy(a);
+    FcFontSetDestroy(b);
+}
+
+/* The one cache file in cache_home/leafpress, malloc'd path. */
+static char *cache_file(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/leafpress", cache_home);
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *found = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, "fonts-", 6) == 0) {
+            assert_null(found); /* one per fonts folder, no temporary left */
+            found = g_strdup_printf("%s/%s", dir, e->d_name);
+        }
+    closedir(d);
+    return found;
+}
+
+/* How many font files the cache holds (lines with a tab). */
+static int cached_files(void)
+{
+    char *path = cache_file();
+    if (!path)
+        return -1;
+    size_t length = 0;
+    char *data = read_file(path, &length);
+    g_free(path);
+    assert_non_null(data);
+    int n = 0;
+    for (char *line = strchr(data, '\n'); line; line = strchr(line + 1, '\n'))
+        n += line[1] && strchr(line + 1, '\t') && strchr(line + 1, '\t') < strchr(line + 1, '\n');
+    free(data);
+    return n;
+}
+
+/* Rewrites the cache with `from` replaced by `to` (of the same length:
+ * each pattern is stored with its length) in its body and the checksum
+ * made right again: the cache as a later run would trust it. */
+static void edit_cache(const char *from, const char *to)
+{
+    char *path = cache_file();
+    assert_non_null(path);
+    size_t length = 0;
+    char *data = read_file(path, &length);
+    assert_non_null(data);
+    char *body = strchr(data, '\n') + 1;
+    char *at = strstr(body, from);
+    assert_non_null(at);
+    GString *b = g_string_new_len(body, at - body);
+    g_string_append(b, to);
+    g_string_append(b, at + strlen(from));
+    gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)b->str, b->len);
+    char *space = strstr(data, " sha256 ");
+    assert_non_null(space);
+    FILE *f = fopen(path, "wb");
+    fprintf(f, "%.*s sha256 %s\n%s", (int)(space - data), data, sum, b->str);
+    fclose(f);
+    g_free(sum);
+    g_string_free(b, TRUE);
+    free(data);
+    g_free(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(scratch))
+        return -1;
+    snprintf(fonts_dir, sizeof fonts_dir, "%s/fonts", scratch);
+    snprintf(cache_home, sizeof cache_home, "%s/cache", scratch);
+    mkdir(fonts_dir, 0755);
+    static const char *const names[] = {"AtkinsonHyperlegibleNext_400Regular.ttf",
+                                        "AtkinsonHyperlegibleNext_700Bold.ttf", "DejaVuSans.ttf"};
+    for (size_t i = 0; i < 3; i++) {
+        char from[512], to[512];
+        snprintf(from, sizeof from, "fonts/%s", names[i]);
+        snprintf(to, sizeof to, "%s/%s", fonts_dir, names[i]);
+        copy_file(from, to);
+    }
+    setenv("XDG_CACHE_HOME", cache_home, 1);
+    /* copied just now: not cacheable for two seconds (ctime); wait once */
+    sleep(3);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char command[600];
+    snprintf(command, sizeof command, "rm -rf '%s'", scratch);
+    return system(command) == 0 ? 0 : -1;
+}
+
+static void cold_then_warm_runs_see_what_a_scan_sees(void **state)
+{
+    (void)state;
+    assert_same_fonts(opened(), scan());
+    assert_int_equal(cached_files(), 3);
+    assert_same_fonts(opened(), scan());
+    assert_int_equal(cached_files(), 3);
+}
+
+static void the_cache_is_read(void **state)
+{
+    (void)state;
+    FcFontSetDestroy(opened());
+    edit_cache("Atkinson Hyperlegible Next:", "Marked Family Hyperlegible:"); /* same length */
+    FcFontSet *fonts = opened();
+    bool marked = false;
+    for (int i = 0; i < fonts->nfont; i++) {
+        FcChar8 *family = NULL;
+        if (FcPatternGetString(fonts->fonts[i], FC_FAMILY, 0, &family) == FcResultMatch)
+            marked = marked || strcmp((const char *)family, "Marked Family Hyperlegible") == 0;
+    }
+    FcFontSetDestroy(fonts);
+    assert_true(marked);
+    /* and edit it back, for the tests after */
+    edit_cache("Marked Family Hyperlegible:", "Atkinson Hyperlegible Next:");
+    assert_same_fonts(opened(), scan());
+}
+
+static void a_damaged_cache_is_scanned_again_and_replaced(void **state)
+{
+    (void)state;
+    FcFontSetDestroy(opened());
+    char *path = cache_file();
+    size_t length = 0;
+    char *data = read_file(path, &length);
+    /* one byte of a pattern changed, the checksum left as it was */
+    char *at = strstr(data, "Atkinson Hyperlegible Next:");
+    assert_non_null(at);
+    at[0] = 'X';
+    FILE *f = fopen(path, "wb");
+    fwrite(data, 1, length, f);
+    fclose(f);
+    assert_same_fonts(opened(), scan());
+    free(data);
+    data = read_file(path, &length);
+    assert_null(strstr(data, "Xtkinson"));
+    free(data);
+    /* cut short, and not a cache at all */
+    assert_int_equal(truncate(path, 200), 0);
+    assert_same_fonts(opened(), scan());
+    f = fopen(path, "wb");
+    fputs("leafpress font cache 0\n", f);
+    fclose(f);
+    assert_same_fonts(opened(), scan());
+    assert_int_equal(cached_files(), 3);
+    g_free(path);
+}
+
+static void a_font_replaced_under_its_name_is_scanned_again(void **state)
+{
+    (void)state;
+    FcFontSetDestroy(opened());
+    char to[512];
+    snprintf(to, sizeof to, "%s/DejaVuSans.ttf", fonts_dir);
+    /* DejaVu Sans Bold's bytes under DejaVu Sans's name, with its old mtime */
+    struct stat before;
+    assert_int_equal(stat(to, &before), 0);
+    copy_file("fonts/DejaVuSans-Bold.ttf", to);
+    struct timespec t[2] = {before.st_mtim, before.st_mtim};
+    assert_int_equal(utimensat(AT_FDCWD, to, t, 0), 0);
+    FcFontSet *fonts = opened();
+    assert_same_fonts(fonts, scan());
+    /* changed just now: scanned, not cached */
+    assert_int_equal(cached_files(), 2);
+    copy_file("fonts/DejaVuSans.ttf", to);
+    age("DejaVuSans.ttf");
+}
+
+static void fonts_added_and_removed_are_seen(void **state)
+{
+    (void)state;
+    FcFontSetDestroy(opened());
+    char path[512];
+    snprintf(path, sizeof path, "%s/DejaVuSans-Oblique.ttf", fonts_dir);
+    copy_file("fonts/DejaVuSans-Oblique.ttf", path);
+    assert_same_fonts(opened(), scan());
+    assert_int_equal(unlink(path), 0);
+    assert_same_fonts(opened(), scan());
+    snprintf(path, sizeof path, "%s/DejaVuSans.ttf", fonts_dir);
+    char keep[512];
+    snprintf(keep, sizeof keep, "%s/DejaVuSans.keep", scratch);
+    assert_int_equal(rename(path, keep), 0);
+    assert_same_fonts(opened(), scan());
+    assert_int_equal(rename(keep, path), 0);
+    assert_same_fonts(opened(), scan());
+}
+
+static void no_place_for_a_cache_still_works(void **state)
+{
+    (void)state;
+    const char *home = getenv("HOME");
+    char *saved = home ? g_strdup(home) : NULL;
+    unsetenv("XDG_CACHE_HOME");
+    unsetenv("HOME");
+    assert_same_fonts(opened(), scan());
+    setenv("XDG_CACHE_HOME", "relative/is/ignored", 1);
+    assert_same_fonts(opened(), scan());
+    setenv("XDG_CACHE_HOME", "/proc/no-place-here", 1);
+    assert_same_fonts(opened(), scan());
+    setenv("XDG_CACHE_HOME", cache_home, 1);
+    if (saved)
+        setenv("HOME", saved, 1);
+    g_free(saved);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cold_then_warm_runs_see_what_a_scan_sees),
+        cmocka_unit_test(the_cache_is_read),
+        cmocka_unit_test(a_damaged_cache_is_scanned_again_and_replaced),
+        cmocka_unit_test(a_font_replaced_under_its_name_is_scanned_again),
+        cmocka_unit_test(fonts_added_and_removed_are_seen),
+        cmocka_unit_test(no_place_for_a_cache_still_works),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
