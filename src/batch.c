@@ -355,10 +355,12 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
         }
         close(pipe_fds[0]);
         int crash = 0;
+        int *statuses = xcalloc(started, sizeof *statuses);
         for (size_t w = 0; w < started; w++) {
             int status = 0;
             while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
                 ;
+            statuses[w] = status;
             if (WIFSIGNALED(status) && o->write)
                 remove_leftovers(o->output_dir, pids[w]);
             if (WIFSIGNALED(status) && !stop_signal)
@@ -378,6 +380,36 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
                        records[i].err_length, STDERR_FILENO);
             }
         result->signal = stop_signal;
+        /* What a worker printed after its last leaflet (a crash report, the
+         * sanitizers' leak report) would be lost with its capture file: it
+         * is shown, and a worker that ended badly fails the run even when
+         * every leaflet was reported. */
+        for (size_t w = 0; w < started && !stop_signal; w++) {
+            int status = statuses[w];
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                continue;
+            uint64_t tail = 0;
+            for (size_t i = 0; i < count; i++)
+                if (have[i] && records[i].worker == w &&
+                    records[i].err_offset + records[i].err_length > tail)
+                    tail = records[i].err_offset + records[i].err_length;
+            off_t end = lseek(fileno(err[w]), 0, SEEK_END);
+            if (end > 0 && (uint64_t)end > tail)
+                replay(fileno(err[w]), tail, (uint64_t)end - tail, STDERR_FILENO);
+            result->worker_failures++;
+            bool all_reported = true;
+            for (size_t i = 0; i < count; i++)
+                all_reported = all_reported && have[i];
+            if (!all_reported)
+                continue; /* said below, for each leaflet it left */
+            if (WIFSIGNALED(status))
+                fprintf(stderr, "leafpress: a worker crashed (%s) after its last leaflet\n",
+                        strsignal(WTERMSIG(status)));
+            else
+                fprintf(stderr, "leafpress: a worker ended with exit status %d after its last leaflet\n",
+                        WEXITSTATUS(status));
+        }
+        free(statuses);
         if (!stop_signal)
             for (size_t i = 0; i < count; i++)
                 if (!have[i]) {

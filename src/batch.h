@@ -29,6 +29,7 @@ typedef struct batch_result {
     size_t done;       /* leaflets finished, failed or not */
     size_t warnings;   /* warnings printed for the leaflets */
     int signal;        /* the signal that interrupted the run; 0: none */
+    size_t worker_failures; /* workers that crashed or exited non-zero (the run fails) */
 } batch_result;
 
 /* Builds (or checks) every leaflet of the plan; sizes[i] (bytes of each

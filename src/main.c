@@ -532,6 +532,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "leafpress: %zu of %zu %s failed\n", failed, total,
                         total == 1 ? "leaflet" : "leaflets");
                 status = 1;
+            } else if (r.worker_failures) {
+                status = 1; /* (batch said which) */
             } else if (collisions) {
                 status = 1;
             } else if (o.werror && setup_warnings) {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# A worker that ends badly after its last leaflet (what the sanitizers' leak
+# check does: a report on stderr, then exit 23) must not go unseen: what it
+# printed then is shown and the run fails. The late failure is made by a
+# preloaded library whose destructor, in a worker only (its parent is
+# leafpress), prints a line and exits 3.
+#
+#   bash tests/worker_exit.sh LEAFPRESS [BUILDDIR]      (from the repository root)
+set -u
+
+leafpress=${1:?usage: bash tests/worker_exit.sh LEAFPRESS [BUILDDIR]}
+builddir=${2:-}
+case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
+repo=$PWD
+if ! command -v cc >/dev/null; then
+    echo "worker_exit.sh: cc not found" >&2
+    exit 2
+fi
+if ldd "$leafpress" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+    # a preloaded library would come before the sanitizer runtime
+    echo "ok   (skipped: a sanitizer build; its own leak check covers the workers)"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+if [ -n "$builddir" ] && [ -d "$builddir" ]; then
+    scratch=$(mktemp -d "$builddir/worker_exit.XXXXXX")
+else
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-worker_exit.XXXXXX")
+fi
+scratch=$(cd "$scratch" && pwd)
+trap 'rm -rf "$scratch"' EXIT
+unset SOURCE_DATE_EPOCH
+export CI=true
+
+passed=0
+failed=0
+pass() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
+
+cat >"$scratch/late_exit.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+__attribute__((destructor)) static void late_exit(void)
+{
+    char path[64], comm[64] = "";
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)getppid());
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(comm, sizeof comm, f))
+            comm[0] = '\0';
+        fclose(f);
+    }
+    if (strncmp(comm, "leafpress", 9) != 0)
+        return; /* the main process, or anything else */
+    fputs("late_exit: printed after the last leaflet\n", stderr);
+    fflush(stderr);
+    _exit(3);
+}
+EOF
+cc -shared -fPIC -o "$scratch/late_exit.so" "$scratch/late_exit.c" || { echo "FAIL cannot build the preload"; exit 1; }
+
+p=$scratch/project
+mkdir -p "$p/sources" "$p/styles"
+cp "$repo/styles/house.yaml" "$p/styles/"
+ln -s "$repo/fonts" "$p/fonts"
+for i in 1 2 3; do
+    printf -- '---\ntitle: Folder %s\nlang: nl-NL\npublisher: Testziekenhuis\nupdated: 2024-01\n---\n# Folder %s\n\nEen korte folder.\n' \
+        "$i" "$i" >"$p/sources/folder-$i.md"
+done
+
+# the control: the same run without the preload passes
+status=0
+(cd "$p" && "$leafpress" check -q -j2) >"$scratch/plain.out" 2>"$scratch/plain.err" || status=$?
+[ "$status" -eq 0 ] && pass "without the late exit: exit 0" || fail "without the late exit: exit 0" "exit $status: $(cat "$scratch/plain.err")"
+
+for command in check build; do
+    status=0
+    (cd "$p" && LD_PRELOAD="$scratch/late_exit.so" "$leafpress" "$command" -q -j2 -o out) \
+        >"$scratch/$command.out" 2>"$scratch/$command.err" || status=$?
+    [ "$status" -eq 1 ] && pass "$command: a worker's late exit fails the run (exit 1)" \
+        || fail "$command: a worker's late exit fails the run (exit 1)" "exit $status: $(cat "$scratch/$command.err")"
+    n=$(grep -c '^late_exit: printed after the last leaflet$' "$scratch/$command.err")
+    [ "$n" -eq 2 ] && pass "$command: what each of the 2 workers printed last is shown" \
+        || fail "$command: what each of the 2 workers printed last is shown ($n times)" "$(cat "$scratch/$command.err")"
+    n=$(grep -c '^leafpress: a worker ended with exit status 3 after its last leaflet$' "$scratch/$command.err")
+    [ "$n" -eq 2 ] && pass "$command: each says so" \
+        || fail "$command: each says so ($n times)" "$(cat "$scratch/$command.err")"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
