@@ -57,8 +57,8 @@ typedef struct finisher {
     size_t figures;          /* Figure elements seen so far */
     size_t spans;            /* Span elements seen so far */
     size_t figures_without_alt;
-    int *visited;            /* object ids of indirect objects walked */
-    size_t visited_count, visited_capacity;
+    unsigned char *visited;  /* visited[id]: indirect object id walked (ids are dense) */
+    size_t visited_capacity;
     /* Figure elements without content (cairo gives an image none), in
      * structure order, waiting for the Do that paints them. */
     qpdf_oh *empty_figures;
@@ -676,14 +676,20 @@ static bool visit_once(finisher *f, qpdf_oh oh)
     if (!qpdf_oh_is_indirect(f->q, oh))
         return true;
     int id = qpdf_oh_get_object_id(f->q, oh);
-    for (size_t i = 0; i < f->visited_count; i++)
-        if (f->visited[i] == id)
-            return false;
-    if (f->visited_count == f->visited_capacity) {
-        f->visited_capacity = f->visited_capacity ? f->visited_capacity * 2 : 64;
-        f->visited = xrealloc(f->visited, f->visited_capacity * sizeof *f->visited);
+    if (id < 0)
+        return false;
+    /* by id, not a list searched: a long leaflet has thousands of elements */
+    if ((size_t)id >= f->visited_capacity) {
+        size_t capacity = f->visited_capacity ? f->visited_capacity : 1024;
+        while (capacity <= (size_t)id)
+            capacity *= 2;
+        f->visited = xrealloc(f->visited, capacity);
+        memset(f->visited + f->visited_capacity, 0, capacity - f->visited_capacity);
+        f->visited_capacity = capacity;
     }
-    f->visited[f->visited_count++] = id;
+    if (f->visited[id])
+        return false;
+    f->visited[id] = 1;
     return true;
 }
 
