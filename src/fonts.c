@@ -52,7 +52,7 @@ bool fonts_check_dir(const char *fonts_dir, diag_list *diags)
  * saves time: a missing, unwritable, foreign or damaged one (it carries a
  * checksum) means a scan, with the same patterns (FcPatternEqual). */
 
-#define CACHE_MAGIC "leafpress font cache 1"
+#define CACHE_MAGIC "leafpress font cache 2"
 
 typedef struct font_stat {
     long long size, mtime_ns, ctime_ns, ino, dev;
@@ -66,7 +66,8 @@ static font_stat stat_of(const struct stat *st)
                        (long long)st->st_ino, (long long)st->st_dev};
 }
 
-/* One font file's entry: its stat and its patterns, as FcNameUnparse writes them. */
+/* One font file's entry: its stat and its patterns as FcNameUnparse writes
+ * them, without FC_FILE. */
 typedef struct cached_font {
     char *name;
     font_stat st;
@@ -232,7 +233,7 @@ static bool same_stat(const font_stat *a, const font_stat *b)
            a->ino == b->ino && a->dev == b->dev;
 }
 
-/* Adds the cached patterns of `name` to set, with FC_FILE set to path. */
+/* Adds the cached patterns of `name` to set, with FC_FILE path. */
 static bool add_cached(const font_cache *c, const char *name, const font_stat *st, const char *path,
                        FcFontSet *set)
 {
@@ -241,12 +242,23 @@ static bool add_cached(const font_cache *c, const char *name, const font_stat *s
         if (strcmp(f->name, name) != 0 || !same_stat(&f->st, st))
             continue;
         FcPattern **parsed = xcalloc(f->count, sizeof *parsed);
+        /* the file as it is named now, escaped as FcNameUnparse escapes values */
+        strbuf file = {0};
+        strbuf_puts(&file, ":file=");
+        for (const char *ch = path; *ch; ch++) {
+            if (strchr("\\=_:,", *ch))
+                strbuf_append(&file, "\\", 1);
+            strbuf_append(&file, ch, 1);
+        }
         bool ok = true;
         for (size_t k = 0; k < f->count && ok; k++) {
-            parsed[k] = FcNameParse((const FcChar8 *)f->patterns[k]);
-            ok = parsed[k] && FcPatternDel(parsed[k], FC_FILE) &&
-                 FcPatternAddString(parsed[k], FC_FILE, (const FcChar8 *)path);
+            strbuf text = {0};
+            strbuf_printf(&text, "%s%s", f->patterns[k], file.data);
+            parsed[k] = FcNameParse((const FcChar8 *)text.data);
+            free(text.data);
+            ok = parsed[k] != NULL;
         }
+        free(file.data);
         for (size_t k = 0; k < f->count; k++)
             if (parsed[k] && !(ok && FcFontSetAdd(set, parsed[k])))
                 FcPatternDestroy(parsed[k]);
@@ -309,8 +321,14 @@ PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
         f->st = fs;
         f->count = (size_t)(set->nfont - before);
         f->patterns = xcalloc(f->count ? f->count : 1, sizeof *f->patterns);
-        for (size_t k = 0; k < f->count; k++)
-            f->patterns[k] = (char *)FcNameUnparse(set->fonts[before + (int)k]);
+        for (size_t k = 0; k < f->count; k++) {
+            /* without the file: that is added back as the folder is named then */
+            FcPattern *copy = FcPatternDuplicate(set->fonts[before + (int)k]);
+            if (copy && FcPatternDel(copy, FC_FILE))
+                f->patterns[k] = (char *)FcNameUnparse(copy);
+            if (copy)
+                FcPatternDestroy(copy);
+        }
         f->cacheable = f->count > 0 &&
                        now_ns - (fs.mtime_ns > fs.ctime_ns ? fs.mtime_ns : fs.ctime_ns) > 2000000000LL;
         for (size_t k = 0; k < f->count; k++)

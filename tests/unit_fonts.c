@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,22 +78,54 @@ static FcFontSet *scan(void)
     return set;
 }
 
-/* The fonts fonts_open gives Pango, in order. */
+/* The fonts fonts_open gives Pango, in order. In a child process, once
+ * there, as leafpress opens its fonts once per process (fontconfig keeps
+ * the current configuration); the patterns come back as FcNameUnparse
+ * text, which parses back equal. */
 static FcFontSet *opened(void)
 {
-    diag_list d;
-    diag_init(&d);
-    PangoFontMap *map = fonts_open(fonts_dir, &d);
-    assert_int_equal(d.errors, 0);
-    diag_free(&d);
-    assert_non_null(map);
-    FcConfig *config = pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(map));
-    FcFontSet *in = FcConfigGetFonts(config, FcSetSystem), *out = FcFontSetCreate();
-    for (int i = 0; in && i < in->nfont; i++) {
-        FcPatternReference(in->fonts[i]);
-        FcFontSetAdd(out, in->fonts[i]);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        diag_list d;
+        diag_init(&d);
+        PangoFontMap *map = fonts_open(fonts_dir, &d);
+        int status = d.errors || !map;
+        diag_free(&d);
+        if (map) {
+            FcConfig *config = pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(map));
+            FcFontSet *in = FcConfigGetFonts(config, FcSetSystem);
+            for (int i = 0; in && i < in->nfont; i++) {
+                FcChar8 *text = FcNameUnparse(in->fonts[i]);
+                status |= !text || write(fds[1], text, strlen((char *)text) + 1) < 0;
+                FcStrFree(text);
+            }
+            g_object_unref(map);
+        }
+        close(fds[1]);
+        exit(status); /* exit: the sanitizer build checks the child for leaks */
     }
-    g_object_unref(map);
+    close(fds[1]);
+    GString *all = g_string_new(NULL);
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fds[0], chunk, sizeof chunk)) > 0)
+        g_string_append_len(all, chunk, n);
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    FcFontSet *out = FcFontSetCreate();
+    for (size_t at = 0; at < all->len; at += strlen(all->str + at) + 1) {
+        FcPattern *p = FcNameParse((const FcChar8 *)all->str + at);
+        assert_non_null(p);
+        FcFontSetAdd(out, p);
+    }
+    g_string_free(all, TRUE);
     return out;
 }
 
