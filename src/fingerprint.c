@@ -57,6 +57,8 @@ void fp_file_cache_free(fp_file_cache *cache)
         g_hash_table_destroy(cache->index);
     if (cache->chains)
         g_hash_table_destroy(cache->chains);
+    if (cache->contacts)
+        g_hash_table_destroy(cache->contacts);
     free(cache->journal);
     memset(cache, 0, sizeof *cache);
 }
@@ -71,6 +73,8 @@ void fp_file_cache_next_run(fp_file_cache *cache)
         cache->items[i].used = false;
     if (cache->chains)
         g_hash_table_remove_all(cache->chains);
+    if (cache->contacts)
+        g_hash_table_remove_all(cache->contacts);
 }
 
 fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path)
@@ -101,25 +105,52 @@ static fp_file_entry *cache_slot(fp_file_cache *cache, const char *path)
 }
 
 void fp_file_cache_put(fp_file_cache *cache, const char *path, const fp_digest *digest,
-                       int64_t size, int64_t mtime_ns, bool trusted)
+                       const fp_stat *stat, bool trusted)
 {
     fp_file_entry *e = cache_slot(cache, path);
     e->digest = *digest;
-    e->size = size;
-    e->mtime_ns = mtime_ns;
+    e->stat = *stat;
     e->trusted = trusted;
 }
 
-static int64_t now_ns(void)
+int64_t fp_clock_ns(void)
 {
+    /* the kernel stamps files from the coarse clock (or later, never
+     * earlier), so a change after this moment gets a ctime at or past it */
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int64_t mtime_of(const struct stat *st)
+static void stat_of(const struct stat *st, fp_stat *out)
 {
-    return (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    out->size = (int64_t)st->st_size;
+    out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    out->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
+    out->ino = (uint64_t)st->st_ino;
+}
+
+bool fp_stat_path(const char *path, fp_stat *out)
+{
+    struct stat st;
+    memset(out, 0, sizeof *out);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    stat_of(&st, out);
+    return true;
+}
+
+static bool same_stat(const fp_stat *a, const fp_stat *b)
+{
+    return a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
+           a->ino == b->ino;
+}
+
+bool fp_settled(const fp_stat *st, int64_t seen_ns)
+{
+    bool whole_seconds = st->mtime_ns % 1000000000LL == 0 && st->ctime_ns % 1000000000LL == 0;
+    int64_t margin = whole_seconds ? FP_RACY_COARSE_NS : FP_RACY_NS;
+    return st->ctime_ns < seen_ns - margin; /* ctime: only the clock sets it */
 }
 
 /* Hashes an open file in blocks: a font or a photo need not be in memory at once. */
@@ -151,58 +182,66 @@ void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out)
         return;
     }
     e->used = true;
+    /* the clock before the stat: a change after it gets a ctime past it */
+    int64_t seen = fp_clock_ns();
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (strcmp(e->digest.hex, FP_MISSING) != 0 || e->size || e->mtime_ns)
+        if (strcmp(e->digest.hex, FP_MISSING) != 0 || e->stat.size || e->stat.mtime_ns)
             cache->changed = true;
         set_missing(&e->digest);
-        e->size = e->mtime_ns = 0;
+        memset(&e->stat, 0, sizeof e->stat);
         e->trusted = false;
         *out = e->digest;
         return;
     }
-    if (e->trusted && e->size == (int64_t)st.st_size && e->mtime_ns == mtime_of(&st) &&
-        strcmp(e->digest.hex, FP_MISSING) != 0) {
+    fp_stat now;
+    stat_of(&st, &now);
+    if (e->trusted && same_stat(&e->stat, &now) && strcmp(e->digest.hex, FP_MISSING) != 0) {
         *out = e->digest;
         return;
     }
-    /* the clock is read before the bytes: a write after it moves the mtime past it */
-    int64_t hashed_at = now_ns();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     fp_digest d;
     bool ok = fd >= 0 && hash_fd(fd, &d);
     struct stat after;
+    fp_stat then = {0};
     /* stat again: a file that changed while it was read gets no trust */
-    bool steady = ok && fstat(fd, &after) == 0 && after.st_size == st.st_size &&
-                  mtime_of(&after) == mtime_of(&st);
+    if (ok && fstat(fd, &after) == 0)
+        stat_of(&after, &then);
+    bool steady = ok && same_stat(&then, &now);
     if (fd >= 0)
         close(fd);
     if (!ok)
         set_missing(&d);
     cache->hashed++;
-    cache->changed = true;
+    /* worth saving only when the state would say something new */
+    if (strcmp(e->digest.hex, d.hex) != 0 || !same_stat(&e->stat, &now) ||
+        e->trusted != (steady && fp_settled(&now, seen)))
+        cache->changed = true;
     if (cache->journal_count == cache->journal_capacity) {
         cache->journal_capacity = cache->journal_capacity ? 2 * cache->journal_capacity : 64;
         cache->journal = xrealloc(cache->journal, cache->journal_capacity * sizeof *cache->journal);
     }
     cache->journal[cache->journal_count++] = (size_t)(e - cache->items);
     e->digest = d;
-    e->size = (int64_t)st.st_size;
-    e->mtime_ns = mtime_of(&st);
-    e->trusted = steady && mtime_of(&st) < hashed_at - FP_RACY_NS;
+    e->stat = now;
+    e->trusted = steady && fp_settled(&now, seen);
     *out = d;
 }
 
-void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest)
+void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest,
+                     const fp_stat *as_written)
 {
     fp_file_entry *e = cache_slot(cache, path);
     e->used = true;
     e->digest = *digest;
-    struct stat st;
-    bool there = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    e->size = there ? (int64_t)st.st_size : 0;
-    e->mtime_ns = there ? mtime_of(&st) : 0;
-    e->trusted = false; /* just written: within the racy window by definition */
+    int64_t seen = fp_clock_ns();
+    fp_stat now;
+    bool there = fp_stat_path(path, &now);
+    e->stat = now;
+    /* untouched since the writer's own stat, and old enough that a later
+     * change would show: its stat data stand for the bytes written */
+    e->trusted = there && as_written && same_stat(as_written, &now) && fp_settled(&now, seen);
     cache->changed = true;
 }
 
@@ -356,7 +395,7 @@ static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
     *out = memo->digest;
 }
 
-static void value_digest(const char *name, fp_digest *out)
+static void value_digest_uncached(const char *name, fp_digest *out)
 {
     const char *value = NULL;
     if (strcmp(name, "leafpress") == 0) {
@@ -374,6 +413,56 @@ static void value_digest(const char *name, fp_digest *out)
         set_missing(out); /* a value this version does not know: never equal to a real one */
 }
 
+/* The values do not change within a process but SOURCE_DATE_EPOCH, which
+ * a test may set between runs: kept with the text they were taken from. */
+static void value_digest(const char *name, fp_digest *out)
+{
+    static struct {
+        const char *name;
+        char *text;
+        fp_digest digest;
+    } memo[3] = {{"leafpress", NULL, {""}}, {"libraries", NULL, {""}}, {"SOURCE_DATE_EPOCH", NULL, {""}}};
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(memo[i].name, name) != 0)
+            continue;
+        const char *text = i == 2 ? getenv("SOURCE_DATE_EPOCH") : "";
+        text = text ? text : "";
+        if (!memo[i].text || strcmp(memo[i].text, text) != 0) {
+            free(memo[i].text);
+            memo[i].text = xstrdup(text);
+            value_digest_uncached(name, &memo[i].digest);
+        }
+        *out = memo[i].digest;
+        return;
+    }
+    value_digest_uncached(name, out);
+}
+
+/* One digest per contact and run: every output showing it asks. */
+static void contact_digest(fp_file_cache *cache, const contact_registry *registry, const char *id,
+                           fp_digest *out)
+{
+    if (!cache) {
+        fp_contact_digest(registry ? contacts_find(registry, id) : NULL, out);
+        return;
+    }
+    if (!cache->contacts || cache->contacts_of != registry) {
+        if (!cache->contacts)
+            cache->contacts = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
+        g_hash_table_remove_all(cache->contacts);
+        cache->contacts_of = registry;
+    }
+    fp_digest *known = g_hash_table_lookup(cache->contacts, id);
+    if (known) {
+        *out = *known;
+        return;
+    }
+    fp_contact_digest(registry ? contacts_find(registry, id) : NULL, out);
+    known = xmalloc(sizeof *known);
+    *known = *out;
+    g_hash_table_insert(cache->contacts, xstrdup(id), known);
+}
+
 void fp_evaluate(const fp_context *ctx, dep_list *list)
 {
     for (size_t i = 0; i < list->count; i++) {
@@ -381,10 +470,7 @@ void fp_evaluate(const fp_context *ctx, dep_list *list)
         switch (d->kind) {
         case DEP_FILE: fp_file_digest(ctx->files, d->name, &d->digest); break;
         case DEP_DIR: dir_digest(ctx->files, d->name, &d->digest); break;
-        case DEP_CONTACT:
-            fp_contact_digest(ctx->registry ? contacts_find(ctx->registry, d->name) : NULL,
-                              &d->digest);
-            break;
+        case DEP_CONTACT: contact_digest(ctx->files, ctx->registry, d->name, &d->digest); break;
         case DEP_VALUE: value_digest(d->name, &d->digest); break;
         case DEP_KIND_COUNT: set_missing(&d->digest); break;
         }

@@ -1,6 +1,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,19 @@ static bool digest_ok(const char *s)
     return true;
 }
 
+static bool unsigned_ok(const char *s, unsigned long long *value)
+{
+    if (!*s || *s == '-' || *s == '+')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno)
+        return false;
+    *value = v;
+    return true;
+}
+
 static bool number_ok(const char *s, long long *value)
 {
     if (!*s)
@@ -167,6 +181,29 @@ static bool number_ok(const char *s, long long *value)
         return false;
     *value = v;
     return true;
+}
+
+void state_checksum(const void *data, size_t length, char hex[STATE_CHECKSUM_LENGTH + 1])
+{
+    /* each step (xor a word, multiply by an odd constant, fold the top half
+     * down) is a bijection of the running value: a change to any one word
+     * always changes the result, and two or more are missed 1 time in 2^64 */
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)length;
+    size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p + i, length - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+    snprintf(hex, STATE_CHECKSUM_LENGTH + 1, "%016llx", (unsigned long long)h);
 }
 
 char *state_format(const leaf_state *st)
@@ -197,8 +234,10 @@ char *state_format(const leaf_state *st)
         const fp_file_entry *e = &st->files.items[i];
         if (!(wanted[i] || e->used) || e->folder || strcmp(e->digest.hex, FP_MISSING) == 0)
             continue;
-        strbuf_printf(&b, "file %s %lld %lld %d ", e->digest.hex, (long long)e->size,
-                      (long long)e->mtime_ns, e->trusted ? 1 : 0);
+        strbuf_printf(&b, "file %s %lld %lld %lld %llu %d ", e->digest.hex,
+                      (long long)e->stat.size, (long long)e->stat.mtime_ns,
+                      (long long)e->stat.ctime_ns, (unsigned long long)e->stat.ino,
+                      e->trusted ? 1 : 0);
         state_escape(&b, e->path);
         strbuf_puts(&b, "\n");
     }
@@ -228,9 +267,9 @@ char *state_format(const leaf_state *st)
         }
         strbuf_puts(&b, "end\n");
     }
-    fp_digest sum;
-    fp_digest_bytes(b.data, b.length, &sum);
-    strbuf_printf(&b, "checksum %s\n", sum.hex);
+    char sum[STATE_CHECKSUM_LENGTH + 1];
+    state_checksum(b.data, b.length, sum);
+    strbuf_printf(&b, "checksum %s\n", sum);
     return strbuf_take(&b);
 }
 
@@ -285,9 +324,9 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
         return corrupt(problem, 0, "no checksum at the end: truncated?");
     memcpy(sum_line, last + 9, last_length - 9);
     sum_line[last_length - 9] = '\0';
-    fp_digest sum;
-    fp_digest_bytes(text, prefix, &sum);
-    if (strcmp(sum.hex, sum_line) != 0)
+    char sum[STATE_CHECKSUM_LENGTH + 1];
+    state_checksum(text, prefix, sum);
+    if (strcmp(sum, sum_line) != 0)
         return corrupt(problem, 0, "the checksum does not match: edited or damaged");
 
     char *copy = xstrndup(text, prefix);
@@ -320,17 +359,20 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
         char *rest = space ? space + 1 : line + strlen(line);
         if (space)
             *space = '\0';
-        long long a, b;
+        long long a = 0, b = 0, c = 0;
+        unsigned long long i = 0;
         if (!in_output && strcmp(word, "file") == 0) {
-            if (!(ok = split(rest, fields, 5) && digest_ok(fields[0]) && number_ok(fields[1], &a) &&
-                       number_ok(fields[2], &b) && (strcmp(fields[3], "0") == 0 ||
-                                                    strcmp(fields[3], "1") == 0) &&
-                       state_unescape(fields[4])))
+            if (!(ok = split(rest, fields, 7) && digest_ok(fields[0]) && number_ok(fields[1], &a) &&
+                       number_ok(fields[2], &b) && number_ok(fields[3], &c) &&
+                       unsigned_ok(fields[4], &i) &&
+                       (strcmp(fields[5], "0") == 0 || strcmp(fields[5], "1") == 0) &&
+                       state_unescape(fields[6])))
                 why = "bad file line";
             else {
                 fp_digest d;
                 snprintf(d.hex, sizeof d.hex, "%s", fields[0]);
-                fp_file_cache_put(&st->files, fields[4], &d, a, b, fields[3][0] == '1');
+                fp_stat at = {a, b, c, i};
+                fp_file_cache_put(&st->files, fields[6], &d, &at, fields[5][0] == '1');
             }
         } else if (!in_output && strcmp(word, "output") == 0) {
             if (!(ok = split(rest, fields, 2) && state_unescape(fields[0]) && state_unescape(fields[1]))) {
@@ -428,9 +470,15 @@ void state_load(leaf_state *st, const char *path, char **problem)
 bool state_save(const leaf_state *st, const char *path, diag_list *diags)
 {
     char *text = state_format(st);
+    bool ok = state_save_text(text, path, diags);
+    free(text);
+    return ok;
+}
+
+bool state_save_text(const char *text, const char *path, diag_list *diags)
+{
     /* no fsync: a state lost in a crash is a corrupt or missing state, which rebuilds */
     int error = write_text_atomically(path, text);
-    free(text);
     if (error)
         diag_report(diags, SEVERITY_WARNING, path, 0, 0,
                     "cannot write the build state (%s); the next build redoes everything",
