@@ -5,6 +5,7 @@
  * is read, so a variant that changes body.color also moves every element
  * colour that defaults to it. */
 #include "style_internal.h"
+#include "fingerprint.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1032,13 +1033,101 @@ char *style_themes_dir(const char *styles_dir)
     return xasprintf("%.*sthemes", (int)n, styles_dir);
 }
 
-style *style_load_themed(const char *styles_dir, const char *name, const char *themes_dir,
-                         const char *theme, diag_list *diags)
+/* ---- one load per style and run ----------------------------------------------- */
+
+/* A run asks for the same style more than once (every style is checked
+ * once, then planned; each leaflet in it). A load that succeeded is kept
+ * with what it said and the stat data of every file it read, and handed
+ * out again while each of those files is as it was: the same size, mtime,
+ * ctime and inode, and settled when it was read (fingerprint.h), so that
+ * a file rewritten since, even within the same clock tick, is read again.
+ * A load that failed is not kept: it is reported once and rare. */
+typedef struct memo_file {
+    char *path;
+    fp_stat stat;
+} memo_file;
+
+typedef struct style_memo {
+    char *key;                 /* styles_dir, name, themes_dir, theme */
+    style *style;
+    diag_list said;            /* its warnings and notes */
+    memo_file *files;
+    size_t file_count;
+} style_memo;
+
+static style_memo *memos;
+static size_t memo_count;
+
+static char *memo_key(const char *styles_dir, const char *name, const char *themes_dir,
+                      const char *theme)
+{
+    /* \n cannot be in a file name the loader accepts as a style's */
+    return xasprintf("%s\n%s\n%s\n%s", styles_dir, name, themes_dir ? themes_dir : "",
+                     theme ? theme : "\n");
+}
+
+static void memo_clear(style_memo *m)
+{
+    free(m->key);
+    style_free(m->style);
+    diag_free(&m->said);
+    for (size_t i = 0; i < m->file_count; i++)
+        free(m->files[i].path);
+    free(m->files);
+    memset(m, 0, sizeof *m);
+}
+
+static char *copy_text(const char *s) { return s ? xstrdup(s) : NULL; }
+
+/* A deep copy: every string a style owns is one emit() made. */
+static style *style_copy(const style *from)
+{
+    style *s = xmalloc(sizeof *s);
+    *s = *from;
+    s->name = copy_text(from->name);
+    s->path = copy_text(from->path);
+    s->extends = copy_text(from->extends);
+    s->theme = copy_text(from->theme);
+    style_ctx c = {0};
+    build_fields(&c);
+    for (size_t i = 0; i < c.field_count; i++) {
+        const field *f = &c.fields[i];
+        if (f->offset == NO_OFFSET)
+            continue;
+        if (f->kind == V_FAMILY || f->kind == V_SUFFIX || f->kind == V_OPTIONAL) {
+            char **at = (char **)((char *)s + f->offset);
+            *at = copy_text(*at);
+        }
+    }
+    free(c.fields);
+    for (int j = 0; j < 3; j++)
+        s->bullets[j] = copy_text(from->bullets[j]);
+    return s;
+}
+
+static style *memo_hand_out(const style_memo *m, diag_list *diags)
+{
+    for (size_t i = 0; i < m->said.count; i++) {
+        const diag *d = &m->said.items[i];
+        diag_report(diags, d->level, d->file, d->line, d->column, "%s", d->message);
+    }
+    return style_copy(m->style);
+}
+
+static bool memo_current(const style_memo *m)
+{
+    for (size_t i = 0; i < m->file_count; i++) {
+        fp_stat now;
+        if (!fp_stat_path(m->files[i].path, &now) || memcmp(&now, &m->files[i].stat, sizeof now))
+            return false;
+    }
+    return true;
+}
+
+static style *load_themed(const char *styles_dir, const char *name, const char *themes_dir,
+                          const char *theme, diag_list *diags, style_memo *memo)
 {
     style_ctx c = {.dir = styles_dir, .diags = diags, .name = name};
-    char *own_themes = NULL;
-    if (theme && !themes_dir)
-        themes_dir = own_themes = style_themes_dir(styles_dir);
     c.themes_dir = themes_dir;
     c.theme = theme;
     build_fields(&c);
@@ -1046,7 +1135,9 @@ style *style_load_themed(const char *styles_dir, const char *name, const char *t
     for (size_t i = 0; i < c.field_count; i++)
         c.slots[i].from = -1;
 
-    size_t errors = diags->errors;
+    size_t errors = diags->errors, said = diags->count;
+    /* the files' stat data before they are read: a change after shows */
+    int64_t seen = fp_clock_ns();
     style *s = NULL;
     load_status status = load_file(&c, name, NULL, false);
     if (status == LOAD_MISSING)
@@ -1054,7 +1145,50 @@ style *style_load_themed(const char *styles_dir, const char *name, const char *t
     else if (status == LOAD_OK && diags->errors == errors && style_resolve_defaults(&c)
              && style_apply_rules(&c) && style_validate(&c))
         s = emit(&c, name);
+    bool keep = s != NULL;
+    for (size_t i = 0; keep && i < c.file_count; i++) {
+        memo->files = xrealloc(memo->files, (memo->file_count + 1) * sizeof *memo->files);
+        memo_file *f = &memo->files[memo->file_count++];
+        f->path = xstrdup(c.files[i]);
+        keep = fp_stat_path(c.files[i], &f->stat) && fp_settled(&f->stat, seen);
+    }
+    if (keep) {
+        memo->style = style_copy(s);
+        diag_init(&memo->said);
+        for (size_t i = said; i < diags->count; i++) {
+            const diag *d = &diags->items[i];
+            diag_report(&memo->said, d->level, d->file, d->line, d->column, "%s", d->message);
+        }
+    }
     ctx_free(&c);
+    return s;
+}
+
+style *style_load_themed(const char *styles_dir, const char *name, const char *themes_dir,
+                         const char *theme, diag_list *diags)
+{
+    char *own_themes = NULL;
+    if (theme && !themes_dir)
+        themes_dir = own_themes = style_themes_dir(styles_dir);
+    char *key = memo_key(styles_dir, name, themes_dir, theme);
+    style_memo *m = NULL;
+    for (size_t i = 0; i < memo_count && !m; i++)
+        if (strcmp(memos[i].key, key) == 0)
+            m = &memos[i];
+    style *s;
+    if (m && m->style && memo_current(m)) {
+        s = memo_hand_out(m, diags);
+        free(key);
+    } else {
+        if (!m) {
+            memos = xrealloc(memos, (memo_count + 1) * sizeof *memos);
+            m = &memos[memo_count++];
+            memset(m, 0, sizeof *m);
+        }
+        memo_clear(m);
+        m->key = key;
+        s = load_themed(styles_dir, name, themes_dir, theme, diags, m);
+    }
     free(own_themes);
     return s;
 }
