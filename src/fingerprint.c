@@ -289,8 +289,11 @@ void dep_list_add(dep_list *list, dep_kind kind, const char *name, const char *d
     memset(d, 0, sizeof *d);
     d->kind = kind;
     d->name = xstrdup(name);
-    if (digest)
-        snprintf(d->digest.hex, sizeof d->digest.hex, "%s", digest);
+    if (digest) { /* no printf: a state has hundreds */
+        size_t n = strnlen(digest, FP_DIGEST_LENGTH);
+        memcpy(d->digest.hex, digest, n);
+        d->digest.hex[n] = '\0';
+    }
 }
 
 void dep_list_merge(dep_list *to, const dep_list *from)
@@ -337,9 +340,11 @@ void fp_contact_digest(const contact *c, fp_digest *out)
 
 /* ---- evaluation ------------------------------------------------------------ */
 
-static int compare_strings(const void *a, const void *b)
+
+/* By name, past each name's one-letter mark. */
+static int compare_marked(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 /* The sorted listing of a folder's regular files, each with its digest:
@@ -355,22 +360,26 @@ static void folder_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
     size_t count = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
+        /* a folder or a device is no font; a link or an unknown type is stat'ed below */
+        if (e->d_type != DT_REG && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+            continue;
         names = xrealloc(names, (count + 1) * sizeof *names);
-        names[count++] = xstrdup(e->d_name);
+        /* a leading mark: known to be a regular file, no stat needed */
+        names[count++] = xasprintf("%c%s", e->d_type == DT_REG ? 'r' : '?', e->d_name);
     }
     closedir(d);
     if (count)
-        qsort(names, count, sizeof *names, compare_strings);
+        qsort(names, count, sizeof *names, compare_marked);
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
     strbuf path = {0};
     for (size_t i = 0; i < count; i++) {
         path.length = 0;
-        strbuf_printf(&path, "%s/%s", dir, names[i]);
+        strbuf_printf(&path, "%s/%s", dir, names[i] + 1);
         struct stat st;
-        if (stat(path.data, &st) == 0 && S_ISREG(st.st_mode)) {
+        if (names[i][0] == 'r' || (stat(path.data, &st) == 0 && S_ISREG(st.st_mode))) {
             fp_digest f;
             fp_file_digest(cache, path.data, &f);
-            put_field(sum, 'n', names[i]);
+            put_field(sum, 'n', names[i] + 1);
             put_field(sum, 'f', f.hex);
         }
         free(names[i]);

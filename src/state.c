@@ -147,14 +147,20 @@ bool state_unescape(char *s)
 
 static bool digest_ok(const char *s)
 {
-    if (strcmp(s, FP_MISSING) == 0)
-        return true;
-    if (strlen(s) != FP_DIGEST_LENGTH)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+    if (s[0] == '-' && !s[1])
+        return true; /* FP_MISSING */
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')) || n >= FP_DIGEST_LENGTH)
             return false;
-    return true;
+    return n == FP_DIGEST_LENGTH;
+}
+
+/* A checked digest field into d (no printf: a state has hundreds). */
+static void digest_set(fp_digest *d, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(d->hex, s, n + 1);
 }
 
 static bool unsigned_ok(const char *s, unsigned long long *value)
@@ -370,7 +376,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
                 why = "bad file line";
             else {
                 fp_digest d;
-                snprintf(d.hex, sizeof d.hex, "%s", fields[0]);
+                digest_set(&d, fields[0]);
                 fp_stat at = {a, b, c, i};
                 fp_file_cache_put(&st->files, fields[6], &d, &at, fields[5][0] == '1');
             }
@@ -393,7 +399,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
         } else if (in_output && strcmp(word, "fingerprint") == 0) {
             ok = split(rest, fields, 1) && digest_ok(fields[0]) && strcmp(fields[0], FP_MISSING);
             if (ok)
-                snprintf(cur.fingerprint.hex, sizeof cur.fingerprint.hex, "%s", fields[0]);
+                digest_set(&cur.fingerprint, fields[0]);
         } else if (in_output && strcmp(word, "pages") == 0) {
             ok = split(rest, fields, 1) && number_ok(fields[0], &cur.pages);
         } else if (in_output && strcmp(word, "time_ms") == 0) {
@@ -404,7 +410,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
                  number_ok(fields[1], &a) && state_unescape(fields[2]);
             if (ok) {
                 fp_digest d;
-                snprintf(d.hex, sizeof d.hex, "%s", fields[0]);
+                digest_set(&d, fields[0]);
                 state_output_add_file(&cur, fields[2], &d, a);
             }
         } else if (in_output && strcmp(word, "dep") == 0) {
@@ -512,8 +518,15 @@ bool state_check(const leaf_state *st, const fp_context *ctx, const char *path,
             return false;
         }
     }
+    /* the recorded list has no two alike (state_parse): copied as it is */
     dep_list now = {0};
-    dep_list_merge(&now, &o->deps);
+    now.capacity = o->deps.count + fresh->count + 1;
+    now.items = xcalloc(now.capacity, sizeof *now.items);
+    for (size_t i = 0; i < o->deps.count; i++) {
+        now.items[i] = o->deps.items[i];
+        now.items[i].name = xstrdup(o->deps.items[i].name);
+    }
+    now.count = o->deps.count;
     dep_list_merge(&now, fresh);
     fp_evaluate(ctx, &now);
     /* the same names with the same digests: the same fingerprint, without

@@ -57,7 +57,7 @@ static void add(style_ctx *c, const char *path, value_kind kind, size_t offset,
     f->from = from;
 }
 
-static void build_fields(style_ctx *c)
+static void build_fields_once(style_ctx *c)
 {
     char p[FIELD_PATH_MAX];
     add(c, "suffix", V_SUFFIX, offsetof(style, suffix), NULL, "", NULL);
@@ -191,11 +191,51 @@ static const char *variant_only_hint(const char *path)
            "whatever a theme says; remove them";
 }
 
+/* The table is the same for every style: built once, with an index by
+ * path (a style file's every key is looked up in it). */
+static style_ctx table;
+static int *by_path;
+
+static const field *sorting; /* for the qsort below only */
+
+static int compare_by_path(const void *a, const void *b)
+{
+    return strcmp(sorting[*(const int *)a].path, sorting[*(const int *)b].path);
+}
+
+static void build_fields(style_ctx *c)
+{
+    if (!table.fields) {
+        build_fields_once(&table);
+        by_path = xmalloc(table.field_count * sizeof *by_path);
+        for (size_t i = 0; i < table.field_count; i++)
+            by_path[i] = (int)i;
+        sorting = table.fields;
+        qsort(by_path, table.field_count, sizeof *by_path, compare_by_path);
+    }
+    c->fields = table.fields;
+    c->field_count = table.field_count;
+}
+
 int style_field_index(const style_ctx *c, const char *path)
 {
-    for (size_t i = 0; i < c->field_count; i++)
-        if (strcmp(c->fields[i].path, path) == 0)
-            return (int)i;
+    if (c->fields != table.fields) { /* not from build_fields: search it all */
+        for (size_t i = 0; i < c->field_count; i++)
+            if (strcmp(c->fields[i].path, path) == 0)
+                return (int)i;
+        return -1;
+    }
+    size_t lo = 0, hi = table.field_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int k = by_path[mid], cmp = strcmp(table.fields[k].path, path);
+        if (cmp == 0)
+            return k;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return -1;
 }
 
@@ -1013,8 +1053,7 @@ static void ctx_free(style_ctx *c)
         free(c->files[i]);
     free(c->files);
     free(c->slots);
-    free(c->fields);
-    free(c->sections);
+    free(c->sections); /* the fields are the shared table */
     free(c->parent);
 }
 
@@ -1099,7 +1138,6 @@ static style *style_copy(const style *from)
             *at = copy_text(*at);
         }
     }
-    free(c.fields);
     for (int j = 0; j < 3; j++)
         s->bullets[j] = copy_text(from->bullets[j]);
     return s;
