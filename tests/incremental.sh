@@ -151,6 +151,35 @@ else
     fail "status: exit 0, all up to date" "$(cat "$scratch/status")"
 fi
 
+# ---- a no-op writes nothing -------------------------------------------------
+state_before=$(stat -c '%y %i' output/.leafpress-state)
+mkdir -p "$scratch/tmp"
+TMPDIR=$scratch/tmp "$leafpress" build -q >"$scratch/out" 2>"$scratch/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(stat -c '%y %i' output/.leafpress-state)" = "$state_before" ] &&
+   [ -z "$(ls -A "$scratch/tmp")" ] && [ "$(mtimes)" = "$before" ]; then
+    pass "a no-op build writes nothing: the state file as it was, no run folder"
+else
+    fail "a no-op build writes nothing" "exit $rc; state $state_before -> $(stat -c '%y %i' output/.leafpress-state); tmp: $(ls -A "$scratch/tmp"); $(cat "$scratch/err")"
+fi
+
+# ---- a file's stat data stand for its bytes only while they all match -----
+# drie.md edited in place (same inode), the same size, its mtime put back
+# (touch -r, as an editor or a checkout may): only its ctime tells
+touch -r sources/drie.md "$scratch/drie.stamp"
+python3 - sources/drie.md <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    text = f.read()
+    at = text.index(b"korte tekst")
+    f.seek(at)
+    f.write(b"KORTE tekst")
+PY
+touch -r "$scratch/drie.stamp" sources/drie.md
+build
+expect_built "a source edited in place keeping its size and mtime: exactly drie's outputs" \
+    "$(all_of '/drie(-[a-z]+)?(-[0-9]+)?\.(pdf|png)$')"
+
 # ---- contacts: exactly the leaflets that show one ------------------------
 sed -i 's/020 111 11 11/020 111 11 19/' sources/contacts.yaml
 "$leafpress" status --report "$scratch/status.json" >"$scratch/status" 2>&1
