@@ -243,10 +243,26 @@ int style_field_index(const style_ctx *c, const char *path)
 static bool is_section(const style_ctx *c, const char *path)
 {
     size_t n = strlen(path);
-    for (size_t i = 0; i < c->field_count; i++)
-        if (strncmp(c->fields[i].path, path, n) == 0 && c->fields[i].path[n] == '.')
-            return true;
-    return false;
+    if (c->fields != table.fields || n + 2 > FIELD_PATH_MAX) {
+        for (size_t i = 0; i < c->field_count; i++)
+            if (strncmp(c->fields[i].path, path, n) == 0 && c->fields[i].path[n] == '.')
+                return true;
+        return false;
+    }
+    /* the first field at or past "path.", by the index: it starts so or none does */
+    char dotted[FIELD_PATH_MAX];
+    memcpy(dotted, path, n);
+    dotted[n] = '.';
+    dotted[n + 1] = '\0';
+    size_t lo = 0, hi = table.field_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(table.fields[by_path[mid]].path, dotted) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < table.field_count && strncmp(table.fields[by_path[lo]].path, dotted, n + 1) == 0;
 }
 
 void style_slot_free(slot *s)

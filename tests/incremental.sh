@@ -138,7 +138,7 @@ for kind in screen print booklet proof; do
         fail "the report lists $kind outputs"
     fi
 done
-sleep 2.1 # past the racy window: a file hashed now may be trusted by its mtime
+sleep 2.1 # past the racy window (2 s where times are whole seconds): then trusted by its stat data
 before=$(mtimes)
 build
 expect_built "a second build rebuilds nothing" ""
