@@ -245,6 +245,102 @@ void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *di
     cache->changed = true;
 }
 
+/* ---- style files, read once ----------------------------------------------- */
+
+typedef struct input_memo {
+    char *what, *value;
+    struct input_memo *next;
+} input_memo;
+
+typedef struct input_file {
+    fp_stat stat;
+    char *text;
+    size_t length;
+    input_memo *memos;
+} input_file;
+
+static GHashTable *inputs; /* path -> input_file */
+
+static void input_free(gpointer data)
+{
+    input_file *f = data;
+    for (input_memo *m = f->memos, *next; m; m = next) {
+        next = m->next;
+        free(m->what);
+        free(m->value);
+        free(m);
+    }
+    free(f->text);
+    free(f);
+}
+
+/* The cached bytes of path while they are still its bytes, or NULL. */
+static input_file *input_current(const char *path)
+{
+    input_file *f = inputs ? g_hash_table_lookup(inputs, path) : NULL;
+    if (!f)
+        return NULL;
+    fp_stat now;
+    if (fp_stat_path(path, &now) && same_stat(&now, &f->stat))
+        return f;
+    g_hash_table_remove(inputs, path);
+    return NULL;
+}
+
+char *fp_read_input(const char *path, size_t max_bytes, size_t *length, char **why)
+{
+    input_file *f = input_current(path);
+    if (f && f->length <= max_bytes) {
+        if (why)
+            *why = NULL;
+        *length = f->length;
+        char *copy = xmalloc(f->length + 1);
+        memcpy(copy, f->text, f->length + 1);
+        return copy;
+    }
+    int64_t seen = fp_clock_ns();
+    fp_stat before, after;
+    bool known = fp_stat_path(path, &before);
+    char *text = read_input(path, max_bytes, length, why);
+    /* kept only when it had settled and did not move while it was read */
+    if (text && known && fp_stat_path(path, &after) && same_stat(&before, &after) &&
+        fp_settled(&before, seen)) {
+        if (!inputs)
+            inputs = g_hash_table_new_full(g_str_hash, g_str_equal, free, input_free);
+        input_file *keep = xcalloc(1, sizeof *keep);
+        keep->stat = before;
+        keep->length = *length;
+        keep->text = xmalloc(*length + 1);
+        memcpy(keep->text, text, *length);
+        keep->text[*length] = '\0';
+        g_hash_table_replace(inputs, xstrdup(path), keep);
+    }
+    return text;
+}
+
+bool fp_recall(const char *path, const char *what, char **value)
+{
+    input_file *f = input_current(path);
+    for (input_memo *m = f ? f->memos : NULL; m; m = m->next)
+        if (strcmp(m->what, what) == 0) {
+            *value = m->value ? xstrdup(m->value) : NULL;
+            return true;
+        }
+    return false;
+}
+
+void fp_remember(const char *path, const char *what, const char *value)
+{
+    input_file *f = input_current(path);
+    if (!f)
+        return;
+    input_memo *m = xcalloc(1, sizeof *m);
+    m->what = xstrdup(what);
+    m->value = value ? xstrdup(value) : NULL;
+    m->next = f->memos;
+    f->memos = m;
+}
+
 /* ---- dependency lists --------------------------------------------------- */
 
 static const char *const KIND_NAMES[DEP_KIND_COUNT] = {"file", "dir", "contact", "value"};
@@ -515,14 +611,11 @@ void fp_combine(const dep_list *list, fp_digest *out)
 
 /* The top-level `extends:` of a style file: a new string, or NULL (none, or
  * the file does not parse: the style loader will say so). */
-static char *read_extends(const char *path)
+static char *parse_extends(const char *bytes, size_t length)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, length);
     char *result = NULL;
     int depth = 0;
     bool is_key = false, want_value = false, done = false;
@@ -566,7 +659,22 @@ static char *read_extends(const char *path)
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
-    fclose(f);
+    return result;
+}
+
+static char *read_extends(const char *path)
+{
+    char *result;
+    if (fp_recall(path, "fp-extends", &result))
+        return result;
+    size_t length;
+    /* no limit of its own: the loader judges the size */
+    char *text = fp_read_input(path, SIZE_MAX / 2, &length, NULL);
+    if (!text)
+        return NULL;
+    result = parse_extends(text, length);
+    free(text);
+    fp_remember(path, "fp-extends", result);
     return result;
 }
 

@@ -117,6 +117,20 @@ void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out);
 void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest,
                      const fp_stat *as_written);
 
+/* ---- style files, read once per process --------------------------------- */
+
+/* read_input (textutil.h) through a cache: the bytes of a file read before
+ * are handed out again (a copy, caller frees) while its stat data are those
+ * it had when read, and it had settled then (fp_settled); anything else is
+ * read afresh. For the style and theme files that the loader, the planner
+ * and the fingerprints each read. */
+char *fp_read_input(const char *path, size_t max_bytes, size_t *length, char **why);
+/* Something worked out from a file's bytes ("what": which question), kept
+ * with them: true with *value (a copy or NULL) while the bytes fp_read_input
+ * gave are still the file's; fp_remember keeps an answer for them. */
+bool fp_recall(const char *path, const char *what, char **value);
+void fp_remember(const char *path, const char *what, const char *value);
+
 /* ---- dependencies ------------------------------------------------------ */
 
 typedef enum { DEP_FILE, DEP_DIR, DEP_CONTACT, DEP_VALUE, DEP_KIND_COUNT } dep_kind;

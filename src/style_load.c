@@ -913,7 +913,7 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
     char *path = style_path(theme ? c->themes_dir : c->dir, name);
     size_t length;
     char *why;
-    char *text = read_input(path, LIMIT_STYLE_BYTES, &length, &why);
+    char *text = fp_read_input(path, LIMIT_STYLE_BYTES, &length, &why);
     if (!text) {
         int error = errno;
         if (error != ENOENT)
