@@ -906,48 +906,118 @@ static void report_unknown_theme(style_ctx *c, const char *file, const yaml_node
 /* Reads one file of a chain, its parent first. theme: a file of the
  * theme's chain (themes_dir); else of the variant's, and then right after
  * the root of that chain the whole theme chain is applied. */
-static load_status load_file(style_ctx *c, const char *name, const chain_link *child, bool theme)
-{
-    if (!*name || strchr(name, '/'))
-        return LOAD_MISSING;
-    char *path = style_path(theme ? c->themes_dir : c->dir, name);
+/* Each style file parsed once per process (a theme's root is read by every
+ * variant): the document is kept with the bytes it came from and the stat
+ * data they had, and used again while the file still has them. Only a
+ * file that had settled when read (fingerprint.h) is kept. */
+typedef struct parsed_file {
+    char *path;
+    fp_stat stat;
+    char *text;
     size_t length;
-    char *why;
-    char *text = fp_read_input(path, LIMIT_STYLE_BYTES, &length, &why);
-    if (!text) {
-        int error = errno;
-        if (error != ENOENT)
-            diag_report(c->diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", why);
-        free(why);
-        free(path);
-        return error == ENOENT ? LOAD_MISSING : LOAD_FAILED;
+    yaml_document_t doc;
+} parsed_file;
+
+static parsed_file **parsed; /* each on its own: a document in use never moves */
+static size_t parsed_count;
+
+static yaml_document_t *parsed_find(const char *path, const char **text, size_t *length)
+{
+    for (size_t i = parsed_count; i-- > 0;) { /* the newest entry for a path is its own */
+        parsed_file *f = parsed[i];
+        if (strcmp(f->path, path) != 0)
+            continue;
+        fp_stat now;
+        if (!fp_stat_path(path, &now) || memcmp(&now, &f->stat, sizeof now) != 0)
+            return NULL; /* changed: parsed afresh and kept in its place */
+        *text = f->text;
+        *length = f->length;
+        return &f->doc;
     }
+    return NULL;
+}
+
+/* A file of the chain read: the context owns its path (slots point at it). */
+static void note_file(style_ctx *c, char *path, const chain_link *child, bool theme)
+{
     c->files = xrealloc(c->files, (c->file_count + 1) * sizeof *c->files);
     c->files[c->file_count++] = path;
     if (!child && !theme)
         c->top_file = path;
     if (!child && theme)
         c->theme_file = path;
+}
 
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
-    if (!yaml_parser_load(&parser, &doc)) {
-        style_report_yaml_error(c->diags, path, text, &parser);
+/* Takes over text and *doc. An older entry for the path is left in place
+ * (a load up the chain may still be reading it) and found no more. */
+static yaml_document_t *parsed_keep(const char *path, const fp_stat *stat, char *text,
+                                    size_t length, yaml_document_t *doc)
+{
+    parsed = xrealloc(parsed, (parsed_count + 1) * sizeof *parsed);
+    parsed_file *f = parsed[parsed_count++] = xcalloc(1, sizeof *f);
+    f->path = xstrdup(path);
+    f->stat = *stat;
+    f->text = text;
+    f->length = length;
+    f->doc = *doc;
+    return &f->doc;
+}
+
+static load_status load_file(style_ctx *c, const char *name, const chain_link *child, bool theme)
+{
+    if (!*name || strchr(name, '/'))
+        return LOAD_MISSING;
+    char *path = style_path(theme ? c->themes_dir : c->dir, name);
+    size_t length;
+    const char *text;
+    yaml_document_t *doc = parsed_find(path, &text, &length);
+    yaml_document_t own_doc;
+    char *own_text = NULL;
+    if (!doc) {
+        char *why;
+        int64_t seen = fp_clock_ns();
+        fp_stat before, after;
+        bool known = fp_stat_path(path, &before);
+        own_text = fp_read_input(path, LIMIT_STYLE_BYTES, &length, &why);
+        if (!own_text) {
+            int error = errno;
+            if (error != ENOENT)
+                diag_report(c->diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", why);
+            free(why);
+            free(path);
+            return error == ENOENT ? LOAD_MISSING : LOAD_FAILED;
+        }
+        text = own_text;
+        note_file(c, path, child, theme);
+        yaml_parser_t parser;
+        yaml_parser_initialize(&parser);
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
+        if (!yaml_parser_load(&parser, &own_doc)) {
+            style_report_yaml_error(c->diags, path, text, &parser);
+            yaml_parser_delete(&parser);
+            free(own_text);
+            return LOAD_FAILED;
+        }
         yaml_parser_delete(&parser);
-        free(text);
-        return LOAD_FAILED;
+        doc = &own_doc;
+        /* settled and steady while read: parsed once for the process */
+        if (known && fp_stat_path(path, &after) && memcmp(&before, &after, sizeof before) == 0 &&
+            fp_settled(&before, seen)) {
+            doc = parsed_keep(path, &before, own_text, length, &own_doc);
+            own_text = NULL;
+        }
+    } else {
+        note_file(c, path, child, theme);
     }
 
     load_status status = LOAD_OK;
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    const yaml_node_t *too_many = key_past_limit(&doc);
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    const yaml_node_t *too_many = key_past_limit(doc);
     if (too_many) {
         report_at(c, path, too_many, "more than %d keys in one style file; a style has about 170",
                   LIMIT_STYLE_KEYS);
         status = LOAD_FAILED;
-    } else if (!yaml_check_strings(&(yaml_checker){.path = path, .doc = &doc, .diags = c->diags,
+    } else if (!yaml_check_strings(&(yaml_checker){.path = path, .doc = doc, .diags = c->diags,
                                                    .text = text, .length = length})) {
         status = LOAD_FAILED;
     } else if (root && root->type != YAML_MAPPING_NODE) {
@@ -959,7 +1029,7 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
         }
     } else if (root) {
         yaml_node_t *key = NULL;
-        yaml_node_t *ext = find_key(&doc, root, "extends", &key);
+        yaml_node_t *ext = find_key(doc, root, "extends", &key);
         if (ext) {
             const char *parent = scalar(ext);
             if (!child && !theme) {
@@ -1000,7 +1070,7 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
         /* Applied even when the parent failed, so every problem is listed at once. */
         c->origin = theme ? ORIGIN_THEME : ext ? ORIGIN_VARIANT : ORIGIN_ROOT;
         c->in_theme = theme;
-        apply_mapping(c, path, &doc, root, NULL);
+        apply_mapping(c, path, doc, root, NULL);
         if (!theme && !ext && c->theme && !c->theme_done) {
             /* the root of the variant's chain is in: the theme goes on top of it */
             c->theme_done = true;
@@ -1011,9 +1081,9 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
                 status = LOAD_FAILED;
         }
     }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    free(text);
+    if (doc == &own_doc)
+        yaml_document_delete(&own_doc);
+    free(own_text);
     return status;
 }
 
