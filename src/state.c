@@ -212,6 +212,28 @@ void state_checksum(const void *data, size_t length, char hex[STATE_CHECKSUM_LEN
     snprintf(hex, STATE_CHECKSUM_LENGTH + 1, "%016llx", (unsigned long long)h);
 }
 
+static bool same_deps(const dep_list *a, const dep_list *b)
+{
+    bool same = a->count == b->count;
+    for (size_t i = 0; i < a->count && same; i++)
+        same = a->items[i].kind == b->items[i].kind &&
+               strcmp(a->items[i].name, b->items[i].name) == 0 &&
+               strcmp(a->items[i].digest.hex, b->items[i].digest.hex) == 0;
+    return same;
+}
+
+/* A copy of a list that has no two alike. */
+static void copy_deps(dep_list *to, const dep_list *from)
+{
+    to->capacity = from->count + 1;
+    to->items = xcalloc(to->capacity, sizeof *to->items);
+    for (size_t i = 0; i < from->count; i++) {
+        to->items[i] = from->items[i];
+        to->items[i].name = xstrdup(from->items[i].name);
+    }
+    to->count = from->count;
+}
+
 char *state_format(const leaf_state *st)
 {
     strbuf b = {0};
@@ -265,7 +287,17 @@ char *state_format(const leaf_state *st)
             state_escape(&b, o->files[f].path);
             strbuf_puts(&b, "\n");
         }
-        for (size_t d = 0; d < o->deps.count; d++) {
+        /* the kinds of one variant mostly share their inputs: said once */
+        const state_output *like = NULL;
+        for (size_t k = i; k-- > 0 && i - k <= 8 && !like;)
+            if (same_deps(&st->outputs[k].deps, &o->deps))
+                like = &st->outputs[k];
+        if (like) {
+            strbuf_puts(&b, "deps-like ");
+            state_escape(&b, like->path);
+            strbuf_puts(&b, "\n");
+        }
+        for (size_t d = 0; d < o->deps.count && !like; d++) {
             strbuf_printf(&b, "dep %s %s ", dep_kind_name(o->deps.items[d].kind),
                           o->deps.items[d].digest.hex);
             state_escape(&b, o->deps.items[d].name);
@@ -419,6 +451,12 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
                  digest_ok(fields[1]) && state_unescape(fields[2]);
             if (ok)
                 dep_list_add(&cur.deps, kind, fields[2], fields[1]);
+        } else if (in_output && strcmp(word, "deps-like") == 0 && !cur.deps.count) {
+            const state_output *like = NULL;
+            ok = split(rest, fields, 1) && state_unescape(fields[0]) &&
+                 (like = state_find(st, fields[0])) != NULL;
+            if (ok)
+                copy_deps(&cur.deps, &like->deps);
         } else if (in_output && strcmp(word, "end") == 0 && !*rest) {
             /* complete entries only; the first file is the output itself */
             ok = cur.source && cur.variant && cur.fingerprint.hex[0] && cur.file_count &&
@@ -538,13 +576,7 @@ bool state_check(const leaf_state *st, const fp_context *ctx, const char *path,
         return true;
     /* the recorded list has no two alike (state_parse): copied as it is */
     dep_list now = {0};
-    now.capacity = o->deps.count + fresh->count + 1;
-    now.items = xcalloc(now.capacity, sizeof *now.items);
-    for (size_t i = 0; i < o->deps.count; i++) {
-        now.items[i] = o->deps.items[i];
-        now.items[i].name = xstrdup(o->deps.items[i].name);
-    }
-    now.count = o->deps.count;
+    copy_deps(&now, &o->deps);
     dep_list_merge(&now, fresh);
     fp_evaluate(ctx, &now);
     /* the same names with the same digests: the same fingerprint, without

@@ -20,7 +20,8 @@
  *   pages N
  *   time_ms MS
  *   wrote DIGEST BYTES PATH          (one per file; the first is PATH itself)
- *   dep KIND DIGEST NAME
+ *   dep KIND DIGEST NAME             (one per input; or instead of them all:)
+ *   deps-like PATH                   (the same inputs as the output PATH above)
  *   end
  *   checksum SUM                     (state_checksum of every byte before this line)
  *

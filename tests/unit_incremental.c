@@ -510,11 +510,34 @@ static void test_state_round_trip(void **state)
     assert_string_equal(o->fingerprint.hex, st.outputs[0].fingerprint.hex);
     char *again = state_format(&back);
     assert_string_equal(text, again);
+    free(again);
+    /* a second output with the same inputs names the first instead of listing them */
+    state_output twin = {.path = xstrdup("out/print/x.pdf"), .kind = xstrdup("print"),
+                         .source = xstrdup("x.md"), .variant = xstrdup("x"), .pages = 4};
+    fp_digest d;
+    fp_digest_bytes("print", 5, &d);
+    state_output_add_file(&twin, "out/print/x.pdf", &d, 5);
+    dep_list_merge(&twin.deps, &st.outputs[0].deps);
+    twin.fingerprint = st.outputs[0].fingerprint;
+    state_put(&back, &twin);
+    again = state_format(&back);
+    assert_non_null(strstr(again, "deps-like out/x.pdf\n"));
+    leaf_state third = {0};
+    assert_true(state_parse(&third, again, strlen(again), &problem));
+    const state_output *t = state_find(&third, "out/print/x.pdf");
+    assert_non_null(t);
+    assert_int_equal(t->deps.count, 2);
+    assert_string_equal(t->deps.items[1].name, "alpha");
+    assert_string_equal(t->deps.items[0].digest.hex, st.outputs[0].deps.items[0].digest.hex);
+    char *thrice = state_format(&third);
+    assert_string_equal(thrice, again);
+    free(thrice);
+    state_free(&third);
     /* an entry put again under its path replaces the old one */
     state_output again_o = {.path = xstrdup("out/x.pdf"), .kind = xstrdup("print"), .source = xstrdup("x.md"),
                       .variant = xstrdup("x"), .pages = 9};
     state_put(&back, &again_o);
-    assert_int_equal(back.count, 1);
+    assert_int_equal(back.count, 2); /* with the twin */
     assert_int_equal(state_find(&back, "out/x.pdf")->pages, 9);
     assert_string_equal(state_find(&back, "out/x.pdf")->kind, "print");
     free(again);
