@@ -149,11 +149,14 @@ static bool digest_ok(const char *s)
 {
     if (s[0] == '-' && !s[1])
         return true; /* FP_MISSING */
+    /* lower-case hex only, as fp_digest writes it: a table, as a state has hundreds */
+    static const char HEX[256] = {['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+                                  ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+                                  ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1};
     size_t n = 0;
-    for (; s[n]; n++)
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')) || n >= FP_DIGEST_LENGTH)
-            return false;
-    return n == FP_DIGEST_LENGTH;
+    while (n < FP_DIGEST_LENGTH && HEX[(unsigned char)s[n]])
+        n++;
+    return n == FP_DIGEST_LENGTH && !s[n];
 }
 
 /* A checked digest field into d (no printf: a state has hundreds). */
