@@ -29,8 +29,8 @@
  * its ctime lay more than FP_RACY_NS before that moment (git's "racily
  * clean" rule). A change to a file moves its ctime to the time of the
  * change, which nothing but the clock can set; so a file changed after it
- * was looked at has another ctime, and one changed in the same clock tick
- * as it was looked at was never trusted. */
+ * was looked at has another ctime, and one changed just before it was
+ * looked at (maybe again within the same clock tick) is never trusted. */
 #ifndef LEAFPRESS_FINGERPRINT_H
 #define LEAFPRESS_FINGERPRINT_H
 
@@ -57,7 +57,7 @@ typedef struct fp_digest {
 
 void fp_digest_bytes(const void *data, size_t length, fp_digest *out);
 
-/* ---- file digests, cached by size and mtime ---------------------------- */
+/* ---- file digests, cached by stat data ----------------------------------- */
 
 /* What a stat says of a file, as far as the cache compares it. */
 typedef struct fp_stat {
