@@ -812,7 +812,10 @@ static bool entry_from_record(incremental *inc, const planned_output *p, const l
 
 static bool source_exists(const state_output *o, void *data)
 {
-    (void)data;
+    /* a source this run looked at is known to be there; others are stat'ed */
+    const fp_file_entry *e = fp_file_cache_find(data, o->source);
+    if (e && e->used && strcmp(e->digest.hex, FP_MISSING) != 0)
+        return true;
     struct stat st;
     return stat(o->source, &st) == 0;
 }
@@ -934,7 +937,7 @@ void incremental_finish(incremental *inc, const output_plan *todo, const batch_r
             g.report.leaflets_failed++;
     if (writing) {
         size_t before = inc->state.count;
-        state_retain(&inc->state, source_exists, NULL);
+        state_retain(&inc->state, source_exists, &inc->state.files);
         state_changed = state_changed || inc->state.count != before;
         diag_list problems;
         diag_init(&problems);
