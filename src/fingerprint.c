@@ -57,6 +57,8 @@ void fp_file_cache_free(fp_file_cache *cache)
         g_hash_table_destroy(cache->index);
     if (cache->chains)
         g_hash_table_destroy(cache->chains);
+    if (cache->contacts)
+        g_hash_table_destroy(cache->contacts);
     free(cache->journal);
     memset(cache, 0, sizeof *cache);
 }
@@ -71,6 +73,8 @@ void fp_file_cache_next_run(fp_file_cache *cache)
         cache->items[i].used = false;
     if (cache->chains)
         g_hash_table_remove_all(cache->chains);
+    if (cache->contacts)
+        g_hash_table_remove_all(cache->contacts);
 }
 
 fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path)
@@ -101,25 +105,52 @@ static fp_file_entry *cache_slot(fp_file_cache *cache, const char *path)
 }
 
 void fp_file_cache_put(fp_file_cache *cache, const char *path, const fp_digest *digest,
-                       int64_t size, int64_t mtime_ns, bool trusted)
+                       const fp_stat *stat, bool trusted)
 {
     fp_file_entry *e = cache_slot(cache, path);
     e->digest = *digest;
-    e->size = size;
-    e->mtime_ns = mtime_ns;
+    e->stat = *stat;
     e->trusted = trusted;
 }
 
-static int64_t now_ns(void)
+int64_t fp_clock_ns(void)
 {
+    /* the kernel stamps files from the coarse clock (or later, never
+     * earlier), so a change after this moment gets a ctime at or past it */
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int64_t mtime_of(const struct stat *st)
+static void stat_of(const struct stat *st, fp_stat *out)
 {
-    return (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    out->size = (int64_t)st->st_size;
+    out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    out->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
+    out->ino = (uint64_t)st->st_ino;
+}
+
+bool fp_stat_path(const char *path, fp_stat *out)
+{
+    struct stat st;
+    memset(out, 0, sizeof *out);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    stat_of(&st, out);
+    return true;
+}
+
+static bool same_stat(const fp_stat *a, const fp_stat *b)
+{
+    return a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
+           a->ino == b->ino;
+}
+
+bool fp_settled(const fp_stat *st, int64_t seen_ns)
+{
+    bool whole_seconds = st->mtime_ns % 1000000000LL == 0 && st->ctime_ns % 1000000000LL == 0;
+    int64_t margin = whole_seconds ? FP_RACY_COARSE_NS : FP_RACY_NS;
+    return st->ctime_ns < seen_ns - margin; /* ctime: only the clock sets it */
 }
 
 /* Hashes an open file in blocks: a font or a photo need not be in memory at once. */
@@ -151,59 +182,163 @@ void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out)
         return;
     }
     e->used = true;
+    /* the clock before the stat: a change after it gets a ctime past it */
+    int64_t seen = fp_clock_ns();
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (strcmp(e->digest.hex, FP_MISSING) != 0 || e->size || e->mtime_ns)
+        if (strcmp(e->digest.hex, FP_MISSING) != 0 || e->stat.size || e->stat.mtime_ns)
             cache->changed = true;
         set_missing(&e->digest);
-        e->size = e->mtime_ns = 0;
+        memset(&e->stat, 0, sizeof e->stat);
         e->trusted = false;
         *out = e->digest;
         return;
     }
-    if (e->trusted && e->size == (int64_t)st.st_size && e->mtime_ns == mtime_of(&st) &&
-        strcmp(e->digest.hex, FP_MISSING) != 0) {
+    fp_stat now;
+    stat_of(&st, &now);
+    if (e->trusted && same_stat(&e->stat, &now) && strcmp(e->digest.hex, FP_MISSING) != 0) {
         *out = e->digest;
         return;
     }
-    /* the clock is read before the bytes: a write after it moves the mtime past it */
-    int64_t hashed_at = now_ns();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     fp_digest d;
     bool ok = fd >= 0 && hash_fd(fd, &d);
     struct stat after;
+    fp_stat then = {0};
     /* stat again: a file that changed while it was read gets no trust */
-    bool steady = ok && fstat(fd, &after) == 0 && after.st_size == st.st_size &&
-                  mtime_of(&after) == mtime_of(&st);
+    if (ok && fstat(fd, &after) == 0)
+        stat_of(&after, &then);
+    bool steady = ok && same_stat(&then, &now);
     if (fd >= 0)
         close(fd);
     if (!ok)
         set_missing(&d);
     cache->hashed++;
-    cache->changed = true;
+    /* worth saving only when the state would say something new */
+    if (strcmp(e->digest.hex, d.hex) != 0 || !same_stat(&e->stat, &now) ||
+        e->trusted != (steady && fp_settled(&now, seen)))
+        cache->changed = true;
     if (cache->journal_count == cache->journal_capacity) {
         cache->journal_capacity = cache->journal_capacity ? 2 * cache->journal_capacity : 64;
         cache->journal = xrealloc(cache->journal, cache->journal_capacity * sizeof *cache->journal);
     }
     cache->journal[cache->journal_count++] = (size_t)(e - cache->items);
     e->digest = d;
-    e->size = (int64_t)st.st_size;
-    e->mtime_ns = mtime_of(&st);
-    e->trusted = steady && mtime_of(&st) < hashed_at - FP_RACY_NS;
+    e->stat = now;
+    e->trusted = steady && fp_settled(&now, seen);
     *out = d;
 }
 
-void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest)
+void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest,
+                     const fp_stat *as_written)
 {
     fp_file_entry *e = cache_slot(cache, path);
     e->used = true;
     e->digest = *digest;
-    struct stat st;
-    bool there = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    e->size = there ? (int64_t)st.st_size : 0;
-    e->mtime_ns = there ? mtime_of(&st) : 0;
-    e->trusted = false; /* just written: within the racy window by definition */
+    int64_t seen = fp_clock_ns();
+    fp_stat now;
+    bool there = fp_stat_path(path, &now);
+    e->stat = now;
+    /* untouched since the writer's own stat, and old enough that a later
+     * change would show: its stat data stand for the bytes written */
+    e->trusted = there && as_written && same_stat(as_written, &now) && fp_settled(&now, seen);
     cache->changed = true;
+}
+
+/* ---- style files, read once ----------------------------------------------- */
+
+typedef struct input_memo {
+    char *what, *value;
+    struct input_memo *next;
+} input_memo;
+
+typedef struct input_file {
+    fp_stat stat;
+    char *text;
+    size_t length;
+    input_memo *memos;
+} input_file;
+
+static GHashTable *inputs; /* path -> input_file */
+
+static void input_free(gpointer data)
+{
+    input_file *f = data;
+    for (input_memo *m = f->memos, *next; m; m = next) {
+        next = m->next;
+        free(m->what);
+        free(m->value);
+        free(m);
+    }
+    free(f->text);
+    free(f);
+}
+
+/* The cached bytes of path while they are still its bytes, or NULL. */
+static input_file *input_current(const char *path)
+{
+    input_file *f = inputs ? g_hash_table_lookup(inputs, path) : NULL;
+    if (!f)
+        return NULL;
+    fp_stat now;
+    if (fp_stat_path(path, &now) && same_stat(&now, &f->stat))
+        return f;
+    g_hash_table_remove(inputs, path);
+    return NULL;
+}
+
+char *fp_read_input(const char *path, size_t max_bytes, size_t *length, char **why)
+{
+    input_file *f = input_current(path);
+    if (f && f->length <= max_bytes) {
+        if (why)
+            *why = NULL;
+        *length = f->length;
+        char *copy = xmalloc(f->length + 1);
+        memcpy(copy, f->text, f->length + 1);
+        return copy;
+    }
+    int64_t seen = fp_clock_ns();
+    fp_stat before, after;
+    bool known = fp_stat_path(path, &before);
+    char *text = read_input(path, max_bytes, length, why);
+    /* kept only when it had settled and did not move while it was read */
+    if (text && known && fp_stat_path(path, &after) && same_stat(&before, &after) &&
+        fp_settled(&before, seen)) {
+        if (!inputs)
+            inputs = g_hash_table_new_full(g_str_hash, g_str_equal, free, input_free);
+        input_file *keep = xcalloc(1, sizeof *keep);
+        keep->stat = before;
+        keep->length = *length;
+        keep->text = xmalloc(*length + 1);
+        memcpy(keep->text, text, *length);
+        keep->text[*length] = '\0';
+        g_hash_table_replace(inputs, xstrdup(path), keep);
+    }
+    return text;
+}
+
+bool fp_recall(const char *path, const char *what, char **value)
+{
+    input_file *f = input_current(path);
+    for (input_memo *m = f ? f->memos : NULL; m; m = m->next)
+        if (strcmp(m->what, what) == 0) {
+            *value = m->value ? xstrdup(m->value) : NULL;
+            return true;
+        }
+    return false;
+}
+
+void fp_remember(const char *path, const char *what, const char *value)
+{
+    input_file *f = input_current(path);
+    if (!f)
+        return;
+    input_memo *m = xcalloc(1, sizeof *m);
+    m->what = xstrdup(what);
+    m->value = value ? xstrdup(value) : NULL;
+    m->next = f->memos;
+    f->memos = m;
 }
 
 /* ---- dependency lists --------------------------------------------------- */
@@ -250,8 +385,11 @@ void dep_list_add(dep_list *list, dep_kind kind, const char *name, const char *d
     memset(d, 0, sizeof *d);
     d->kind = kind;
     d->name = xstrdup(name);
-    if (digest)
-        snprintf(d->digest.hex, sizeof d->digest.hex, "%s", digest);
+    if (digest) { /* no printf: a state has hundreds */
+        size_t n = strnlen(digest, FP_DIGEST_LENGTH);
+        memcpy(d->digest.hex, digest, n);
+        d->digest.hex[n] = '\0';
+    }
 }
 
 void dep_list_merge(dep_list *to, const dep_list *from)
@@ -298,9 +436,11 @@ void fp_contact_digest(const contact *c, fp_digest *out)
 
 /* ---- evaluation ------------------------------------------------------------ */
 
-static int compare_strings(const void *a, const void *b)
+
+/* By name, past each name's one-letter mark. */
+static int compare_marked(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 /* The sorted listing of a folder's regular files, each with its digest:
@@ -316,22 +456,26 @@ static void folder_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
     size_t count = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
+        /* a folder or a device is no font; a link or an unknown type is stat'ed below */
+        if (e->d_type != DT_REG && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+            continue;
         names = xrealloc(names, (count + 1) * sizeof *names);
-        names[count++] = xstrdup(e->d_name);
+        /* a leading mark: known to be a regular file, no stat needed */
+        names[count++] = xasprintf("%c%s", e->d_type == DT_REG ? 'r' : '?', e->d_name);
     }
     closedir(d);
     if (count)
-        qsort(names, count, sizeof *names, compare_strings);
+        qsort(names, count, sizeof *names, compare_marked);
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
     strbuf path = {0};
     for (size_t i = 0; i < count; i++) {
         path.length = 0;
-        strbuf_printf(&path, "%s/%s", dir, names[i]);
+        strbuf_printf(&path, "%s/%s", dir, names[i] + 1);
         struct stat st;
-        if (stat(path.data, &st) == 0 && S_ISREG(st.st_mode)) {
+        if (names[i][0] == 'r' || (stat(path.data, &st) == 0 && S_ISREG(st.st_mode))) {
             fp_digest f;
             fp_file_digest(cache, path.data, &f);
-            put_field(sum, 'n', names[i]);
+            put_field(sum, 'n', names[i] + 1);
             put_field(sum, 'f', f.hex);
         }
         free(names[i]);
@@ -356,7 +500,7 @@ static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
     *out = memo->digest;
 }
 
-static void value_digest(const char *name, fp_digest *out)
+static void value_digest_uncached(const char *name, fp_digest *out)
 {
     const char *value = NULL;
     if (strcmp(name, "leafpress") == 0) {
@@ -374,6 +518,56 @@ static void value_digest(const char *name, fp_digest *out)
         set_missing(out); /* a value this version does not know: never equal to a real one */
 }
 
+/* The values do not change within a process but SOURCE_DATE_EPOCH, which
+ * a test may set between runs: kept with the text they were taken from. */
+static void value_digest(const char *name, fp_digest *out)
+{
+    static struct {
+        const char *name;
+        char *text;
+        fp_digest digest;
+    } memo[3] = {{"leafpress", NULL, {""}}, {"libraries", NULL, {""}}, {"SOURCE_DATE_EPOCH", NULL, {""}}};
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(memo[i].name, name) != 0)
+            continue;
+        const char *text = i == 2 ? getenv("SOURCE_DATE_EPOCH") : "";
+        text = text ? text : "";
+        if (!memo[i].text || strcmp(memo[i].text, text) != 0) {
+            free(memo[i].text);
+            memo[i].text = xstrdup(text);
+            value_digest_uncached(name, &memo[i].digest);
+        }
+        *out = memo[i].digest;
+        return;
+    }
+    value_digest_uncached(name, out);
+}
+
+/* One digest per contact and run: every output showing it asks. */
+static void contact_digest(fp_file_cache *cache, const contact_registry *registry, const char *id,
+                           fp_digest *out)
+{
+    if (!cache) {
+        fp_contact_digest(registry ? contacts_find(registry, id) : NULL, out);
+        return;
+    }
+    if (!cache->contacts || cache->contacts_of != registry) {
+        if (!cache->contacts)
+            cache->contacts = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
+        g_hash_table_remove_all(cache->contacts);
+        cache->contacts_of = registry;
+    }
+    fp_digest *known = g_hash_table_lookup(cache->contacts, id);
+    if (known) {
+        *out = *known;
+        return;
+    }
+    fp_contact_digest(registry ? contacts_find(registry, id) : NULL, out);
+    known = xmalloc(sizeof *known);
+    *known = *out;
+    g_hash_table_insert(cache->contacts, xstrdup(id), known);
+}
+
 void fp_evaluate(const fp_context *ctx, dep_list *list)
 {
     for (size_t i = 0; i < list->count; i++) {
@@ -381,10 +575,7 @@ void fp_evaluate(const fp_context *ctx, dep_list *list)
         switch (d->kind) {
         case DEP_FILE: fp_file_digest(ctx->files, d->name, &d->digest); break;
         case DEP_DIR: dir_digest(ctx->files, d->name, &d->digest); break;
-        case DEP_CONTACT:
-            fp_contact_digest(ctx->registry ? contacts_find(ctx->registry, d->name) : NULL,
-                              &d->digest);
-            break;
+        case DEP_CONTACT: contact_digest(ctx->files, ctx->registry, d->name, &d->digest); break;
         case DEP_VALUE: value_digest(d->name, &d->digest); break;
         case DEP_KIND_COUNT: set_missing(&d->digest); break;
         }
@@ -420,14 +611,11 @@ void fp_combine(const dep_list *list, fp_digest *out)
 
 /* The top-level `extends:` of a style file: a new string, or NULL (none, or
  * the file does not parse: the style loader will say so). */
-static char *read_extends(const char *path)
+static char *parse_extends(const char *bytes, size_t length)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, length);
     char *result = NULL;
     int depth = 0;
     bool is_key = false, want_value = false, done = false;
@@ -471,7 +659,22 @@ static char *read_extends(const char *path)
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
-    fclose(f);
+    return result;
+}
+
+static char *read_extends(const char *path)
+{
+    char *result;
+    if (fp_recall(path, "fp-extends", &result))
+        return result;
+    size_t length;
+    /* no limit of its own: the loader judges the size */
+    char *text = fp_read_input(path, SIZE_MAX / 2, &length, NULL);
+    if (!text)
+        return NULL;
+    result = parse_extends(text, length);
+    free(text);
+    fp_remember(path, "fp-extends", result);
     return result;
 }
 

@@ -24,9 +24,13 @@
  * style added to the chain, changes the fingerprint too.
  *
  * File digests go through a file_cache that trusts a previous digest only
- * while the file's size and modification time (in ns) are unchanged and
- * that time lay safely before the moment it was hashed (FP_RACY_NS): a file
- * changed within the same clock tick as its hashing is hashed again. */
+ * while the file's stat data (size, mtime and ctime in ns, inode) are
+ * unchanged, and only when the file had settled before it was looked at:
+ * its ctime lay more than FP_RACY_NS before that moment (git's "racily
+ * clean" rule). A change to a file moves its ctime to the time of the
+ * change, which nothing but the clock can set; so a file changed after it
+ * was looked at has another ctime, and one changed just before it was
+ * looked at (maybe again within the same clock tick) is never trusted. */
 #ifndef LEAFPRESS_FINGERPRINT_H
 #define LEAFPRESS_FINGERPRINT_H
 
@@ -38,9 +42,14 @@
 
 #define FP_DIGEST_LENGTH 64  /* hex characters of a SHA-256 */
 #define FP_MISSING "-"       /* the digest of something that is not there */
-/* A file modified less than this before it was hashed may change again
- * without its mtime moving (coarse clocks): its digest is not trusted. */
-#define FP_RACY_NS 2000000000LL
+/* How long before the moment a file is looked at its ctime must lie for
+ * its stat data to stand in for its bytes. The moment is read from the
+ * clock the kernel stamps files with (CLOCK_REALTIME_COARSE), so any
+ * margin would do on a local disk; this one absorbs a file server's clock
+ * a little ahead. Whole-second stamps (nanoseconds 0: FAT, old ext3,
+ * some servers) need FP_RACY_COARSE_NS. */
+#define FP_RACY_NS 100000000LL
+#define FP_RACY_COARSE_NS 2000000000LL
 
 typedef struct fp_digest {
     char hex[FP_DIGEST_LENGTH + 1]; /* NUL-terminated; FP_MISSING when absent */
@@ -48,12 +57,26 @@ typedef struct fp_digest {
 
 void fp_digest_bytes(const void *data, size_t length, fp_digest *out);
 
-/* ---- file digests, cached by size and mtime ---------------------------- */
+/* ---- file digests, cached by stat data ----------------------------------- */
+
+/* What a stat says of a file, as far as the cache compares it. */
+typedef struct fp_stat {
+    int64_t size, mtime_ns, ctime_ns;
+    uint64_t ino;
+} fp_stat;
+
+/* path's stat data; false (and *out zeroed) when it is no regular file. */
+bool fp_stat_path(const char *path, fp_stat *out);
+/* Whether a file with stat data st, looked at no earlier than seen_ns (see
+ * fp_clock_ns), had settled: FP_RACY_NS (or FP_RACY_COARSE_NS) before. */
+bool fp_settled(const fp_stat *st, int64_t seen_ns);
+/* The clock files are stamped with, in ns. */
+int64_t fp_clock_ns(void);
 
 typedef struct fp_file_entry {
     char *path;
     fp_digest digest;
-    int64_t size, mtime_ns;
+    fp_stat stat;
     bool trusted;              /* the stat data may stand in for the bytes */
     bool used;                 /* looked at in this run: its digest is the run's answer */
     bool folder;               /* a folder's digest, for this run only (never saved) */
@@ -67,6 +90,8 @@ typedef struct fp_file_cache {
     size_t count, capacity;
     struct _GHashTable *index; /* path -> position + 1 */
     struct _GHashTable *chains;/* style file -> its extends chain (char **), this run */
+    struct _GHashTable *contacts; /* contact id -> its digest (fp_digest *), this run */
+    const void *contacts_of;   /* the registry those digests are of */
     size_t hashed;             /* files read and hashed in this run (for tests, bench) */
     size_t *journal;           /* positions of the entries hashed, in order (repeats possible) */
     size_t journal_count, journal_capacity;
@@ -81,14 +106,30 @@ void fp_file_cache_next_run(fp_file_cache *cache);
 fp_file_entry *fp_file_cache_find(fp_file_cache *cache, const char *path);
 /* Adds a remembered entry (from the state file). */
 void fp_file_cache_put(fp_file_cache *cache, const char *path, const fp_digest *digest,
-                       int64_t size, int64_t mtime_ns, bool trusted);
+                       const fp_stat *stat, bool trusted);
 /* The digest of path's bytes now; FP_MISSING when it is not a readable
  * regular file. Reads the file only when the cache cannot vouch for it. */
 void fp_file_digest(fp_file_cache *cache, const char *path, fp_digest *out);
-/* Records the digest of bytes just written to path (no need to read them
- * back): trusted only from the next run on, and only once it has been
- * read back once outside the racy window. */
-void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest);
+/* Records the digest of bytes written to path (no need to read them back).
+ * as_written is what a stat said right after the write (NULL: unknown).
+ * Trusted from the next run on when path's stat data now are still those
+ * (nobody touched it since) and settled; else read back once. */
+void fp_file_written(fp_file_cache *cache, const char *path, const fp_digest *digest,
+                     const fp_stat *as_written);
+
+/* ---- style files, read once per process --------------------------------- */
+
+/* read_input (textutil.h) through a cache: the bytes of a file read before
+ * are handed out again (a copy, caller frees) while its stat data are those
+ * it had when read, and it had settled then (fp_settled); anything else is
+ * read afresh. For the style and theme files that the loader, the planner
+ * and the fingerprints each read. */
+char *fp_read_input(const char *path, size_t max_bytes, size_t *length, char **why);
+/* Something worked out from a file's bytes ("what": which question), kept
+ * with them: true with *value (a copy or NULL) while the bytes fp_read_input
+ * gave are still the file's; fp_remember keeps an answer for them. */
+bool fp_recall(const char *path, const char *what, char **value);
+void fp_remember(const char *path, const char *what, const char *value);
 
 /* ---- dependencies ------------------------------------------------------ */
 

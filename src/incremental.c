@@ -37,6 +37,8 @@ struct incremental {
     leaf_state state;
     char *state_file;
     char *state_problem;       /* why the state could not be used; NULL: it could */
+    char *state_text;          /* the state file as loaded (NULL: none) */
+    size_t state_length;
     bool state_existed;        /* there was a state file (usable or not) */
     planned_output *outputs;
     size_t count;
@@ -244,7 +246,12 @@ incremental *incremental_prepare(const build_options *o, const output_plan *plan
     if (inc->checks) {
         struct stat st;
         inc->state_existed = lstat(inc->state_file, &st) == 0;
-        state_load(&inc->state, inc->state_file, &inc->state_problem);
+        /* state_load, keeping the text: a run rewrites it only when it changed */
+        inc->state_text = read_file(inc->state_file, &inc->state_length);
+        if (inc->state_text)
+            state_parse(&inc->state, inc->state_text, inc->state_length, &inc->state_problem);
+        else
+            state_load(&inc->state, inc->state_file, &inc->state_problem);
     }
     fp_context ctx = {&inc->state.files, registry};
     for (size_t li = 0; li < plan->count; li++) {
@@ -315,6 +322,9 @@ incremental *incremental_prepare(const build_options *o, const output_plan *plan
         g.active = true;
         g.inc = inc;
         g.todo = todo;
+    }
+    /* records only come from leaflets built: a run that builds none needs no folder */
+    if (strcmp(g.io.command, "status") != 0 && todo->count > 0) {
         char templ[] = "/tmp/leafpress-run-XXXXXX";
         const char *tmp = getenv("TMPDIR");
         tmp = tmp && *tmp ? tmp : "/tmp";
@@ -377,9 +387,18 @@ static char *theme_file(const incremental *inc, const planned_variant *v)
     return v->theme_name ? xasprintf("%s/%s.yaml", inc->plan->themes_dir, v->theme_name) : NULL;
 }
 
+/* A run without --report or SARIF builds no report: a no-op need not
+ * list its outputs to nobody. */
+static bool report_wanted(void)
+{
+    return g.io.report_path || g.io.format == DIAG_FORMAT_SARIF;
+}
+
 static void report_from_state(run_report *r, const incremental *inc, const planned_output *p,
                               output_status status, const char *reason)
 {
+    if (!report_wanted())
+        return;
     const planned_leaflet *l = &inc->plan->leaflets[p->leaflet];
     const planned_variant *v = &l->variants[p->variant];
     report_output o = {.source = xstrdup(l->source), .variant = xstrdup(v->name),
@@ -499,6 +518,19 @@ void incremental_before_commit(output_set *set)
 
 void incremental_after_commit(output_set *set)
 {
+    if (!g.in_leaflet)
+        return;
+    /* what the files written look like right after: main trusts its own
+     * later stat only when nobody has touched them in between */
+    for (size_t i = 0; i < set->count; i++) {
+        fp_stat st;
+        if (!fp_stat_path(set->files[i].path, &st))
+            continue;
+        strbuf_printf(&g.record, "stat %lld %lld %lld %llu ", (long long)st.size,
+                      (long long)st.mtime_ns, (long long)st.ctime_ns, (unsigned long long)st.ino);
+        state_escape(&g.record, set->files[i].path);
+        strbuf_puts(&g.record, "\n");
+    }
     if (!g.held_count)
         return;
     /* back where they were, for the caller's own bookkeeping */
@@ -533,8 +565,9 @@ void incremental_leaflet_end(bool ok)
         const fp_file_entry *e = &c->items[c->journal[j]];
         if (e->folder || strcmp(e->digest.hex, FP_MISSING) == 0)
             continue;
-        strbuf_printf(&g.record, "cache %s %lld %lld %d ", e->digest.hex, (long long)e->size,
-                      (long long)e->mtime_ns, e->trusted);
+        strbuf_printf(&g.record, "cache %s %lld %lld %lld %llu %d ", e->digest.hex,
+                      (long long)e->stat.size, (long long)e->stat.mtime_ns,
+                      (long long)e->stat.ctime_ns, (unsigned long long)e->stat.ino, e->trusted);
         state_escape(&g.record, e->path);
         strbuf_puts(&g.record, "\n");
     }
@@ -564,8 +597,15 @@ typedef struct record_file {
     bool kept;
 } record_file;
 
+typedef struct record_stat {
+    char *path;
+    fp_stat stat;              /* right after the worker wrote it */
+} record_stat;
+
 typedef struct leaflet_record {
     bool present, ok;
+    record_stat *stats;
+    size_t stat_count;
     double time_ms;
     dep_list deps;
     record_file *files;
@@ -584,6 +624,9 @@ static void record_free(leaflet_record *r)
     for (size_t i = 0; i < r->variant_count; i++)
         free(r->variants[i].name);
     free(r->variants);
+    for (size_t i = 0; i < r->stat_count; i++)
+        free(r->stats[i].path);
+    free(r->stats);
     free(r->first_error);
 }
 
@@ -664,16 +707,24 @@ static void read_record(incremental *inc, size_t k, leaflet_record *r)
                 if (d.level == SEVERITY_ERROR && !r->first_error)
                     r->first_error = diag_format(&d);
             }
-        } else if (!strcmp(f[0], "cache") && n == 6) {
+        } else if (!strcmp(f[0], "cache") && n == 8) {
             fp_digest d;
-            good = digest_field(f[1], &d) && state_unescape(f[5]);
-            fp_file_entry *mine = good ? fp_file_cache_find(&inc->state.files, f[5]) : NULL;
+            good = digest_field(f[1], &d) && state_unescape(f[7]);
+            fp_file_entry *mine = good ? fp_file_cache_find(&inc->state.files, f[7]) : NULL;
             /* main's own look came first and is what the fingerprints used */
             if (good && !(mine && mine->used)) {
-                fp_file_cache_put(&inc->state.files, f[5], &d, atoll(f[2]), atoll(f[3]),
-                                  f[4][0] == '1');
-                fp_file_cache_find(&inc->state.files, f[5])->used = true;
+                fp_stat at = {atoll(f[2]), atoll(f[3]), atoll(f[4]), strtoull(f[5], NULL, 10)};
+                fp_file_cache_put(&inc->state.files, f[7], &d, &at, f[6][0] == '1');
+                fp_file_cache_find(&inc->state.files, f[7])->used = true;
                 inc->state.files.changed = true;
+            }
+        } else if (!strcmp(f[0], "stat") && n == 6) {
+            good = state_unescape(f[5]);
+            if (good) {
+                r->stats = xrealloc(r->stats, (r->stat_count + 1) * sizeof *r->stats);
+                r->stats[r->stat_count].path = xstrdup(f[5]);
+                r->stats[r->stat_count++].stat =
+                    (fp_stat){atoll(f[1]), atoll(f[2]), atoll(f[3]), strtoull(f[4], NULL, 10)};
             }
         } else if (!strcmp(f[0], "end") && n == 3) {
             r->ok = f[1][0] == '1';
@@ -692,6 +743,14 @@ static const record_file *record_find_file(const leaflet_record *r, const char *
     for (size_t i = 0; i < r->file_count; i++)
         if (!strcmp(r->files[i].path, path))
             return &r->files[i];
+    return NULL;
+}
+
+static const fp_stat *record_find_stat(const leaflet_record *r, const char *path)
+{
+    for (size_t i = 0; i < r->stat_count; i++)
+        if (!strcmp(r->stats[i].path, path))
+            return &r->stats[i].stat;
     return NULL;
 }
 
@@ -737,7 +796,7 @@ static bool entry_from_record(incremental *inc, const planned_output *p, const l
             /* its stat now, so that the next run can trust it once settled */
             fp_file_entry *e = fp_file_cache_find(&inc->state.files, path);
             if (!e || !e->used || strcmp(e->digest.hex, f->digest.hex))
-                fp_file_written(&inc->state.files, path, &f->digest);
+                fp_file_written(&inc->state.files, path, &f->digest, record_find_stat(r, path));
         }
         free(path);
         if (!f) {
@@ -753,7 +812,10 @@ static bool entry_from_record(incremental *inc, const planned_output *p, const l
 
 static bool source_exists(const state_output *o, void *data)
 {
-    (void)data;
+    /* a source this run looked at is known to be there; others are stat'ed */
+    const fp_file_entry *e = fp_file_cache_find(data, o->source);
+    if (e && e->used && strcmp(e->digest.hex, FP_MISSING) != 0)
+        return true;
     struct stat st;
     return stat(o->source, &st) == 0;
 }
@@ -875,7 +937,7 @@ void incremental_finish(incremental *inc, const output_plan *todo, const batch_r
             g.report.leaflets_failed++;
     if (writing) {
         size_t before = inc->state.count;
-        state_retain(&inc->state, source_exists, NULL);
+        state_retain(&inc->state, source_exists, &inc->state.files);
         state_changed = state_changed || inc->state.count != before;
         diag_list problems;
         diag_init(&problems);
@@ -883,8 +945,16 @@ void incremental_finish(incremental *inc, const output_plan *todo, const batch_r
          * leaflet failed, leaves it alone (a failed build writes nothing);
          * a clean no-op saves what it learnt about the files' mtimes. */
         bool learnt = inc->state.files.changed && !failed && inc->state_existed;
-        if ((state_changed || learnt) && !state_save(&inc->state, inc->state_file, &problems))
-            print_diags(&problems);
+        if (state_changed || learnt) {
+            /* written only when it says something new: a no-op writes nothing */
+            char *text = state_format(&inc->state);
+            bool same = inc->state_text && !inc->state_problem &&
+                        strlen(text) == inc->state_length &&
+                        memcmp(text, inc->state_text, inc->state_length) == 0;
+            if (!same && !state_save_text(text, inc->state_file, &problems))
+                print_diags(&problems);
+            free(text);
+        }
         diag_free(&problems);
         /* a partial build says what it kept; a full one says no more than before */
         if (!inc->o->quiet && unchanged) {
@@ -934,6 +1004,7 @@ void incremental_free(incremental *inc)
         state_free(&inc->state);
         free(inc->state_file);
         free(inc->state_problem);
+        free(inc->state_text);
         free(inc->todo_leaflets);
         free(inc);
     }

@@ -18,7 +18,9 @@
  *
  * A variant is rebuilt whole (its kinds share their inputs but for the
  * print profile); a file whose new bytes equal the bytes already on disk
- * is not rewritten, so an unchanged output keeps its mtime. */
+ * is not rewritten, so an unchanged output keeps its mtime. A build with
+ * nothing to do writes nothing: no record folder, and the state file only
+ * when its text would change (what it learnt of the files' stat data). */
 #ifndef LEAFPRESS_INCREMENTAL_H
 #define LEAFPRESS_INCREMENTAL_H
 

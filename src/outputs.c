@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fingerprint.h"
 #include "frontmatter.h"
+#include "input_limits.h"
 #include "suggest.h"
 #include "textutil.h"
 #include "wording.h"
@@ -152,7 +154,7 @@ static void style_entry_suffix(output_plan *plan, size_t index, int depth)
     strbuf path = {0};
     strbuf_printf(&path, "%s/%s.yaml", plan->styles_dir, plan->styles[index].name);
     size_t length;
-    char *text = read_file(path.data, &length);
+    char *text = fp_read_input(path.data, LIMIT_OTHER_BYTES, &length, NULL); /* read_file, once per run */
     style_entry *e = &plan->styles[index];
     if (text && find_key(text, "suffix", false, &e->suffix_line, &e->suffix_column)) {
         e->suffix_file = strbuf_take(&path);

@@ -1,6 +1,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,13 +147,35 @@ bool state_unescape(char *s)
 
 static bool digest_ok(const char *s)
 {
-    if (strcmp(s, FP_MISSING) == 0)
-        return true;
-    if (strlen(s) != FP_DIGEST_LENGTH)
+    if (s[0] == '-' && !s[1])
+        return true; /* FP_MISSING */
+    /* lower-case hex only, as fp_digest writes it: a table, as a state has hundreds */
+    static const char HEX[256] = {['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+                                  ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+                                  ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1};
+    size_t n = 0;
+    while (n < FP_DIGEST_LENGTH && HEX[(unsigned char)s[n]])
+        n++;
+    return n == FP_DIGEST_LENGTH && !s[n];
+}
+
+/* A checked digest field into d (no printf: a state has hundreds). */
+static void digest_set(fp_digest *d, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(d->hex, s, n + 1);
+}
+
+static bool unsigned_ok(const char *s, unsigned long long *value)
+{
+    if (!*s || *s == '-' || *s == '+')
         return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno)
+        return false;
+    *value = v;
     return true;
 }
 
@@ -167,6 +190,51 @@ static bool number_ok(const char *s, long long *value)
         return false;
     *value = v;
     return true;
+}
+
+void state_checksum(const void *data, size_t length, char hex[STATE_CHECKSUM_LENGTH + 1])
+{
+    /* each step (xor a word, multiply by an odd constant, fold the top half
+     * down) is a bijection of the running value: a change to any one word
+     * always changes the result, and two or more are missed 1 time in 2^64 */
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)length;
+    size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p + i, length - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+    snprintf(hex, STATE_CHECKSUM_LENGTH + 1, "%016llx", (unsigned long long)h);
+}
+
+static bool same_deps(const dep_list *a, const dep_list *b)
+{
+    bool same = a->count == b->count;
+    for (size_t i = 0; i < a->count && same; i++)
+        same = a->items[i].kind == b->items[i].kind &&
+               strcmp(a->items[i].name, b->items[i].name) == 0 &&
+               strcmp(a->items[i].digest.hex, b->items[i].digest.hex) == 0;
+    return same;
+}
+
+/* A copy of a list that has no two alike. */
+static void copy_deps(dep_list *to, const dep_list *from)
+{
+    to->capacity = from->count + 1;
+    to->items = xcalloc(to->capacity, sizeof *to->items);
+    for (size_t i = 0; i < from->count; i++) {
+        to->items[i] = from->items[i];
+        to->items[i].name = xstrdup(from->items[i].name);
+    }
+    to->count = from->count;
 }
 
 char *state_format(const leaf_state *st)
@@ -197,8 +265,10 @@ char *state_format(const leaf_state *st)
         const fp_file_entry *e = &st->files.items[i];
         if (!(wanted[i] || e->used) || e->folder || strcmp(e->digest.hex, FP_MISSING) == 0)
             continue;
-        strbuf_printf(&b, "file %s %lld %lld %d ", e->digest.hex, (long long)e->size,
-                      (long long)e->mtime_ns, e->trusted ? 1 : 0);
+        strbuf_printf(&b, "file %s %lld %lld %lld %llu %d ", e->digest.hex,
+                      (long long)e->stat.size, (long long)e->stat.mtime_ns,
+                      (long long)e->stat.ctime_ns, (unsigned long long)e->stat.ino,
+                      e->trusted ? 1 : 0);
         state_escape(&b, e->path);
         strbuf_puts(&b, "\n");
     }
@@ -220,7 +290,17 @@ char *state_format(const leaf_state *st)
             state_escape(&b, o->files[f].path);
             strbuf_puts(&b, "\n");
         }
-        for (size_t d = 0; d < o->deps.count; d++) {
+        /* the kinds of one variant mostly share their inputs: said once */
+        const state_output *like = NULL;
+        for (size_t k = i; k-- > 0 && i - k <= 8 && !like;)
+            if (same_deps(&st->outputs[k].deps, &o->deps))
+                like = &st->outputs[k];
+        if (like) {
+            strbuf_puts(&b, "deps-like ");
+            state_escape(&b, like->path);
+            strbuf_puts(&b, "\n");
+        }
+        for (size_t d = 0; d < o->deps.count && !like; d++) {
             strbuf_printf(&b, "dep %s %s ", dep_kind_name(o->deps.items[d].kind),
                           o->deps.items[d].digest.hex);
             state_escape(&b, o->deps.items[d].name);
@@ -228,9 +308,9 @@ char *state_format(const leaf_state *st)
         }
         strbuf_puts(&b, "end\n");
     }
-    fp_digest sum;
-    fp_digest_bytes(b.data, b.length, &sum);
-    strbuf_printf(&b, "checksum %s\n", sum.hex);
+    char sum[STATE_CHECKSUM_LENGTH + 1];
+    state_checksum(b.data, b.length, sum);
+    strbuf_printf(&b, "checksum %s\n", sum);
     return strbuf_take(&b);
 }
 
@@ -285,9 +365,9 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
         return corrupt(problem, 0, "no checksum at the end: truncated?");
     memcpy(sum_line, last + 9, last_length - 9);
     sum_line[last_length - 9] = '\0';
-    fp_digest sum;
-    fp_digest_bytes(text, prefix, &sum);
-    if (strcmp(sum.hex, sum_line) != 0)
+    char sum[STATE_CHECKSUM_LENGTH + 1];
+    state_checksum(text, prefix, sum);
+    if (strcmp(sum, sum_line) != 0)
         return corrupt(problem, 0, "the checksum does not match: edited or damaged");
 
     char *copy = xstrndup(text, prefix);
@@ -320,17 +400,20 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
         char *rest = space ? space + 1 : line + strlen(line);
         if (space)
             *space = '\0';
-        long long a, b;
+        long long a = 0, b = 0, c = 0;
+        unsigned long long i = 0;
         if (!in_output && strcmp(word, "file") == 0) {
-            if (!(ok = split(rest, fields, 5) && digest_ok(fields[0]) && number_ok(fields[1], &a) &&
-                       number_ok(fields[2], &b) && (strcmp(fields[3], "0") == 0 ||
-                                                    strcmp(fields[3], "1") == 0) &&
-                       state_unescape(fields[4])))
+            if (!(ok = split(rest, fields, 7) && digest_ok(fields[0]) && number_ok(fields[1], &a) &&
+                       number_ok(fields[2], &b) && number_ok(fields[3], &c) &&
+                       unsigned_ok(fields[4], &i) &&
+                       (strcmp(fields[5], "0") == 0 || strcmp(fields[5], "1") == 0) &&
+                       state_unescape(fields[6])))
                 why = "bad file line";
             else {
                 fp_digest d;
-                snprintf(d.hex, sizeof d.hex, "%s", fields[0]);
-                fp_file_cache_put(&st->files, fields[4], &d, a, b, fields[3][0] == '1');
+                digest_set(&d, fields[0]);
+                fp_stat at = {a, b, c, i};
+                fp_file_cache_put(&st->files, fields[6], &d, &at, fields[5][0] == '1');
             }
         } else if (!in_output && strcmp(word, "output") == 0) {
             if (!(ok = split(rest, fields, 2) && state_unescape(fields[0]) && state_unescape(fields[1]))) {
@@ -351,7 +434,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
         } else if (in_output && strcmp(word, "fingerprint") == 0) {
             ok = split(rest, fields, 1) && digest_ok(fields[0]) && strcmp(fields[0], FP_MISSING);
             if (ok)
-                snprintf(cur.fingerprint.hex, sizeof cur.fingerprint.hex, "%s", fields[0]);
+                digest_set(&cur.fingerprint, fields[0]);
         } else if (in_output && strcmp(word, "pages") == 0) {
             ok = split(rest, fields, 1) && number_ok(fields[0], &cur.pages);
         } else if (in_output && strcmp(word, "time_ms") == 0) {
@@ -362,7 +445,7 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
                  number_ok(fields[1], &a) && state_unescape(fields[2]);
             if (ok) {
                 fp_digest d;
-                snprintf(d.hex, sizeof d.hex, "%s", fields[0]);
+                digest_set(&d, fields[0]);
                 state_output_add_file(&cur, fields[2], &d, a);
             }
         } else if (in_output && strcmp(word, "dep") == 0) {
@@ -371,6 +454,12 @@ bool state_parse(leaf_state *st, const char *text, size_t length, char **problem
                  digest_ok(fields[1]) && state_unescape(fields[2]);
             if (ok)
                 dep_list_add(&cur.deps, kind, fields[2], fields[1]);
+        } else if (in_output && strcmp(word, "deps-like") == 0 && !cur.deps.count) {
+            const state_output *like = NULL;
+            ok = split(rest, fields, 1) && state_unescape(fields[0]) &&
+                 (like = state_find(st, fields[0])) != NULL;
+            if (ok)
+                copy_deps(&cur.deps, &like->deps);
         } else if (in_output && strcmp(word, "end") == 0 && !*rest) {
             /* complete entries only; the first file is the output itself */
             ok = cur.source && cur.variant && cur.fingerprint.hex[0] && cur.file_count &&
@@ -428,9 +517,15 @@ void state_load(leaf_state *st, const char *path, char **problem)
 bool state_save(const leaf_state *st, const char *path, diag_list *diags)
 {
     char *text = state_format(st);
+    bool ok = state_save_text(text, path, diags);
+    free(text);
+    return ok;
+}
+
+bool state_save_text(const char *text, const char *path, diag_list *diags)
+{
     /* no fsync: a state lost in a crash is a corrupt or missing state, which rebuilds */
     int error = write_text_atomically(path, text);
-    free(text);
     if (error)
         diag_report(diags, SEVERITY_WARNING, path, 0, 0,
                     "cannot write the build state (%s); the next build redoes everything",
@@ -464,8 +559,27 @@ bool state_check(const leaf_state *st, const fp_context *ctx, const char *path,
             return false;
         }
     }
+    /* the common case first, with nothing copied: every recorded input has
+     * its recorded digest now, and the plan's are all among them */
+    bool quick = true;
+    for (size_t i = 0; i < o->deps.count && quick; i++) {
+        dep one = o->deps.items[i]; /* shares its name: evaluated, never freed */
+        dep_list view = {&one, 1, 1};
+        fp_evaluate(ctx, &view);
+        quick = strcmp(one.digest.hex, o->deps.items[i].digest.hex) == 0;
+    }
+    for (size_t i = 0; i < fresh->count && quick; i++) {
+        bool found = false;
+        for (size_t k = 0; k < o->deps.count && !found; k++)
+            found = o->deps.items[k].kind == fresh->items[i].kind &&
+                    strcmp(o->deps.items[k].name, fresh->items[i].name) == 0;
+        quick = found;
+    }
+    if (quick)
+        return true;
+    /* the recorded list has no two alike (state_parse): copied as it is */
     dep_list now = {0};
-    dep_list_merge(&now, &o->deps);
+    copy_deps(&now, &o->deps);
     dep_list_merge(&now, fresh);
     fp_evaluate(ctx, &now);
     /* the same names with the same digests: the same fingerprint, without

@@ -5,14 +5,14 @@
  * For each output (keyed by its path) the state holds what it was built
  * from (its evaluated dependencies and their fingerprint, see
  * fingerprint.h) and every file it wrote with the SHA-256 of the bytes;
- * beside that, the file digest cache (size, mtime) that lets a run skip
- * rereading files that have not moved.
+ * beside that, the file digest cache (stat data, see fingerprint.h) that
+ * lets a run skip rereading files that have not changed.
  *
  * The format is text, one record a line, fields separated by a space,
  * strings percent-encoded (bytes <= 0x20, 0x7f and '%'):
  *
- *   leafpress-state 1
- *   file DIGEST SIZE MTIME_NS TRUSTED PATH
+ *   leafpress-state 2
+ *   file DIGEST SIZE MTIME_NS CTIME_NS INODE TRUSTED PATH
  *   output KIND PATH
  *   source PATH
  *   variant NAME
@@ -20,9 +20,10 @@
  *   pages N
  *   time_ms MS
  *   wrote DIGEST BYTES PATH          (one per file; the first is PATH itself)
- *   dep KIND DIGEST NAME
+ *   dep KIND DIGEST NAME             (one per input; or instead of them all:)
+ *   deps-like PATH                   (the same inputs as the output PATH above)
  *   end
- *   checksum DIGEST                  (SHA-256 of every byte before this line)
+ *   checksum SUM                     (state_checksum of every byte before this line)
  *
  * A state that is missing, truncated, edited, of another format version
  * or not a state file at all loads as empty, with the reason: everything
@@ -39,7 +40,8 @@
 #include "textutil.h"
 
 #define STATE_FILE_NAME ".leafpress-state"
-#define STATE_FORMAT_VERSION 1
+#define STATE_FORMAT_VERSION 2
+#define STATE_CHECKSUM_LENGTH 16 /* hex characters */
 
 typedef struct state_written {
     char *path;
@@ -76,10 +78,15 @@ char *state_path(const char *output_dir);
 void state_load(leaf_state *st, const char *path, char **problem);
 /* Parses state text; false (with the reason) when it cannot be trusted. */
 bool state_parse(leaf_state *st, const char *text, size_t length, char **problem);
+/* The check against damage at the end of a state: 64 bits in hex. Not
+ * SHA-256, which would cost a no-op build more than the rest of its reading. */
+void state_checksum(const void *data, size_t length, char hex[STATE_CHECKSUM_LENGTH + 1]);
 /* The text state_save writes. Caller frees. */
 char *state_format(const leaf_state *st);
 /* Writes atomically: a temporary beside path, then rename. */
 bool state_save(const leaf_state *st, const char *path, diag_list *diags);
+/* The same with text from state_format. */
+bool state_save_text(const char *text, const char *path, diag_list *diags);
 void state_free(leaf_state *st);
 
 state_output *state_find(const leaf_state *st, const char *path);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "fingerprint.h"
 #include "input_limits.h"
 #include "textutil.h"
 
@@ -81,9 +82,12 @@ char **style_list_names(const char *dir, size_t *count)
  * only the start of the file is parsed. NULL when it has none. */
 static char *read_extends(const char *path, diag_list *diags)
 {
+    char *result = NULL;
+    if (fp_recall(path, "style-extends", &result)) /* this file's answer, given before */
+        return result;
     size_t length;
     char *why;
-    char *text = read_input(path, LIMIT_STYLE_BYTES, &length, &why);
+    char *text = fp_read_input(path, LIMIT_STYLE_BYTES, &length, &why);
     if (!text) {
         diag_report(diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", why);
         free(why);
@@ -92,7 +96,7 @@ static char *read_extends(const char *path, diag_list *diags)
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
-    char *result = NULL;
+    size_t said = diags->count;
     int depth = 0;          /* open collections */
     bool at_key = true;     /* inside the top mapping: next node is a key */
     bool want = false;      /* the last key was `extends` */
@@ -146,6 +150,8 @@ static char *read_extends(const char *path, diag_list *diags)
     }
     yaml_parser_delete(&parser);
     free(text);
+    if (diags->count == said) /* an answer with a problem is worked out (and said) again */
+        fp_remember(path, "style-extends", result);
     return result;
 }
 

@@ -5,6 +5,7 @@
  * is read, so a variant that changes body.color also moves every element
  * colour that defaults to it. */
 #include "style_internal.h"
+#include "fingerprint.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -56,7 +57,7 @@ static void add(style_ctx *c, const char *path, value_kind kind, size_t offset,
     f->from = from;
 }
 
-static void build_fields(style_ctx *c)
+static void build_fields_once(style_ctx *c)
 {
     char p[FIELD_PATH_MAX];
     add(c, "suffix", V_SUFFIX, offsetof(style, suffix), NULL, "", NULL);
@@ -190,11 +191,51 @@ static const char *variant_only_hint(const char *path)
            "whatever a theme says; remove them";
 }
 
+/* The table is the same for every style: built once, with an index by
+ * path (a style file's every key is looked up in it). */
+static style_ctx table;
+static int *by_path;
+
+static const field *sorting; /* for the qsort below only */
+
+static int compare_by_path(const void *a, const void *b)
+{
+    return strcmp(sorting[*(const int *)a].path, sorting[*(const int *)b].path);
+}
+
+static void build_fields(style_ctx *c)
+{
+    if (!table.fields) {
+        build_fields_once(&table);
+        by_path = xmalloc(table.field_count * sizeof *by_path);
+        for (size_t i = 0; i < table.field_count; i++)
+            by_path[i] = (int)i;
+        sorting = table.fields;
+        qsort(by_path, table.field_count, sizeof *by_path, compare_by_path);
+    }
+    c->fields = table.fields;
+    c->field_count = table.field_count;
+}
+
 int style_field_index(const style_ctx *c, const char *path)
 {
-    for (size_t i = 0; i < c->field_count; i++)
-        if (strcmp(c->fields[i].path, path) == 0)
-            return (int)i;
+    if (c->fields != table.fields) { /* not from build_fields: search it all */
+        for (size_t i = 0; i < c->field_count; i++)
+            if (strcmp(c->fields[i].path, path) == 0)
+                return (int)i;
+        return -1;
+    }
+    size_t lo = 0, hi = table.field_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int k = by_path[mid], cmp = strcmp(table.fields[k].path, path);
+        if (cmp == 0)
+            return k;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return -1;
 }
 
@@ -202,10 +243,26 @@ int style_field_index(const style_ctx *c, const char *path)
 static bool is_section(const style_ctx *c, const char *path)
 {
     size_t n = strlen(path);
-    for (size_t i = 0; i < c->field_count; i++)
-        if (strncmp(c->fields[i].path, path, n) == 0 && c->fields[i].path[n] == '.')
-            return true;
-    return false;
+    if (c->fields != table.fields || n + 2 > FIELD_PATH_MAX) {
+        for (size_t i = 0; i < c->field_count; i++)
+            if (strncmp(c->fields[i].path, path, n) == 0 && c->fields[i].path[n] == '.')
+                return true;
+        return false;
+    }
+    /* the first field at or past "path.", by the index: it starts so or none does */
+    char dotted[FIELD_PATH_MAX];
+    memcpy(dotted, path, n);
+    dotted[n] = '.';
+    dotted[n + 1] = '\0';
+    size_t lo = 0, hi = table.field_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(table.fields[by_path[mid]].path, dotted) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < table.field_count && strncmp(table.fields[by_path[lo]].path, dotted, n + 1) == 0;
 }
 
 void style_slot_free(slot *s)
@@ -849,48 +906,118 @@ static void report_unknown_theme(style_ctx *c, const char *file, const yaml_node
 /* Reads one file of a chain, its parent first. theme: a file of the
  * theme's chain (themes_dir); else of the variant's, and then right after
  * the root of that chain the whole theme chain is applied. */
-static load_status load_file(style_ctx *c, const char *name, const chain_link *child, bool theme)
-{
-    if (!*name || strchr(name, '/'))
-        return LOAD_MISSING;
-    char *path = style_path(theme ? c->themes_dir : c->dir, name);
+/* Each style file parsed once per process (a theme's root is read by every
+ * variant): the document is kept with the bytes it came from and the stat
+ * data they had, and used again while the file still has them. Only a
+ * file that had settled when read (fingerprint.h) is kept. */
+typedef struct parsed_file {
+    char *path;
+    fp_stat stat;
+    char *text;
     size_t length;
-    char *why;
-    char *text = read_input(path, LIMIT_STYLE_BYTES, &length, &why);
-    if (!text) {
-        int error = errno;
-        if (error != ENOENT)
-            diag_report(c->diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", why);
-        free(why);
-        free(path);
-        return error == ENOENT ? LOAD_MISSING : LOAD_FAILED;
+    yaml_document_t doc;
+} parsed_file;
+
+static parsed_file **parsed; /* each on its own: a document in use never moves */
+static size_t parsed_count;
+
+static yaml_document_t *parsed_find(const char *path, const char **text, size_t *length)
+{
+    for (size_t i = parsed_count; i-- > 0;) { /* the newest entry for a path is its own */
+        parsed_file *f = parsed[i];
+        if (strcmp(f->path, path) != 0)
+            continue;
+        fp_stat now;
+        if (!fp_stat_path(path, &now) || memcmp(&now, &f->stat, sizeof now) != 0)
+            return NULL; /* changed: parsed afresh and kept in its place */
+        *text = f->text;
+        *length = f->length;
+        return &f->doc;
     }
+    return NULL;
+}
+
+/* A file of the chain read: the context owns its path (slots point at it). */
+static void note_file(style_ctx *c, char *path, const chain_link *child, bool theme)
+{
     c->files = xrealloc(c->files, (c->file_count + 1) * sizeof *c->files);
     c->files[c->file_count++] = path;
     if (!child && !theme)
         c->top_file = path;
     if (!child && theme)
         c->theme_file = path;
+}
 
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
-    if (!yaml_parser_load(&parser, &doc)) {
-        style_report_yaml_error(c->diags, path, text, &parser);
+/* Takes over text and *doc. An older entry for the path is left in place
+ * (a load up the chain may still be reading it) and found no more. */
+static yaml_document_t *parsed_keep(const char *path, const fp_stat *stat, char *text,
+                                    size_t length, yaml_document_t *doc)
+{
+    parsed = xrealloc(parsed, (parsed_count + 1) * sizeof *parsed);
+    parsed_file *f = parsed[parsed_count++] = xcalloc(1, sizeof *f);
+    f->path = xstrdup(path);
+    f->stat = *stat;
+    f->text = text;
+    f->length = length;
+    f->doc = *doc;
+    return &f->doc;
+}
+
+static load_status load_file(style_ctx *c, const char *name, const chain_link *child, bool theme)
+{
+    if (!*name || strchr(name, '/'))
+        return LOAD_MISSING;
+    char *path = style_path(theme ? c->themes_dir : c->dir, name);
+    size_t length;
+    const char *text;
+    yaml_document_t *doc = parsed_find(path, &text, &length);
+    yaml_document_t own_doc;
+    char *own_text = NULL;
+    if (!doc) {
+        char *why;
+        int64_t seen = fp_clock_ns();
+        fp_stat before, after;
+        bool known = fp_stat_path(path, &before);
+        own_text = fp_read_input(path, LIMIT_STYLE_BYTES, &length, &why);
+        if (!own_text) {
+            int error = errno;
+            if (error != ENOENT)
+                diag_report(c->diags, SEVERITY_ERROR, path, 0, 0, "cannot read style: %s", why);
+            free(why);
+            free(path);
+            return error == ENOENT ? LOAD_MISSING : LOAD_FAILED;
+        }
+        text = own_text;
+        note_file(c, path, child, theme);
+        yaml_parser_t parser;
+        yaml_parser_initialize(&parser);
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
+        if (!yaml_parser_load(&parser, &own_doc)) {
+            style_report_yaml_error(c->diags, path, text, &parser);
+            yaml_parser_delete(&parser);
+            free(own_text);
+            return LOAD_FAILED;
+        }
         yaml_parser_delete(&parser);
-        free(text);
-        return LOAD_FAILED;
+        doc = &own_doc;
+        /* settled and steady while read: parsed once for the process */
+        if (known && fp_stat_path(path, &after) && memcmp(&before, &after, sizeof before) == 0 &&
+            fp_settled(&before, seen)) {
+            doc = parsed_keep(path, &before, own_text, length, &own_doc);
+            own_text = NULL;
+        }
+    } else {
+        note_file(c, path, child, theme);
     }
 
     load_status status = LOAD_OK;
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    const yaml_node_t *too_many = key_past_limit(&doc);
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    const yaml_node_t *too_many = key_past_limit(doc);
     if (too_many) {
         report_at(c, path, too_many, "more than %d keys in one style file; a style has about 170",
                   LIMIT_STYLE_KEYS);
         status = LOAD_FAILED;
-    } else if (!yaml_check_strings(&(yaml_checker){.path = path, .doc = &doc, .diags = c->diags,
+    } else if (!yaml_check_strings(&(yaml_checker){.path = path, .doc = doc, .diags = c->diags,
                                                    .text = text, .length = length})) {
         status = LOAD_FAILED;
     } else if (root && root->type != YAML_MAPPING_NODE) {
@@ -902,7 +1029,7 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
         }
     } else if (root) {
         yaml_node_t *key = NULL;
-        yaml_node_t *ext = find_key(&doc, root, "extends", &key);
+        yaml_node_t *ext = find_key(doc, root, "extends", &key);
         if (ext) {
             const char *parent = scalar(ext);
             if (!child && !theme) {
@@ -943,7 +1070,7 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
         /* Applied even when the parent failed, so every problem is listed at once. */
         c->origin = theme ? ORIGIN_THEME : ext ? ORIGIN_VARIANT : ORIGIN_ROOT;
         c->in_theme = theme;
-        apply_mapping(c, path, &doc, root, NULL);
+        apply_mapping(c, path, doc, root, NULL);
         if (!theme && !ext && c->theme && !c->theme_done) {
             /* the root of the variant's chain is in: the theme goes on top of it */
             c->theme_done = true;
@@ -954,9 +1081,9 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
                 status = LOAD_FAILED;
         }
     }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    free(text);
+    if (doc == &own_doc)
+        yaml_document_delete(&own_doc);
+    free(own_text);
     return status;
 }
 
@@ -1012,8 +1139,7 @@ static void ctx_free(style_ctx *c)
         free(c->files[i]);
     free(c->files);
     free(c->slots);
-    free(c->fields);
-    free(c->sections);
+    free(c->sections); /* the fields are the shared table */
     free(c->parent);
 }
 
@@ -1032,13 +1158,100 @@ char *style_themes_dir(const char *styles_dir)
     return xasprintf("%.*sthemes", (int)n, styles_dir);
 }
 
-style *style_load_themed(const char *styles_dir, const char *name, const char *themes_dir,
-                         const char *theme, diag_list *diags)
+/* ---- one load per style and run ----------------------------------------------- */
+
+/* A run asks for the same style more than once (every style is checked
+ * once, then planned; each leaflet in it). A load that succeeded is kept
+ * with what it said and the stat data of every file it read, and handed
+ * out again while each of those files is as it was: the same size, mtime,
+ * ctime and inode, and settled when it was read (fingerprint.h), so that
+ * a file rewritten since, even within the same clock tick, is read again.
+ * A load that failed is not kept: it is reported once and rare. */
+typedef struct memo_file {
+    char *path;
+    fp_stat stat;
+} memo_file;
+
+typedef struct style_memo {
+    char *key;                 /* styles_dir, name, themes_dir, theme */
+    style *style;
+    diag_list said;            /* its warnings and notes */
+    memo_file *files;
+    size_t file_count;
+} style_memo;
+
+static style_memo *memos;
+static size_t memo_count;
+
+static char *memo_key(const char *styles_dir, const char *name, const char *themes_dir,
+                      const char *theme)
+{
+    /* \n cannot be in a file name the loader accepts as a style's */
+    return xasprintf("%s\n%s\n%s\n%s", styles_dir, name, themes_dir ? themes_dir : "",
+                     theme ? theme : "\n");
+}
+
+static void memo_clear(style_memo *m)
+{
+    free(m->key);
+    style_free(m->style);
+    diag_free(&m->said);
+    for (size_t i = 0; i < m->file_count; i++)
+        free(m->files[i].path);
+    free(m->files);
+    memset(m, 0, sizeof *m);
+}
+
+static char *copy_text(const char *s) { return s ? xstrdup(s) : NULL; }
+
+/* A deep copy: every string a style owns is one emit() made. */
+static style *style_copy(const style *from)
+{
+    style *s = xmalloc(sizeof *s);
+    *s = *from;
+    s->name = copy_text(from->name);
+    s->path = copy_text(from->path);
+    s->extends = copy_text(from->extends);
+    s->theme = copy_text(from->theme);
+    style_ctx c = {0};
+    build_fields(&c);
+    for (size_t i = 0; i < c.field_count; i++) {
+        const field *f = &c.fields[i];
+        if (f->offset == NO_OFFSET)
+            continue;
+        if (f->kind == V_FAMILY || f->kind == V_SUFFIX || f->kind == V_OPTIONAL) {
+            char **at = (char **)((char *)s + f->offset);
+            *at = copy_text(*at);
+        }
+    }
+    for (int j = 0; j < 3; j++)
+        s->bullets[j] = copy_text(from->bullets[j]);
+    return s;
+}
+
+static style *memo_hand_out(const style_memo *m, diag_list *diags)
+{
+    for (size_t i = 0; i < m->said.count; i++) {
+        const diag *d = &m->said.items[i];
+        diag_report(diags, d->level, d->file, d->line, d->column, "%s", d->message);
+    }
+    return style_copy(m->style);
+}
+
+static bool memo_current(const style_memo *m)
+{
+    for (size_t i = 0; i < m->file_count; i++) {
+        fp_stat now;
+        if (!fp_stat_path(m->files[i].path, &now) || memcmp(&now, &m->files[i].stat, sizeof now))
+            return false;
+    }
+    return true;
+}
+
+static style *load_themed(const char *styles_dir, const char *name, const char *themes_dir,
+                          const char *theme, diag_list *diags, style_memo *memo)
 {
     style_ctx c = {.dir = styles_dir, .diags = diags, .name = name};
-    char *own_themes = NULL;
-    if (theme && !themes_dir)
-        themes_dir = own_themes = style_themes_dir(styles_dir);
     c.themes_dir = themes_dir;
     c.theme = theme;
     build_fields(&c);
@@ -1046,7 +1259,9 @@ style *style_load_themed(const char *styles_dir, const char *name, const char *t
     for (size_t i = 0; i < c.field_count; i++)
         c.slots[i].from = -1;
 
-    size_t errors = diags->errors;
+    size_t errors = diags->errors, said = diags->count;
+    /* the files' stat data before they are read: a change after shows */
+    int64_t seen = fp_clock_ns();
     style *s = NULL;
     load_status status = load_file(&c, name, NULL, false);
     if (status == LOAD_MISSING)
@@ -1054,7 +1269,50 @@ style *style_load_themed(const char *styles_dir, const char *name, const char *t
     else if (status == LOAD_OK && diags->errors == errors && style_resolve_defaults(&c)
              && style_apply_rules(&c) && style_validate(&c))
         s = emit(&c, name);
+    bool keep = s != NULL;
+    for (size_t i = 0; keep && i < c.file_count; i++) {
+        memo->files = xrealloc(memo->files, (memo->file_count + 1) * sizeof *memo->files);
+        memo_file *f = &memo->files[memo->file_count++];
+        f->path = xstrdup(c.files[i]);
+        keep = fp_stat_path(c.files[i], &f->stat) && fp_settled(&f->stat, seen);
+    }
+    if (keep) {
+        memo->style = style_copy(s);
+        diag_init(&memo->said);
+        for (size_t i = said; i < diags->count; i++) {
+            const diag *d = &diags->items[i];
+            diag_report(&memo->said, d->level, d->file, d->line, d->column, "%s", d->message);
+        }
+    }
     ctx_free(&c);
+    return s;
+}
+
+style *style_load_themed(const char *styles_dir, const char *name, const char *themes_dir,
+                         const char *theme, diag_list *diags)
+{
+    char *own_themes = NULL;
+    if (theme && !themes_dir)
+        themes_dir = own_themes = style_themes_dir(styles_dir);
+    char *key = memo_key(styles_dir, name, themes_dir, theme);
+    style_memo *m = NULL;
+    for (size_t i = 0; i < memo_count && !m; i++)
+        if (strcmp(memos[i].key, key) == 0)
+            m = &memos[i];
+    style *s;
+    if (m && m->style && memo_current(m)) {
+        s = memo_hand_out(m, diags);
+        free(key);
+    } else {
+        if (!m) {
+            memos = xrealloc(memos, (memo_count + 1) * sizeof *memos);
+            m = &memos[memo_count++];
+            memset(m, 0, sizeof *m);
+        }
+        memo_clear(m);
+        m->key = key;
+        s = load_themed(styles_dir, name, themes_dir, theme, diags, m);
+    }
     free(own_themes);
     return s;
 }

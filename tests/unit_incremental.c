@@ -68,16 +68,6 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
-/* Sets a file's mtime well in the past, so the cache may trust it. */
-static void age(const char *path, long seconds_ago)
-{
-    struct timespec times[2];
-    clock_gettime(CLOCK_REALTIME, &times[0]);
-    times[0].tv_sec -= seconds_ago;
-    times[1] = times[0];
-    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
-}
-
 /* ---- fingerprint ------------------------------------------------------------ */
 
 static void test_sha256_known_value(void **state)
@@ -88,36 +78,71 @@ static void test_sha256_known_value(void **state)
     assert_string_equal(d.hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static double ms_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Waits until a file changed now has settled (FP_RACY_NS and a little). */
+static void settle(void)
+{
+    struct timespec t = {0, (long)(FP_RACY_NS + 30000000LL)};
+    while (nanosleep(&t, &t) != 0)
+        ;
+}
+
 static void test_file_cache_trusts_only_settled_files(void **state)
 {
     (void)state;
     fp_file_cache cache = {0};
     fp_digest a, b;
+    double written = ms_now();
     write_text("f.txt", "one");
     fp_file_digest(&cache, "f.txt", &a);
+    bool quick = ms_now() - written < FP_RACY_NS / 2e6; /* not descheduled in between */
     fp_file_digest(&cache, "f.txt", &b); /* the same run: its first answer */
     assert_int_equal(cache.hashed, 1);
+    if (quick) /* changed just before it was looked at: racily clean, not trusted */
+        assert_false(fp_file_cache_find(&cache, "f.txt")->trusted);
+    settle();
     fp_file_cache_next_run(&cache);
     fp_file_digest(&cache, "f.txt", &b);
-    /* just written: inside the racy window, so hashed again */
-    assert_int_equal(cache.hashed, 2);
+    assert_int_equal(cache.hashed, quick ? 2 : 1);
+    assert_string_equal(a.hex, b.hex);
+    assert_true(fp_file_cache_find(&cache, "f.txt")->trusted); /* settled when looked at */
+    size_t hashed = cache.hashed;
+    fp_file_cache_next_run(&cache);
+    fp_file_digest(&cache, "f.txt", &b);
+    assert_int_equal(cache.hashed, hashed); /* its stat data stand for its bytes */
     assert_string_equal(a.hex, b.hex);
 
-    age("f.txt", 100);
+    /* same size, new bytes: noticed */
+    write_text("f.txt", "two");
+    fp_file_cache_next_run(&cache);
+    fp_file_digest(&cache, "f.txt", &b);
+    assert_int_equal(cache.hashed, ++hashed);
+    assert_string_not_equal(a.hex, b.hex);
+
+    /* same size and the old mtime put back (touch -r, an editor that keeps
+     * it, a checkout): the ctime moved all the same */
+    settle();
     fp_file_cache_next_run(&cache);
     fp_file_digest(&cache, "f.txt", &a);
+    hashed = cache.hashed;
+    struct stat before;
+    assert_int_equal(stat("f.txt", &before), 0);
+    write_text("f.txt", "six");
+    struct timespec times[2] = {before.st_atim, before.st_mtim};
+    assert_int_equal(utimensat(AT_FDCWD, "f.txt", times, 0), 0);
     fp_file_cache_next_run(&cache);
     fp_file_digest(&cache, "f.txt", &b);
-    assert_int_equal(cache.hashed, 3); /* once more for the new mtime, then trusted */
-    assert_string_equal(a.hex, b.hex);
-
-    /* same size, new bytes, new mtime: noticed */
-    write_text("f.txt", "two");
-    age("f.txt", 50);
-    fp_file_cache_next_run(&cache);
-    fp_file_digest(&cache, "f.txt", &b);
-    assert_int_equal(cache.hashed, 4);
+    assert_int_equal(cache.hashed, hashed + 1);
     assert_string_not_equal(a.hex, b.hex);
+    fp_digest six;
+    fp_digest_bytes("six", 3, &six);
+    assert_string_equal(b.hex, six.hex);
 
     unlink("f.txt");
     fp_file_cache_next_run(&cache);
@@ -126,21 +151,107 @@ static void test_file_cache_trusts_only_settled_files(void **state)
     fp_file_cache_free(&cache);
 }
 
-static void test_written_file_needs_no_reread_but_is_not_trusted(void **state)
+/* The racy rule itself: an entry whose stat data match the file's but that
+ * was not settled when recorded is read again, whatever digest it holds;
+ * a settled one is believed (which is what makes a no-op cheap). */
+static void test_racily_clean_entry_is_hashed_again(void **state)
+{
+    (void)state;
+    write_text("r.txt", "new");
+    fp_stat st;
+    assert_true(fp_stat_path("r.txt", &st));
+    fp_digest stale, real;
+    fp_digest_bytes("old", 3, &stale); /* what it held when the entry was made */
+    fp_digest_bytes("new", 3, &real);
+
+    fp_file_cache cache = {0};
+    fp_file_cache_put(&cache, "r.txt", &stale, &st, false); /* racily clean */
+    fp_digest d;
+    fp_file_digest(&cache, "r.txt", &d);
+    assert_int_equal(cache.hashed, 1);
+    assert_string_equal(d.hex, real.hex);
+    fp_file_cache_free(&cache);
+
+    fp_file_cache_put(&cache, "r.txt", &stale, &st, true); /* settled: believed */
+    fp_file_digest(&cache, "r.txt", &d);
+    assert_int_equal(cache.hashed, 0);
+    assert_string_equal(d.hex, stale.hex);
+    fp_file_cache_free(&cache);
+
+    /* any one field of the stat data differing: read again */
+    for (int field = 0; field < 4; field++) {
+        fp_stat other = st;
+        if (field == 0) other.size++;
+        if (field == 1) other.mtime_ns++;
+        if (field == 2) other.ctime_ns++;
+        if (field == 3) other.ino++;
+        fp_file_cache_put(&cache, "r.txt", &stale, &other, true);
+        fp_file_digest(&cache, "r.txt", &d);
+        assert_int_equal(cache.hashed, 1);
+        assert_string_equal(d.hex, real.hex);
+        fp_file_cache_free(&cache);
+    }
+
+    /* settled: the ctime more than FP_RACY_NS before the look, or 2 s for
+     * whole-second stamps */
+    int64_t seen = 1700000000LL * 1000000000LL + 500000000LL;
+    fp_stat t = {.size = 1, .mtime_ns = seen - 10 * 1000000000LL};
+    t.ctime_ns = seen - FP_RACY_NS / 2;
+    assert_false(fp_settled(&t, seen));
+    t.ctime_ns = seen - FP_RACY_NS;
+    assert_false(fp_settled(&t, seen));
+    t.ctime_ns = seen - FP_RACY_NS - 1;
+    assert_true(fp_settled(&t, seen));
+    t.mtime_ns = 1690000000LL * 1000000000LL;
+    t.ctime_ns = 1700000000LL * 1000000000LL - 1000000000LL; /* 1.5 s before, whole seconds */
+    assert_false(fp_settled(&t, seen));
+    t.ctime_ns -= 1000000000LL;
+    assert_true(fp_settled(&t, seen));
+}
+
+static void test_written_file_needs_no_reread(void **state)
 {
     (void)state;
     fp_file_cache cache = {0};
     write_text("out.pdf", "%PDF-1.7 fake");
+    fp_stat as_written;
+    assert_true(fp_stat_path("out.pdf", &as_written));
     fp_digest d, expect;
     fp_digest_bytes("%PDF-1.7 fake", 13, &expect);
-    fp_file_written(&cache, "out.pdf", &expect);
+    fp_file_written(&cache, "out.pdf", &expect, &as_written);
     fp_file_digest(&cache, "out.pdf", &d);
     assert_int_equal(cache.hashed, 0);
     assert_string_equal(d.hex, expect.hex);
+    /* just written: not settled when recorded, so read back once */
     fp_file_cache_next_run(&cache);
     fp_file_digest(&cache, "out.pdf", &d);
     assert_string_equal(d.hex, expect.hex);
-    assert_int_equal(cache.hashed, 1); /* not trusted yet: read back once */
+    assert_int_equal(cache.hashed, 1);
+    fp_file_cache_free(&cache);
+
+    /* recorded once settled and untouched since the writer's stat: trusted */
+    settle();
+    fp_file_written(&cache, "out.pdf", &expect, &as_written);
+    assert_true(fp_file_cache_find(&cache, "out.pdf")->trusted);
+    fp_file_cache_next_run(&cache);
+    fp_file_digest(&cache, "out.pdf", &d);
+    assert_int_equal(cache.hashed, 0);
+    fp_file_cache_free(&cache);
+
+    /* changed between the writer's stat and the record (by hand, the same
+     * size): not trusted, so the next run reads it and sees the change */
+    write_text("out.pdf", "%PDF-1.7 hand");
+    settle();
+    fp_file_written(&cache, "out.pdf", &expect, &as_written);
+    assert_false(fp_file_cache_find(&cache, "out.pdf")->trusted);
+    fp_file_cache_next_run(&cache);
+    fp_file_digest(&cache, "out.pdf", &d);
+    assert_int_equal(cache.hashed, 1);
+    assert_string_not_equal(d.hex, expect.hex);
+    fp_file_cache_free(&cache);
+    /* and with no stat of the writer's: never trusted */
+    fp_file_written(&cache, "out.pdf", &expect, NULL);
+    assert_false(fp_file_cache_find(&cache, "out.pdf")->trusted);
     fp_file_cache_free(&cache);
 }
 
@@ -399,11 +510,34 @@ static void test_state_round_trip(void **state)
     assert_string_equal(o->fingerprint.hex, st.outputs[0].fingerprint.hex);
     char *again = state_format(&back);
     assert_string_equal(text, again);
+    free(again);
+    /* a second output with the same inputs names the first instead of listing them */
+    state_output twin = {.path = xstrdup("out/print/x.pdf"), .kind = xstrdup("print"),
+                         .source = xstrdup("x.md"), .variant = xstrdup("x"), .pages = 4};
+    fp_digest d;
+    fp_digest_bytes("print", 5, &d);
+    state_output_add_file(&twin, "out/print/x.pdf", &d, 5);
+    dep_list_merge(&twin.deps, &st.outputs[0].deps);
+    twin.fingerprint = st.outputs[0].fingerprint;
+    state_put(&back, &twin);
+    again = state_format(&back);
+    assert_non_null(strstr(again, "deps-like out/x.pdf\n"));
+    leaf_state third = {0};
+    assert_true(state_parse(&third, again, strlen(again), &problem));
+    const state_output *t = state_find(&third, "out/print/x.pdf");
+    assert_non_null(t);
+    assert_int_equal(t->deps.count, 2);
+    assert_string_equal(t->deps.items[1].name, "alpha");
+    assert_string_equal(t->deps.items[0].digest.hex, st.outputs[0].deps.items[0].digest.hex);
+    char *thrice = state_format(&third);
+    assert_string_equal(thrice, again);
+    free(thrice);
+    state_free(&third);
     /* an entry put again under its path replaces the old one */
     state_output again_o = {.path = xstrdup("out/x.pdf"), .kind = xstrdup("print"), .source = xstrdup("x.md"),
                       .variant = xstrdup("x"), .pages = 9};
     state_put(&back, &again_o);
-    assert_int_equal(back.count, 1);
+    assert_int_equal(back.count, 2); /* with the twin */
     assert_int_equal(state_find(&back, "out/x.pdf")->pages, 9);
     assert_string_equal(state_find(&back, "out/x.pdf")->kind, "print");
     free(again);
@@ -448,12 +582,13 @@ static void test_state_damage_means_rebuild(void **state)
         assert_non_null(problem);
         free(problem);
     }
-    /* another version with a valid checksum: foreign, not trusted */
+    /* another version with a valid checksum (the one before, which kept no
+     * ctime): foreign, not trusted */
     strbuf v2 = {0};
-    strbuf_puts(&v2, "leafpress-state 2\n");
-    fp_digest sum;
-    fp_digest_bytes(v2.data, v2.length, &sum);
-    strbuf_printf(&v2, "checksum %s\n", sum.hex);
+    strbuf_puts(&v2, "leafpress-state 1\n");
+    char sum[STATE_CHECKSUM_LENGTH + 1];
+    state_checksum(v2.data, v2.length, sum);
+    strbuf_printf(&v2, "checksum %s\n", sum);
     char *problem = NULL;
     assert_false(state_parse(&back, v2.data, v2.length, &problem));
     assert_non_null(strstr(problem, "another format version"));
@@ -737,7 +872,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_known_value),
         cmocka_unit_test_setup_teardown(test_file_cache_trusts_only_settled_files, enter_temp, leave_temp),
-        cmocka_unit_test_setup_teardown(test_written_file_needs_no_reread_but_is_not_trusted, enter_temp, leave_temp),
+        cmocka_unit_test_setup_teardown(test_racily_clean_entry_is_hashed_again, enter_temp, leave_temp),
+        cmocka_unit_test_setup_teardown(test_written_file_needs_no_reread, enter_temp, leave_temp),
         cmocka_unit_test(test_contact_digest_is_canonical),
         cmocka_unit_test_setup_teardown(test_style_chain, enter_temp, leave_temp),
         cmocka_unit_test_setup_teardown(test_variant_deps_read_each_chain_once_per_run, enter_temp, leave_temp),
