@@ -263,63 +263,6 @@ static void remove_bytes(inline_builder *b, size_t pos, size_t len)
     }
 }
 
-/* Where byte `offset` goes once the soft hyphens at drop[0..count)
- * (ascending) are removed. */
-static size_t shifted(const size_t *drop, size_t count, size_t offset)
-{
-    size_t lo = 0, hi = count; /* how many start before offset */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (drop[mid] < offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t at = offset - 2 * lo;
-    /* inside a removed soft hyphen: where it was */
-    if (lo > 0 && drop[lo - 1] + 2 > offset)
-        at = drop[lo - 1] - 2 * (lo - 1);
-    return at;
-}
-
-/* Removes the soft hyphens at drop[0..count) (ascending byte offsets) in
- * one pass, moving attributes, links and origins with the text. */
-static void remove_soft_hyphens(inline_builder *b, const size_t *drop, size_t count)
-{
-    if (!count)
-        return;
-    strbuf *t = &b->text;
-    size_t out = 0, k = 0;
-    for (size_t i = 0; i < t->length;) {
-        if (k < count && drop[k] == i) {
-            i += 2;
-            k++;
-            continue;
-        }
-        t->data[out++] = t->data[i++];
-    }
-    t->length = out;
-    t->data[out] = '\0';
-    PangoAttrList *moved = pango_attr_list_new();
-    GSList *attrs = pango_attr_list_get_attributes(b->attrs);
-    for (GSList *l = attrs; l; l = l->next) {
-        PangoAttribute *a = l->data;
-        a->start_index = (guint)shifted(drop, count, a->start_index);
-        if (a->end_index != PANGO_ATTR_INDEX_TO_TEXT_END)
-            a->end_index = (guint)shifted(drop, count, a->end_index);
-        pango_attr_list_insert(moved, a);
-    }
-    g_slist_free(attrs);
-    pango_attr_list_unref(b->attrs);
-    b->attrs = moved;
-    for (size_t i = 0; i < b->link_count; i++) {
-        b->links[i].start = (int)shifted(drop, count, (size_t)b->links[i].start);
-        b->links[i].end = (int)shifted(drop, count, (size_t)b->links[i].end);
-    }
-    for (size_t i = 0; i < b->origin_count; i++)
-        b->origins[i].start = (int)shifted(drop, count, (size_t)b->origins[i].start);
-}
-
 static void set_layout_text(PangoLayout *layout, const inline_builder *b)
 {
     pango_layout_set_text(layout, b->text.data ? b->text.data : "", (int)b->text.length);
@@ -394,73 +337,6 @@ static void limit_hyphen_runs(inline_builder *b, PangoLayout *layout, int max_ru
             return;
         set_layout_text(layout, b);
     }
-}
-
-/* Every soft hyphen Pango does not break at becomes an empty ActualText
- * span in the PDF, and poppler's structure text stops at the first one:
- * keep only those where a line ends. Lines break first-fit and an unused
- * soft hyphen has no width, so the breaks stay where they were; if they
- * did not, the paragraph keeps every soft hyphen (correct, if untidy). */
-static void drop_unused_soft_hyphens(inline_builder *b, PangoLayout *layout)
-{
-    const char *t = b->text.data;
-    size_t n = b->text.length;
-    bool any = false;
-    for (size_t i = 0; i + 1 < n && !any; i++)
-        any = is_shy(t, i);
-    if (!any)
-        return;
-    int lines = pango_layout_get_line_count(layout);
-    size_t *ends = xmalloc((size_t)lines * sizeof *ends);
-    for (int i = 0; i < lines; i++)
-        ends[i] = line_end(layout, i);
-    /* Keep a copy to fall back to. */
-    strbuf saved_text = {0};
-    strbuf_append(&saved_text, t, n);
-    PangoAttrList *saved_attrs = pango_attr_list_copy(b->attrs);
-    link_range *saved_links = b->link_count ? xmalloc(b->link_count * sizeof *saved_links) : NULL;
-    if (saved_links)
-        memcpy(saved_links, b->links, b->link_count * sizeof *saved_links);
-    text_origin *saved_origins = b->origin_count ? xmalloc(b->origin_count * sizeof *saved_origins) : NULL;
-    if (saved_origins)
-        memcpy(saved_origins, b->origins, b->origin_count * sizeof *saved_origins);
-
-    /* the soft hyphens no line ends at, in one pass: a paragraph may be long */
-    size_t *drop = xmalloc((n / 2 + 1) * sizeof *drop), dropped = 0;
-    int line = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        while (line + 1 < lines && ends[line] <= i)
-            line++;
-        if (is_shy(t, i) && !(line + 1 < lines && i + 2 == ends[line]))
-            drop[dropped++] = i++;
-    }
-    remove_soft_hyphens(b, drop, dropped);
-    for (int k = 0; k < lines; k++)
-        ends[k] = shifted(drop, dropped, ends[k]);
-    free(drop);
-    set_layout_text(layout, b);
-    bool same = pango_layout_get_line_count(layout) == lines;
-    for (int i = 0; same && i < lines; i++)
-        same = line_end(layout, i) == ends[i];
-    if (!same) {
-        free(b->text.data);
-        b->text = saved_text;
-        saved_text = (strbuf){0};
-        pango_attr_list_unref(b->attrs);
-        b->attrs = saved_attrs;
-        saved_attrs = NULL;
-        if (saved_links)
-            memcpy(b->links, saved_links, b->link_count * sizeof *saved_links);
-        if (saved_origins)
-            memcpy(b->origins, saved_origins, b->origin_count * sizeof *saved_origins);
-        set_layout_text(layout, b);
-    }
-    free(saved_text.data);
-    if (saved_attrs)
-        pango_attr_list_unref(saved_attrs);
-    free(saved_links);
-    free(saved_origins);
-    free(ends);
 }
 
 /* A word wider than the line: Pango breaks it where it must (with a
@@ -547,7 +423,8 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     set_layout_text(layout, b);
     if (b->hyphenate)
         limit_hyphen_runs(b, layout, s->hyphenate_max_run > 0 ? s->hyphenate_max_run : 2);
-    drop_unused_soft_hyphens(b, layout);
+    /* The soft hyphens no line ends at stay: they have no width, and
+     * drawing leaves them out (draw_glyphs.h). */
     report_long_words(b, layout, line, column);
 
     p->text = strbuf_take(&b->text);
