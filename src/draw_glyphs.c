@@ -197,6 +197,10 @@ void draw_glyph_run(cairo_t *cr, const char *text, PangoGlyphItem *run)
     drawn_run filtered;
     bool is_filtered = glyph_run_without_unused_soft_hyphens(text, run, &filtered);
     if (is_filtered) {
+        if (filtered.glyphs.num_glyphs == 0) { /* a run of soft hyphens only */
+            drawn_run_clear(&filtered);
+            return;
+        }
         text = filtered.text;
         run = &filtered.run;
     }

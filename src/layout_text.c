@@ -263,6 +263,63 @@ static void remove_bytes(inline_builder *b, size_t pos, size_t len)
     }
 }
 
+/* Where byte `offset` goes once the soft hyphens at drop[0..count)
+ * (ascending) are removed. */
+static size_t shifted(const size_t *drop, size_t count, size_t offset)
+{
+    size_t lo = 0, hi = count; /* how many start before offset */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (drop[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t at = offset - 2 * lo;
+    /* inside a removed soft hyphen: where it was */
+    if (lo > 0 && drop[lo - 1] + 2 > offset)
+        at = drop[lo - 1] - 2 * (lo - 1);
+    return at;
+}
+
+/* Removes the soft hyphens at drop[0..count) (ascending byte offsets) in
+ * one pass, moving attributes, links and origins with the text. */
+static void remove_soft_hyphens(inline_builder *b, const size_t *drop, size_t count)
+{
+    if (!count)
+        return;
+    strbuf *t = &b->text;
+    size_t out = 0, k = 0;
+    for (size_t i = 0; i < t->length;) {
+        if (k < count && drop[k] == i) {
+            i += 2;
+            k++;
+            continue;
+        }
+        t->data[out++] = t->data[i++];
+    }
+    t->length = out;
+    t->data[out] = '\0';
+    PangoAttrList *moved = pango_attr_list_new();
+    GSList *attrs = pango_attr_list_get_attributes(b->attrs);
+    for (GSList *l = attrs; l; l = l->next) {
+        PangoAttribute *a = l->data;
+        a->start_index = (guint)shifted(drop, count, a->start_index);
+        if (a->end_index != PANGO_ATTR_INDEX_TO_TEXT_END)
+            a->end_index = (guint)shifted(drop, count, a->end_index);
+        pango_attr_list_insert(moved, a);
+    }
+    g_slist_free(attrs);
+    pango_attr_list_unref(b->attrs);
+    b->attrs = moved;
+    for (size_t i = 0; i < b->link_count; i++) {
+        b->links[i].start = (int)shifted(drop, count, (size_t)b->links[i].start);
+        b->links[i].end = (int)shifted(drop, count, (size_t)b->links[i].end);
+    }
+    for (size_t i = 0; i < b->origin_count; i++)
+        b->origins[i].start = (int)shifted(drop, count, (size_t)b->origins[i].start);
+}
+
 static void set_layout_text(PangoLayout *layout, const inline_builder *b)
 {
     pango_layout_set_text(layout, b->text.data ? b->text.data : "", (int)b->text.length);
@@ -337,6 +394,43 @@ static void limit_hyphen_runs(inline_builder *b, PangoLayout *layout, int max_ru
             return;
         set_layout_text(layout, b);
     }
+}
+
+static int by_offset(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The layout keeps the soft hyphens no line ends at, and drawing leaves
+ * them out (draw_glyphs.h). But a run of nothing else (one the author put
+ * between two differently styled words, or as all of a link's text) would
+ * then draw nothing and still open its link or span in the PDF's
+ * structure: those soft hyphens go, and the paragraph is laid out again. */
+static void drop_lone_soft_hyphens(inline_builder *b, PangoLayout *layout)
+{
+    size_t *drop = NULL, count = 0, capacity = 0;
+    const char *t = b->text.data;
+    for (GSList *l = pango_layout_get_lines_readonly(layout); l; l = l->next)
+        for (GSList *r = ((PangoLayoutLine *)l->data)->runs; r; r = r->next) {
+            const PangoItem *item = ((PangoGlyphItem *)r->data)->item;
+            bool lone = item->length > 0 && !(item->analysis.flags & PANGO_ANALYSIS_FLAG_NEED_HYPHEN);
+            for (int i = 0; lone && i < item->length; i += 2)
+                lone = i + 1 < item->length && is_shy(t, (size_t)(item->offset + i));
+            for (int i = 0; lone && i < item->length; i += 2) {
+                if (count == capacity) {
+                    capacity = capacity ? capacity * 2 : 8;
+                    drop = xrealloc(drop, capacity * sizeof *drop);
+                }
+                drop[count++] = (size_t)(item->offset + i);
+            }
+        }
+    if (!count)
+        return;
+    qsort(drop, count, sizeof *drop, by_offset); /* runs come left to right */
+    remove_soft_hyphens(b, drop, count);
+    free(drop);
+    set_layout_text(layout, b);
 }
 
 /* A word wider than the line: Pango breaks it where it must (with a
@@ -423,8 +517,7 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     set_layout_text(layout, b);
     if (b->hyphenate)
         limit_hyphen_runs(b, layout, s->hyphenate_max_run > 0 ? s->hyphenate_max_run : 2);
-    /* The soft hyphens no line ends at stay: they have no width, and
-     * drawing leaves them out (draw_glyphs.h). */
+    drop_lone_soft_hyphens(b, layout);
     report_long_words(b, layout, line, column);
 
     p->text = strbuf_take(&b->text);

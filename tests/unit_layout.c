@@ -1177,6 +1177,37 @@ static int check_hyphen_rules(const laid_out *out, const style *s, const char *w
     return hyphenated;
 }
 
+/* Soft hyphens the author wrote where the layout puts them in runs of
+ * their own (between two bold words, as all of a link's or a span's
+ * text), inside a link, between letters that kern or could join in a
+ * ligature, in a word wider than the line; house and large print (which
+ * hyphenates nothing itself). */
+static void test_soft_hyphen_edges(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(
+        "# Proef\n\n**vet**&shy;**vet** en *schuin*&shy;*schrift* en [een link met "
+           "of&shy;fice er&shy;in](https://example.org), AV A&shy;V To T&shy;o Wa W&shy;a "
+           "ef&shy;fi&shy;ci&euml;nt waf&shy;fel f&shy;f f&shy;i f&shy;l; een link van niets "
+           "[&shy;](https://example.org/a), [a](https://example.org/b)[&shy;&shy;](https://example.org/c)"
+           "[&shy;]{lang=en}b.\n\n"
+           "Een on&shy;afgebroken&shy;woordzonderspaties&shy;datlangerisdanderegelbreed"
+           "&shy;en&shy;nogveellangerdanditookwelisgeweest en dan verder met gewone "
+           "woorden als behandelingsmogelijkheden en ziekenhuisopnames.\n");
+    const style *styles[] = {house, large};
+    for (size_t i = 0; i < 2; i++) {
+        diag_list diags;
+        diag_init(&diags);
+        laid_out *out = layout_document(doc, styles[i], &res, &diags);
+        assert_non_null(out);
+        assert_true(has_shy(out));
+        check_hyphen_rules(out, styles[i], styles[i]->name);
+        layout_free(out);
+        diag_free(&diags);
+    }
+    doc_free(doc);
+}
+
 static const char COMPOUNDS[] =
     "Patiëntenorganisaties, voorlichtingsbijeenkomsten, ziekenhuisopnames, "
     "verpleegkundigen, behandeltrajecten, weefselonderzoeken, pacemakerpassen, "
@@ -1865,6 +1896,7 @@ int main(void)
         cmocka_unit_test(test_outline),
         cmocka_unit_test(test_page_rules),
         cmocka_unit_test(test_hyphenation_rules),
+        cmocka_unit_test(test_soft_hyphen_edges),
         cmocka_unit_test(test_long_word),
         cmocka_unit_test(test_long_short_title),
         cmocka_unit_test(test_too_narrow),
