@@ -97,12 +97,119 @@ static int shown_soft_hyphen_glyphs(const char *text, const PangoGlyphItem *run)
     return last - first + 1;
 }
 
+/* Whether the soft hyphen at byte `at` of the run's text is one a line
+ * ends at: Pango then shapes a hyphen after it (NEED_HYPHEN). */
+static bool shows_hyphen(const PangoItem *item, int at)
+{
+    return at == item->length - 2 && (item->analysis.flags & PANGO_ANALYSIS_FLAG_NEED_HYPHEN);
+}
+
+/* Where byte `offset` of the run goes once the soft hyphens that start at
+ * drop[0..count) (ascending, relative to the item) are gone. */
+static int shifted(const int *drop, int count, int offset)
+{
+    int before = 0;
+    while (before < count && drop[before] < offset)
+        before++;
+    return offset - 2 * before;
+}
+
+bool glyph_run_without_unused_soft_hyphens(const char *text, const PangoGlyphItem *run,
+                                           drawn_run *out)
+{
+    const PangoItem *item = run->item;
+    const PangoGlyphString *glyphs = run->glyphs;
+    const char *t = text + item->offset;
+    int *drop = NULL, count = 0;
+    /* glyph i is the empty glyph of a dropped soft hyphen */
+    bool *gone = NULL;
+    for (int i = 0; i + 1 < item->length; i++) {
+        if (!((unsigned char)t[i] == 0xC2 && (unsigned char)t[i + 1] == 0xAD) || shows_hyphen(item, i))
+            continue;
+        /* its empty glyph: the cluster that holds it, which is its own
+         * unless a ligature or a mark joined it to its neighbours */
+        int cluster = -1, empty = -1;
+        for (int g = 0; g < glyphs->num_glyphs; g++)
+            if (glyphs->log_clusters[g] <= i && glyphs->log_clusters[g] > cluster)
+                cluster = glyphs->log_clusters[g];
+        for (int g = 0; g < glyphs->num_glyphs && empty < 0; g++)
+            if (glyphs->log_clusters[g] == cluster && glyphs->glyphs[g].glyph == PANGO_GLYPH_EMPTY &&
+                glyphs->glyphs[g].geometry.width == 0 && (!gone || !gone[g]))
+                empty = g;
+        if (empty < 0)
+            continue; /* shaped to something visible: leave it as it is */
+        if (!drop) {
+            drop = g_new(int, item->length / 2 + 1);
+            gone = g_new0(bool, glyphs->num_glyphs);
+        }
+        drop[count++] = i;
+        gone[empty] = true;
+        i++;
+    }
+    if (!count)
+        return false;
+
+    char *kept = g_malloc((size_t)item->length - 2 * (size_t)count + 1);
+    for (int i = 0, k = 0, n = 0; i < item->length; i++) {
+        if (k < count && drop[k] == i) {
+            i++;
+            k++;
+            continue;
+        }
+        kept[n++] = t[i];
+    }
+    kept[item->length - 2 * count] = '\0';
+    out->text = kept;
+    out->item = *item;
+    out->item.offset = 0;
+    out->item.length -= 2 * count;
+    out->item.num_chars -= count;
+    out->glyphs.num_glyphs = glyphs->num_glyphs - count;
+    out->glyphs.space = out->glyphs.num_glyphs;
+    out->glyphs.glyphs = g_new(PangoGlyphInfo, (size_t)out->glyphs.num_glyphs + 1);
+    out->glyphs.log_clusters = g_new(int, (size_t)out->glyphs.num_glyphs + 1);
+    for (int g = 0, n = 0; g < glyphs->num_glyphs; g++) {
+        if (gone[g])
+            continue;
+        out->glyphs.glyphs[n] = glyphs->glyphs[g];
+        out->glyphs.log_clusters[n] = shifted(drop, count, glyphs->log_clusters[g]);
+        n++;
+    }
+    out->run = *run;
+    out->run.item = &out->item;
+    out->run.glyphs = &out->glyphs;
+    g_free(drop);
+    g_free(gone);
+    return true;
+}
+
+void drawn_run_clear(drawn_run *r)
+{
+    g_free(r->text);
+    g_free(r->glyphs.glyphs);
+    g_free(r->glyphs.log_clusters);
+    memset(r, 0, sizeof *r);
+}
+
 void draw_glyph_run(cairo_t *cr, const char *text, PangoGlyphItem *run)
 {
+    /* the soft hyphens no line ends at, left out */
+    drawn_run filtered;
+    bool is_filtered = glyph_run_without_unused_soft_hyphens(text, run, &filtered);
+    if (is_filtered) {
+        if (filtered.glyphs.num_glyphs == 0) { /* a run of soft hyphens only */
+            drawn_run_clear(&filtered);
+            return;
+        }
+        text = filtered.text;
+        run = &filtered.run;
+    }
     int tail = shown_soft_hyphen_glyphs(text, run);
     cairo_font_face_t *face = tail ? hyphen_face_for(run->item->analysis.font) : NULL;
     if (!face) {
         pango_cairo_show_glyph_item(cr, text, run);
+        if (is_filtered)
+            drawn_run_clear(&filtered);
         return;
     }
     /* the run without its last character and the glyphs that show it */
@@ -143,4 +250,6 @@ void draw_glyph_run(cairo_t *cr, const char *text, PangoGlyphItem *run)
     cairo_show_text_glyphs(cr, SOFT_HYPHEN, 2, &glyph, 1, &cluster, 1, 0);
     cairo_restore(cr);
     cairo_font_options_destroy(options);
+    if (is_filtered)
+        drawn_run_clear(&filtered);
 }

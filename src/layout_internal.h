@@ -15,7 +15,8 @@ typedef struct link_range {
 /* One laid-out paragraph: the Pango layout plus what rendering its runs needs. */
 typedef struct paragraph {
     PangoLayout *layout;
-    const char *text;
+    const char *text;          /* the layout's: with every soft hyphen that hyphenation
+                                * kept, also those no line ends at (drawing leaves them out) */
     link_range *links;
     size_t link_count;
     colour color, link_color;

@@ -396,71 +396,41 @@ static void limit_hyphen_runs(inline_builder *b, PangoLayout *layout, int max_ru
     }
 }
 
-/* Every soft hyphen Pango does not break at becomes an empty ActualText
- * span in the PDF, and poppler's structure text stops at the first one:
- * keep only those where a line ends. Lines break first-fit and an unused
- * soft hyphen has no width, so the breaks stay where they were; if they
- * did not, the paragraph keeps every soft hyphen (correct, if untidy). */
-static void drop_unused_soft_hyphens(inline_builder *b, PangoLayout *layout)
+static int by_offset(const void *x, const void *y)
 {
-    const char *t = b->text.data;
-    size_t n = b->text.length;
-    bool any = false;
-    for (size_t i = 0; i + 1 < n && !any; i++)
-        any = is_shy(t, i);
-    if (!any)
-        return;
-    int lines = pango_layout_get_line_count(layout);
-    size_t *ends = xmalloc((size_t)lines * sizeof *ends);
-    for (int i = 0; i < lines; i++)
-        ends[i] = line_end(layout, i);
-    /* Keep a copy to fall back to. */
-    strbuf saved_text = {0};
-    strbuf_append(&saved_text, t, n);
-    PangoAttrList *saved_attrs = pango_attr_list_copy(b->attrs);
-    link_range *saved_links = b->link_count ? xmalloc(b->link_count * sizeof *saved_links) : NULL;
-    if (saved_links)
-        memcpy(saved_links, b->links, b->link_count * sizeof *saved_links);
-    text_origin *saved_origins = b->origin_count ? xmalloc(b->origin_count * sizeof *saved_origins) : NULL;
-    if (saved_origins)
-        memcpy(saved_origins, b->origins, b->origin_count * sizeof *saved_origins);
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return (a > b) - (a < b);
+}
 
-    /* the soft hyphens no line ends at, in one pass: a paragraph may be long */
-    size_t *drop = xmalloc((n / 2 + 1) * sizeof *drop), dropped = 0;
-    int line = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        while (line + 1 < lines && ends[line] <= i)
-            line++;
-        if (is_shy(t, i) && !(line + 1 < lines && i + 2 == ends[line]))
-            drop[dropped++] = i++;
-    }
-    remove_soft_hyphens(b, drop, dropped);
-    for (int k = 0; k < lines; k++)
-        ends[k] = shifted(drop, dropped, ends[k]);
+/* The layout keeps the soft hyphens no line ends at, and drawing leaves
+ * them out (draw_glyphs.h). But a run of nothing else (one the author put
+ * between two differently styled words, or as all of a link's text) would
+ * then draw nothing and still open its link or span in the PDF's
+ * structure: those soft hyphens go, and the paragraph is laid out again. */
+static void drop_lone_soft_hyphens(inline_builder *b, PangoLayout *layout)
+{
+    size_t *drop = NULL, count = 0, capacity = 0;
+    const char *t = b->text.data;
+    for (GSList *l = pango_layout_get_lines_readonly(layout); l; l = l->next)
+        for (GSList *r = ((PangoLayoutLine *)l->data)->runs; r; r = r->next) {
+            const PangoItem *item = ((PangoGlyphItem *)r->data)->item;
+            bool lone = item->length > 0 && !(item->analysis.flags & PANGO_ANALYSIS_FLAG_NEED_HYPHEN);
+            for (int i = 0; lone && i < item->length; i += 2)
+                lone = i + 1 < item->length && is_shy(t, (size_t)(item->offset + i));
+            for (int i = 0; lone && i < item->length; i += 2) {
+                if (count == capacity) {
+                    capacity = capacity ? capacity * 2 : 8;
+                    drop = xrealloc(drop, capacity * sizeof *drop);
+                }
+                drop[count++] = (size_t)(item->offset + i);
+            }
+        }
+    if (!count)
+        return;
+    qsort(drop, count, sizeof *drop, by_offset); /* runs come left to right */
+    remove_soft_hyphens(b, drop, count);
     free(drop);
     set_layout_text(layout, b);
-    bool same = pango_layout_get_line_count(layout) == lines;
-    for (int i = 0; same && i < lines; i++)
-        same = line_end(layout, i) == ends[i];
-    if (!same) {
-        free(b->text.data);
-        b->text = saved_text;
-        saved_text = (strbuf){0};
-        pango_attr_list_unref(b->attrs);
-        b->attrs = saved_attrs;
-        saved_attrs = NULL;
-        if (saved_links)
-            memcpy(b->links, saved_links, b->link_count * sizeof *saved_links);
-        if (saved_origins)
-            memcpy(b->origins, saved_origins, b->origin_count * sizeof *saved_origins);
-        set_layout_text(layout, b);
-    }
-    free(saved_text.data);
-    if (saved_attrs)
-        pango_attr_list_unref(saved_attrs);
-    free(saved_links);
-    free(saved_origins);
-    free(ends);
 }
 
 /* A word wider than the line: Pango breaks it where it must (with a
@@ -547,7 +517,7 @@ static paragraph *finish_paragraph(inline_builder *b, const text_style *ts, doub
     set_layout_text(layout, b);
     if (b->hyphenate)
         limit_hyphen_runs(b, layout, s->hyphenate_max_run > 0 ? s->hyphenate_max_run : 2);
-    drop_unused_soft_hyphens(b, layout);
+    drop_lone_soft_hyphens(b, layout);
     report_long_words(b, layout, line, column);
 
     p->text = strbuf_take(&b->text);

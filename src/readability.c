@@ -499,9 +499,33 @@ static void span_put(span_text *s, const char *bytes, size_t n, size_t hint)
 typedef struct source_text {
     char *text;
     size_t length;
+    size_t end;                /* its first NUL (text_position stops there), or length */
     size_t *line_starts;
     size_t line_count;
 } source_text;
+
+/* Line and column of byte `offset`, as text_position counts them, but from
+ * the line's start, not the source's: a word's position costs its line,
+ * not everything before it. */
+static void source_line_column(const source_text *src, size_t offset, int *line, int *column)
+{
+    if (offset > src->end)
+        offset = src->end;
+    size_t lo = 0, hi = src->line_count; /* the last line starting at or before offset */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->line_starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int c = 1;
+    for (size_t i = src->line_starts[lo]; i < offset; i++)
+        if (((unsigned char)src->text[i] & 0xC0) != 0x80)
+            c++;
+    *line = (int)lo + 1;
+    *column = c;
+}
 
 /* Byte offset of a 1-based line and column (in characters). */
 static size_t source_offset(const source_text *src, int line, int column)
@@ -659,7 +683,7 @@ static void source_position(counter *k, size_t hint, const char *word, size_t n,
             k->cursor = i + n;
             break;
         }
-    text_position(src->text, found, line, column);
+    source_line_column(src, found, line, column);
 }
 
 static void count_word(counter *k, const span_text *s, size_t at, size_t n)
@@ -767,9 +791,14 @@ void readability_measure(const document *doc, const readability_config *cfg, rea
                  : k.rules == RULES_TR ? "Ateşman" : NULL;
     source_text src = {0};
     src.text = doc->source_path ? read_file(doc->source_path, &src.length) : NULL;
+    size_t line_capacity = 0;
+    src.end = src.text ? strlen(src.text) : 0;
     for (size_t i = 0; src.text && i <= src.length; i++)
         if (i == 0 || src.text[i - 1] == '\n') {
-            src.line_starts = xrealloc(src.line_starts, (src.line_count + 1) * sizeof *src.line_starts);
+            if (src.line_count == line_capacity) {
+                line_capacity = line_capacity ? line_capacity * 2 : 256;
+                src.line_starts = xrealloc(src.line_starts, line_capacity * sizeof *src.line_starts);
+            }
             src.line_starts[src.line_count++] = i;
         }
     k.src = &src;

@@ -26,6 +26,7 @@
 #include "contacts.h"
 #include "diag.h"
 #include "doc.h"
+#include "draw_glyphs.h"
 #include "fonts.h"
 #include "hyphenate.h"
 #include "layout.h"
@@ -177,14 +178,23 @@ static double pitch_of(const laid_out *out, const struct_elem *elem)
     return 0;
 }
 
+/* Does a paragraph's text start with prefix, its soft hyphens aside? (The
+ * layout keeps every soft hyphen hyphenation put in.) */
+static bool starts_visibly(const char *text, const char *prefix)
+{
+    char *shown = visible_text(text, 0, strlen(text));
+    bool yes = strncmp(shown, prefix, strlen(prefix)) == 0;
+    free(shown);
+    return yes;
+}
+
 /* The paragraph element whose text starts with prefix. */
 static const struct_elem *elem_with_text(const laid_out *out, const char *prefix)
 {
     for (size_t pg = 0; pg < out->page_count; pg++)
         for (size_t i = 0; i < out->pages[pg].count; i++) {
             const box *b = &out->pages[pg].boxes[i];
-            if (b->kind == BOX_GLYPHS && b->elem && b->text &&
-                strncmp(b->text, prefix, strlen(prefix)) == 0)
+            if (b->kind == BOX_GLYPHS && b->elem && b->text && starts_visibly(b->text, prefix))
                 return owner(b);
         }
     fail_msg("no element with text '%s'", prefix);
@@ -321,7 +331,7 @@ static const paragraph *paragraph_with_text(const laid_out *out, const char *pre
 {
     for (guint i = 0; i < out->layouts->len; i++) {
         const paragraph *p = g_ptr_array_index(out->layouts, i);
-        if (p->text && strncmp(p->text, prefix, strlen(prefix)) == 0)
+        if (p->text && starts_visibly(p->text, prefix))
             return p;
     }
     fail_msg("no paragraph with text '%s'", prefix);
@@ -725,6 +735,38 @@ static void test_real_leaflets(void **state)
     check_real_leaflets("tests/data/clinic/sources/*.md", "tests/data/clinic/sources/contacts.yaml");
 }
 
+/* The language samples: English hyphenates with its own patterns, Turkish
+ * and Arabic (right to left) not at all; each drawn as laid out without
+ * its unused soft hyphens too. */
+static void test_language_samples_drawn(void **state)
+{
+    (void)state;
+    contact_registry registry = {0};
+    diag_list diags;
+    diag_init(&diags);
+    assert_true(contacts_load("tests/data/languages/contacts.yaml", &registry, &diags));
+    glob_t found;
+    assert_int_equal(glob("tests/data/languages/*.md", 0, NULL, &found), 0);
+    assert_true(found.gl_pathc >= 3);
+    int hyphenated = 0; /* samples with soft hyphens */
+    for (size_t f = 0; f < found.gl_pathc; f++) {
+        document *doc = parse_leaflet(found.gl_pathv[f], &registry, ".", &diags);
+        if (!doc || diags.errors) {
+            diag_print(&diags);
+            fail_msg("%s does not parse", found.gl_pathv[f]);
+        }
+        laid_out *out = lay(doc, house);
+        check_hyphen_rules(out, house, found.gl_pathv[f]);
+        hyphenated += has_shy(out);
+        layout_free(out);
+        doc_free(doc);
+    }
+    assert_true(hyphenated >= 1); /* English (no Turkish patterns are installed) */
+    globfree(&found);
+    diag_free(&diags);
+    contacts_free(&registry);
+}
+
 /* ---- lists ---- */
 
 static void test_lists(void **state)
@@ -1015,28 +1057,104 @@ static void test_outline(void **state)
 
 /* ---- hyphenation rules in laid-out text ---- */
 
-/* Every paragraph: a soft hyphen only where a line ends (the rest would be
- * empty ActualText spans in the PDF), at most max_run hyphenated lines in
- * a row, and never the last word split. Returns the hyphenated lines. */
+/* Whether byte i of p's text is a soft hyphen a line (not the last) ends at. */
+static bool line_ends_at_shy(const paragraph *p, size_t i)
+{
+    int n = pango_layout_get_line_count(p->layout);
+    for (int l = 0; l + 1 < n; l++) {
+        PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
+        if ((size_t)(line->start_index + line->length) == i + 2)
+            return true;
+    }
+    return false;
+}
+
+static bool same_glyphs(const PangoGlyphString *a, const PangoGlyphString *b)
+{
+    if (a->num_glyphs != b->num_glyphs)
+        return false;
+    for (int g = 0; g < a->num_glyphs; g++) {
+        const PangoGlyphInfo *x = &a->glyphs[g], *y = &b->glyphs[g];
+        if (x->glyph != y->glyph || x->geometry.width != y->geometry.width ||
+            x->geometry.x_offset != y->geometry.x_offset ||
+            x->geometry.y_offset != y->geometry.y_offset ||
+            x->attr.is_cluster_start != y->attr.is_cluster_start ||
+            a->log_clusters[g] != b->log_clusters[g])
+            return false;
+    }
+    return true;
+}
+
+/* What the renderer draws of p is what a layout of p's text without its
+ * unused soft hyphens (those no line ends at) would draw: the same line
+ * breaks, and run for run the same text and the same glyphs where they
+ * were (this is what keeps the PDFs the same bytes as when layout removed
+ * them and laid the paragraph out again); and the drawn text of a run has
+ * a soft hyphen only at its end, where a line ends (cairo would write any
+ * other as an empty ActualText span). */
+static void check_drawn_runs(const paragraph *p, const char *what)
+{
+    const char *t = p->text;
+    size_t len = strlen(t);
+    GString *kept = g_string_new(t);
+    PangoAttrList *attrs = pango_layout_get_attributes(p->layout);
+    attrs = attrs ? pango_attr_list_copy(attrs) : pango_attr_list_new();
+    for (size_t i = len; i-- > 0;)
+        if (i + 1 < len && strncmp(t + i, SHY, 2) == 0 && !line_ends_at_shy(p, i)) {
+            g_string_erase(kept, (gssize)i, 2);
+            pango_attr_list_update(attrs, (int)i, 2, 0);
+        }
+    PangoLayout *without = pango_layout_copy(p->layout);
+    pango_layout_set_text(without, kept->str, (int)kept->len);
+    pango_layout_set_attributes(without, attrs);
+    pango_attr_list_unref(attrs);
+    int n = pango_layout_get_line_count(p->layout);
+    if (pango_layout_get_line_count(without) != n)
+        fail_msg("%s: “%.60s” has %d lines without its unused soft hyphens, %d with them", what,
+                 kept->str, pango_layout_get_line_count(without), n);
+    for (int l = 0; l < n; l++) {
+        GSList *r = pango_layout_get_line_readonly(p->layout, l)->runs;
+        GSList *o = pango_layout_get_line_readonly(without, l)->runs;
+        for (; r && o; r = r->next, o = o->next) {
+            PangoGlyphItem *run = r->data, *old = o->data;
+            drawn_run d;
+            bool filtered = glyph_run_without_unused_soft_hyphens(t, run, &d);
+            const PangoGlyphItem *drawn = filtered ? &d.run : run;
+            const char *text = filtered ? d.text : t;
+            const PangoItem *item = drawn->item;
+            if (item->length != old->item->length || item->num_chars != old->item->num_chars ||
+                memcmp(text + item->offset, kept->str + old->item->offset, (size_t)item->length) != 0 ||
+                !same_glyphs(drawn->glyphs, old->glyphs))
+                fail_msg("%s: line %d of “%.60s” draws “%.*s” (%d glyphs), not the “%.*s” (%d glyphs) "
+                         "it had", what, l + 1, kept->str, item->length, text + item->offset,
+                         drawn->glyphs->num_glyphs, old->item->length, kept->str + old->item->offset,
+                         old->glyphs->num_glyphs);
+            for (int i = 0; i + 1 < item->length; i++)
+                if (strncmp(text + item->offset + i, SHY, 2) == 0 &&
+                    !(i + 2 == item->length && line_ends_at_shy(p, (size_t)(run->item->offset + run->item->length - 2))))
+                    fail_msg("%s: a soft hyphen drawn where no line breaks, at byte %d of “%.*s”",
+                             what, i, item->length, text + item->offset);
+            if (filtered)
+                drawn_run_clear(&d);
+        }
+        if (r || o)
+            fail_msg("%s: line %d of “%.60s” has other runs without its unused soft hyphens", what,
+                     l + 1, kept->str);
+    }
+    g_object_unref(without);
+    g_string_free(kept, TRUE);
+}
+
+/* Every paragraph: drawn as without its unused soft hyphens (above), at
+ * most max_run hyphenated lines in a row, and never the last word split.
+ * Returns the hyphenated lines. */
 static int check_hyphen_rules(const laid_out *out, const style *s, const char *what)
 {
     int hyphenated = 0;
     for (guint k = 0; k < out->layouts->len; k++) {
         const paragraph *p = out->layouts->pdata[k];
         int n = pango_layout_get_line_count(p->layout);
-        size_t len = strlen(p->text);
-        for (size_t i = 0; i + 1 < len; i++) {
-            if (!((unsigned char)p->text[i] == 0xC2 && (unsigned char)p->text[i + 1] == 0xAD))
-                continue;
-            bool at_end = false;
-            for (int l = 0; l + 1 < n && !at_end; l++) {
-                PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
-                at_end = (size_t)(line->start_index + line->length) == i + 2;
-            }
-            if (!at_end)
-                fail_msg("%s: a soft hyphen where no line breaks, at byte %zu of “%.60s”", what, i,
-                         p->text);
-        }
+        check_drawn_runs(p, what);
         int run = 0;
         for (int l = 0; l + 1 < n; l++) {
             if (!line_ends_hyphenated(p, l)) {
@@ -1057,6 +1175,37 @@ static int check_hyphen_rules(const laid_out *out, const style *s, const char *w
         }
     }
     return hyphenated;
+}
+
+/* Soft hyphens the author wrote where the layout puts them in runs of
+ * their own (between two bold words, as all of a link's or a span's
+ * text), inside a link, between letters that kern or could join in a
+ * ligature, in a word wider than the line; house and large print (which
+ * hyphenates nothing itself). */
+static void test_soft_hyphen_edges(void **state)
+{
+    (void)state;
+    document *doc = parse_ok(
+        "# Proef\n\n**vet**&shy;**vet** en *schuin*&shy;*schrift* en [een link met "
+           "of&shy;fice er&shy;in](https://example.org), AV A&shy;V To T&shy;o Wa W&shy;a "
+           "ef&shy;fi&shy;ci&euml;nt waf&shy;fel f&shy;f f&shy;i f&shy;l; een link van niets "
+           "[&shy;](https://example.org/a), [a](https://example.org/b)[&shy;&shy;](https://example.org/c)"
+           "[&shy;]{lang=en}b.\n\n"
+           "Een on&shy;afgebroken&shy;woordzonderspaties&shy;datlangerisdanderegelbreed"
+           "&shy;en&shy;nogveellangerdanditookwelisgeweest en dan verder met gewone "
+           "woorden als behandelingsmogelijkheden en ziekenhuisopnames.\n");
+    const style *styles[] = {house, large};
+    for (size_t i = 0; i < 2; i++) {
+        diag_list diags;
+        diag_init(&diags);
+        laid_out *out = layout_document(doc, styles[i], &res, &diags);
+        assert_non_null(out);
+        assert_true(has_shy(out));
+        check_hyphen_rules(out, styles[i], styles[i]->name);
+        layout_free(out);
+        diag_free(&diags);
+    }
+    doc_free(doc);
 }
 
 static const char COMPOUNDS[] =
@@ -1107,13 +1256,17 @@ static void test_hyphenation_rules(void **state)
             PangoLayoutLine *line = pango_layout_get_line_readonly(p->layout, l);
             int end = line->start_index + line->length - 2, start = end, after = end + 2;
             int before = 0, rest = 0;
-            while (start > 0 && g_unichar_isalpha(g_utf8_get_char(g_utf8_prev_char(p->text + start)))) {
+            /* letters, past the soft hyphens where no line breaks */
+            gunichar c;
+            while (start > 0 && ((c = g_utf8_get_char(g_utf8_prev_char(p->text + start))) == 0xAD ||
+                                 g_unichar_isalpha(c))) {
                 start = (int)(g_utf8_prev_char(p->text + start) - p->text);
-                before++;
+                before += c != 0xAD;
             }
-            while (p->text[after] && g_unichar_isalpha(g_utf8_get_char(p->text + after))) {
+            while (p->text[after] &&
+                   ((c = g_utf8_get_char(p->text + after)) == 0xAD || g_unichar_isalpha(c))) {
                 after = (int)(g_utf8_next_char(p->text + after) - p->text);
-                rest++;
+                rest += c != 0xAD;
             }
             if (before < 5 || rest < 5)
                 fail_msg("a break leaves %d letters before and %d after in “%.60s”", before, rest,
@@ -1528,7 +1681,10 @@ static void test_long_word(void **state)
         bool found = false;
         for (guint k = 0; k < out->layouts->len && !found; k++) {
             const paragraph *p = out->layouts->pdata[k];
-            if (!strstr(p->text, "Ditiseen"))
+            char *shown = visible_text(p->text, 0, strlen(p->text));
+            bool wanted = strstr(shown, "Ditiseen") != NULL;
+            free(shown);
+            if (!wanted)
                 continue;
             found = true;
             int n = pango_layout_get_line_count(p->layout);
@@ -1732,6 +1888,7 @@ int main(void)
         cmocka_unit_test(test_keep_with_next),
         cmocka_unit_test(test_cover_footer_margins),
         cmocka_unit_test(test_real_leaflets),
+        cmocka_unit_test(test_language_samples_drawn),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_hyphenation_per_style),
         cmocka_unit_test(test_missing_glyph),
@@ -1739,6 +1896,7 @@ int main(void)
         cmocka_unit_test(test_outline),
         cmocka_unit_test(test_page_rules),
         cmocka_unit_test(test_hyphenation_rules),
+        cmocka_unit_test(test_soft_hyphen_edges),
         cmocka_unit_test(test_long_word),
         cmocka_unit_test(test_long_short_title),
         cmocka_unit_test(test_too_narrow),

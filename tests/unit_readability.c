@@ -337,6 +337,36 @@ static void warnings(void **state)
     doc_free(doc);
 }
 
+/* Positions count characters, not bytes, from the line's start: after
+ * accented letters, on a last line with no newline, and for a word used
+ * again (its first use is the one shown). */
+static void positions(void **state)
+{
+    (void)state;
+    document *doc = parse("pos.md", "---\ntitle: T\nlang: nl-NL\npublisher: X\nupdated: 2026-01\n---\n"
+                                    "# T\n\nÉén café en één crème brûlée voor de verpleegkundige.\n\n"
+                                    "Daarna de ziekenhuisopname met de verpleegkundige.");
+    readability_config cfg;
+    readability_config_defaults(&cfg);
+    readability r;
+    readability_measure(doc, &cfg, &r);
+    assert_int_equal(r.long_word_count, 2);
+    assert_string_equal(r.long_words[0].word, "verpleegkundige");
+    assert_int_equal(r.long_words[0].uses, 2);
+    assert_int_equal(r.long_words[0].line, 9);
+    assert_int_equal(r.long_words[0].column, 38); /* 37 characters before it, 45 bytes */
+    assert_string_equal(r.long_words[1].word, "ziekenhuisopname");
+    assert_int_equal(r.long_words[1].line, 11);
+    assert_int_equal(r.long_words[1].column, 11);
+    assert_int_equal(r.longest_count, 2);
+    assert_int_equal(r.longest[0].line, 9);
+    assert_int_equal(r.longest[0].column, 1);
+    assert_int_equal(r.longest[1].line, 11);
+    assert_int_equal(r.longest[1].column, 1);
+    readability_free(&r);
+    doc_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +374,7 @@ int main(void)
         cmocka_unit_test(english_and_turkish_syllables),
         cmocka_unit_test(dutch_figures),
         cmocka_unit_test(english_turkish_arabic),
+        cmocka_unit_test(positions),
         cmocka_unit_test(config_file),
         cmocka_unit_test(warnings),
     };
