@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pango/pangocairo.h>
+
 #include "diag.h"
 #include "fonts.h"
 #include "hyphenate.h"
@@ -118,6 +120,11 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
     diag_list setup;
     diag_init(&setup);
     PangoFontMap *fonts = fonts_open(o->fonts_dir, &setup);
+    /* librsvg sets an SVG's text with the thread's default font map: make
+     * it this one, or it would make a map of its own (one more fontconfig
+     * cache, kept to the end of the process) */
+    if (fonts)
+        pango_cairo_font_map_set_default(PANGO_CAIRO_FONT_MAP(fonts));
     diag_print(&setup);
     diag_free(&setup);
     layout_resources res = {fonts, hyphen_cache_new()};
@@ -154,8 +161,10 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
         if (worker_pending && report_fd >= 0)
             _exit(128 + worker_pending);
     }
-    if (fonts)
+    if (fonts) {
+        pango_cairo_font_map_set_default(NULL);
         g_object_unref(fonts);
+    }
     hyphen_cache_free(res.hyphens);
 }
 
