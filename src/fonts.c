@@ -105,7 +105,7 @@ static cached_font *font_cache_add(font_cache *c)
 }
 
 /* The cache file for fonts_dir, malloc'd; NULL when there is no place for it. */
-static char *cache_path(const char *fonts_dir, bool make_folder)
+static char *cache_path(const char *fonts_dir)
 {
     char *real = realpath(fonts_dir, NULL);
     if (!real)
@@ -118,11 +118,6 @@ static char *cache_path(const char *fonts_dir, bool make_folder)
         strbuf_printf(&dir, "%s/.cache/leafpress", home);
     if (!dir.data) {
         free(real);
-        return NULL;
-    }
-    if (make_folder && g_mkdir_with_parents(dir.data, 0700) != 0) {
-        free(real);
-        free(dir.data);
         return NULL;
     }
     gchar *key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, real, -1);
@@ -192,6 +187,11 @@ bad:
 
 static void font_cache_write(const char *path, const font_cache *c)
 {
+    char *folder = g_path_get_dirname(path);
+    bool made = g_mkdir_with_parents(folder, 0700) == 0;
+    g_free(folder);
+    if (!made)
+        return;
     strbuf body = {0};
     for (size_t i = 0; i < c->count; i++) {
         const cached_font *f = &c->fonts[i];
@@ -233,9 +233,10 @@ static bool same_stat(const font_stat *a, const font_stat *b)
            a->ino == b->ino && a->dev == b->dev;
 }
 
-/* Adds the cached patterns of `name` to set, with FC_FILE path. */
-static bool add_cached(const font_cache *c, const char *name, const font_stat *st, const char *path,
-                       FcFontSet *set)
+/* Adds the cached patterns of `name` to set, with FC_FILE path; the entry
+ * they came from, or NULL when there is none that holds (nothing added). */
+static const cached_font *add_cached(const font_cache *c, const char *name, const font_stat *st,
+                                     const char *path, FcFontSet *set)
 {
     for (size_t i = 0; i < c->count; i++) {
         const cached_font *f = &c->fonts[i];
@@ -263,9 +264,9 @@ static bool add_cached(const font_cache *c, const char *name, const font_stat *s
             if (parsed[k] && !(ok && FcFontSetAdd(set, parsed[k])))
                 FcPatternDestroy(parsed[k]);
         free(parsed);
-        return ok;
+        return ok ? f : NULL;
     }
-    return false;
+    return NULL;
 }
 
 PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
@@ -287,13 +288,13 @@ PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
         return NULL;
     }
     font_cache old = {0}, now = {0};
-    char *cache = cache_path(fonts_dir, false);
+    char *cache = cache_path(fonts_dir);
     size_t cache_length = 0;
     char *cached = cache ? read_file(cache, &cache_length) : NULL;
     if (cached && !font_cache_parse(cached, cache_length, &old))
         font_cache_free(&old);
     free(cached);
-    bool changed = !cache || old.count == 0;
+    bool changed = old.count == 0;
     struct timespec clock_now;
     clock_gettime(CLOCK_REALTIME, &clock_now);
     long long now_ns = (long long)clock_now.tv_sec * 1000000000LL + clock_now.tv_nsec;
@@ -312,7 +313,8 @@ PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
         files++;
         font_stat fs = stat_of(&st);
         int before = set->nfont;
-        if (!add_cached(&old, entry->d_name, &fs, path, set)) {
+        const cached_font *hit = add_cached(&old, entry->d_name, &fs, path, set);
+        if (!hit) {
             changed = true;
             FcFreeTypeQueryAll((const FcChar8 *)path, (unsigned)-1, NULL, NULL, set);
         }
@@ -322,6 +324,10 @@ PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
         f->count = (size_t)(set->nfont - before);
         f->patterns = xcalloc(f->count ? f->count : 1, sizeof *f->patterns);
         for (size_t k = 0; k < f->count; k++) {
+            if (hit) { /* the text it came from: no unparse on a warm run */
+                f->patterns[k] = xstrdup(hit->patterns[k]);
+                continue;
+            }
             /* without the file: that is added back as the folder is named then */
             FcPattern *copy = FcPatternDuplicate(set->fonts[before + (int)k]);
             if (copy && FcPatternDel(copy, FC_FILE))
@@ -337,12 +343,8 @@ PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
     }
     closedir(dir);
     changed = changed || files != old.count;
-    if (changed && cache) {
-        free(cache);
-        cache = cache_path(fonts_dir, true);
-        if (cache)
-            font_cache_write(cache, &now);
-    }
+    if (changed && cache)
+        font_cache_write(cache, &now);
     free(cache);
     font_cache_free(&old);
     font_cache_free(&now);
