@@ -233,8 +233,6 @@ static bool render_extras(const build_options *o, const output_plan *plan,
             return false;
         }
     }
-    if (stopping(o))
-        return false;
     if (v->kinds[KIND_PROOFS]) {
         proof_image *images = NULL, overview = {0};
         size_t count = 0;

@@ -63,7 +63,7 @@ typedef struct proof_image {
 /* *pages gets one image per page (of every page, padding included); the
  * overview shows the cover alone, then spreads, then the back cover.
  * When *stop becomes non-zero (a signal; stop may be NULL) it gives up
- * between two pages: false, with nothing made and nothing reported. */
+ * before its next page: false, with nothing made and nothing reported. */
 bool render_proofs(const laid_out *pages, volatile sig_atomic_t *stop, proof_image **page_images,
                    size_t *page_count, proof_image *overview, diag_list *diags);
 /* Frees each image's data, not the array. */

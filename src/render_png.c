@@ -158,9 +158,10 @@ bool render_proofs(const laid_out *pages, volatile sig_atomic_t *stop, proof_ima
     *page_count = pages->page_count;
     memset(overview, 0, sizeof *overview);
     bool ok = true, stopped = false;
-    for (size_t p = 0; p < pages->page_count && ok && !stopped; p++) {
+    for (size_t p = 0; p < pages->page_count && ok; p++) {
+        if ((stopped = stop && *stop))
+            break;
         ok = render_page_png(pages, p, &(*page_images)[p]);
-        stopped = stop && *stop;
     }
     ok = ok && !stopped && render_overview(pages, overview);
     if (!ok) {
