@@ -393,6 +393,9 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
          * sanitizers' leak report) would be lost with its capture file: it
          * is shown, and a worker that ended badly fails the run even when
          * every leaflet was reported. */
+        bool all_reported = true;
+        for (size_t i = 0; i < count; i++)
+            all_reported = all_reported && have[i];
         for (size_t w = 0; w < started && !stop_signal; w++) {
             int status = statuses[w];
             if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -406,9 +409,6 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
             if (end > 0 && (uint64_t)end > tail)
                 replay(fileno(err[w]), tail, (uint64_t)end - tail, STDERR_FILENO);
             result->worker_failures++;
-            bool all_reported = true;
-            for (size_t i = 0; i < count; i++)
-                all_reported = all_reported && have[i];
             if (!all_reported)
                 continue; /* said below, for each leaflet it left */
             if (WIFSIGNALED(status))
