@@ -33,6 +33,7 @@
 
 #include "colour_convert.h"
 #include "pdf_marking.h"
+#include "pdf_xref.h"
 #include "textutil.h"
 #include "wording.h"
 
@@ -81,8 +82,8 @@ static bool qpdf_failed(finisher *f, const char *doing)
     return true;
 }
 
-/* Warnings are expected (cairo 1.18 leaves a stale xref entry for every
- * Artifact, which qpdf repairs) and are not the user's business. */
+/* Warnings are not the user's business: qpdf warns about what it repairs
+ * in cairo's output, and the user can do nothing about that. */
 static void drain_warnings(qpdf_data q)
 {
     while (qpdf_more_warnings(q))
@@ -1330,8 +1331,15 @@ bool pdf_finish_target(const unsigned char *pdf, size_t length, const pdf_finish
     bool ok = false;
     qpdf_silence_errors(q);
     qpdf_set_suppress_warnings(q, QPDF_TRUE);
-    /* Recovery stays on: cairo 1.18 writes a stale xref entry for every
-     * Artifact tag, which qpdf repairs by rebuilding the xref table. */
+    /* Cairo 1.18 writes a stale xref entry for every Artifact tag, and
+     * qpdf would rebuild the whole table for them: freed first, so it
+     * reads the file as written (pdf_xref.h). Recovery stays on for
+     * anything else. qpdf reads the buffer until qpdf_cleanup. */
+    strbuf repaired = {0};
+    if (pdf_xref_repair(pdf, length, &repaired)) {
+        pdf = (const unsigned char *)repaired.data;
+        length = repaired.length;
+    }
     qpdf_read_memory(q, "cairo output", (const char *)pdf, length, NULL);
     if (qpdf_failed(&f, "cannot read the rendered PDF"))
         goto done;
@@ -1396,5 +1404,6 @@ done:
     free(f.visited);
     free(f.empty_figures);
     qpdf_cleanup(&q);
+    free(repaired.data);
     return ok;
 }

@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "pdf_finish.h"
 #include "pdf_marking.h"
+#include "pdf_xref.h"
 #include "textutil.h"
 
 #include "pdf_content.h"
@@ -1715,6 +1716,132 @@ static void test_recolour_content(void **state)
     free(s);
 }
 
+/* ---- cairo's stale xref entries (pdf_xref.h) --------------------------- */
+
+/* Reads a PDF with qpdf as finishing does; the number of warnings qpdf
+ * gave (a rebuilt xref table is one), or -1 when it could not read it. */
+static int qpdf_read_warnings(const unsigned char *pdf, size_t length, int *pages)
+{
+    qpdf_data q = qpdf_init();
+    qpdf_silence_errors(q);
+    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    qpdf_read_memory(q, "test", (const char *)pdf, length, NULL);
+    qpdf_oh root = qpdf_get_root(q);
+    int n = qpdf_get_num_pages(q);
+    /* every object, so that a wrong offset for any of them is seen */
+    qpdf_oh trailer = qpdf_get_trailer(q);
+    (void)trailer;
+    bool ok = !qpdf_has_error(q) && qpdf_oh_is_dictionary(q, root) && n >= 0;
+    if (ok) {
+        qpdf_init_write_memory(q);
+        qpdf_write(q);
+        ok = !qpdf_has_error(q);
+    }
+    int warnings = 0;
+    while (qpdf_more_warnings(q)) {
+        (void)qpdf_next_warning(q);
+        warnings++;
+    }
+    if (pages)
+        *pages = n;
+    qpdf_cleanup(&q);
+    return ok ? warnings : -1;
+}
+
+static void test_xref_repair(void **state)
+{
+    (void)state;
+    size_t length;
+    unsigned char *pdf = make_pdf(&length, "2017-05-01T00:00:00Z"); /* has an Artifact */
+    int pages_before = 0, pages_after = 0;
+    /* the premise: qpdf has to rebuild cairo's table */
+    assert_true(qpdf_read_warnings(pdf, length, &pages_before) > 0);
+    strbuf out = {0};
+    assert_true(pdf_xref_repair(pdf, length, &out));
+    /* an incremental update: cairo's bytes first, unchanged */
+    assert_true(out.length > length);
+    assert_memory_equal(out.data, pdf, length);
+    assert_int_equal(qpdf_read_warnings((const unsigned char *)out.data, out.length, &pages_after), 0);
+    assert_int_equal(pages_after, pages_before);
+    assert_int_equal(pages_after, 2);
+    /* finishing either gives the same bytes */
+    pdf_finish_info info = dutch_info();
+    diag_list diags;
+    diag_init(&diags);
+    unsigned char *a = NULL, *b = NULL;
+    size_t a_length = 0, b_length = 0;
+    assert_true(pdf_finish(pdf, length, &info, "a.pdf", &a, &a_length, &diags));
+    assert_true(pdf_finish((const unsigned char *)out.data, out.length, &info, "b.pdf", &b, &b_length,
+                           &diags));
+    assert_int_equal(a_length, b_length);
+    assert_memory_equal(a, b, a_length);
+    free(a);
+    free(b);
+    diag_free(&diags);
+    /* once repaired, nothing more to do (and an update is not cairo's shape) */
+    strbuf again = {0};
+    assert_false(pdf_xref_repair((const unsigned char *)out.data, out.length, &again));
+    assert_null(again.data);
+    free(out.data);
+
+    /* a PDF without stale entries is left alone */
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(to_strbuf, &again, 200, 200);
+    cairo_t *cr = cairo_create(surface);
+    cairo_rectangle(cr, 10, 10, 50, 50);
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    cairo_surface_destroy(surface);
+    assert_int_equal(qpdf_read_warnings((const unsigned char *)again.data, again.length, NULL), 0);
+    strbuf none = {0};
+    assert_false(pdf_xref_repair((const unsigned char *)again.data, again.length, &none));
+    assert_null(none.data);
+    free(again.data);
+
+    /* what it does not understand, it leaves alone, and it reads nothing
+     * outside the buffer (every prefix; every byte of the xref stream's
+     * dictionary and data changed) */
+    assert_false(pdf_xref_repair(NULL, 0, &none));
+    assert_false(pdf_xref_repair((const unsigned char *)"%PDF-1.7\nstartxref\n9\n%%EOF\n", 28, &none));
+    size_t startxref = length;
+    while (startxref > 0 && memcmp(pdf + startxref - 1, "startxref", 9) != 0)
+        startxref--;
+    assert_true(startxref > 0);
+    for (size_t n = 0; n < length; n += n < length - 2048 ? 97 : 1) {
+        unsigned char *prefix = xmalloc(n ? n : 1);
+        memcpy(prefix, pdf, n);
+        strbuf cut = {0};
+        bool repaired = pdf_xref_repair(prefix, n, &cut);
+        if (n < startxref + 9) /* no whole "startxref" */
+            assert_false(repaired);
+        if (repaired)
+            assert_memory_equal(cut.data, prefix, n);
+        free(cut.data);
+        free(prefix);
+    }
+    size_t xref = length;
+    for (size_t i = length; i-- > 0;)
+        if (memcmp(pdf + i, "/XRef", 5) == 0) {
+            xref = i;
+            break;
+        }
+    assert_true(xref < length);
+    while (xref > 0 && pdf[xref - 1] != '\n')
+        xref--;
+    for (size_t i = xref; i < length; i++)
+        for (int bit = 0; bit < 8; bit += 3) {
+            unsigned char *changed = xmalloc(length);
+            memcpy(changed, pdf, length);
+            changed[i] ^= (unsigned char)(1u << bit);
+            strbuf result = {0};
+            if (pdf_xref_repair(changed, length, &result))
+                assert_memory_equal(result.data, changed, length);
+            free(result.data);
+            free(changed);
+        }
+    free(pdf);
+}
+
 /* Fontconfig (loaded by cairo) keeps caches until FcFini; declared weak so
  * the test needs no fontconfig flags of its own. */
 extern void FcFini(void) __attribute__((weak));
@@ -1741,6 +1868,7 @@ int main(void)
         cmocka_unit_test(test_span_languages),
         cmocka_unit_test(test_colour_convert),
         cmocka_unit_test(test_recolour_content),
+        cmocka_unit_test_setup_teardown(test_xref_repair, setup, teardown),
 #ifdef HAVE_POPPLER
         cmocka_unit_test_setup_teardown(test_poppler_sees_figures, setup, teardown),
 #endif
