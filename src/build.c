@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "finish_module.h"
 #include "hyphenate.h"
 #include "impose.h"
 #include "incremental.h"
@@ -49,10 +50,23 @@ static size_t warning_count(const diag_list *diags)
 }
 
 /* One variant on its way to disk: rendered by the main thread, its PDFs
- * finished (qpdf) on a thread of its own while the next variant is laid out. */
+ * finished (qpdf) on a thread of its own. The thread starts before the
+ * rendering and loads the finishing module meanwhile; it finishes the
+ * screen PDF while the print PDF is rendered, and the print PDF while the
+ * next variant is laid out. */
+typedef enum {
+    JOB_RENDERING,             /* nothing to finish yet */
+    JOB_SCREEN_READY,          /* screen rendered; print (if any) still rendering */
+    JOB_ALL_READY,             /* everything rendered */
+    JOB_CANCELLED,             /* rendering failed or was stopped: finish nothing */
+} job_stage;
+
 typedef struct variant_job {
     pthread_t thread;
     bool running;
+    pthread_mutex_t lock;
+    pthread_cond_t advanced;
+    job_stage stage;           /* under lock */
     const planned_variant *v;
     char *screen_path, *print_path;
     rendered screen, print;
@@ -69,12 +83,41 @@ typedef struct variant_job {
     bool ok;
 } variant_job;
 
+/* Moves the job on to `stage` (main thread), waking its thread. The lock
+ * is taken with or without a thread: the thread may run before main has
+ * even recorded that it started one. */
+static void job_advance(variant_job *job, job_stage stage)
+{
+    pthread_mutex_lock(&job->lock);
+    job->stage = stage;
+    pthread_cond_signal(&job->advanced);
+    pthread_mutex_unlock(&job->lock);
+}
+
+/* Waits until the job is at least at `stage` or cancelled; false when cancelled. */
+static bool job_reached(variant_job *job, job_stage stage)
+{
+    pthread_mutex_lock(&job->lock);
+    while (job->stage < stage)
+        pthread_cond_wait(&job->advanced, &job->lock);
+    bool go = job->stage != JOB_CANCELLED;
+    pthread_mutex_unlock(&job->lock);
+    return go;
+}
+
 static void *finish_thread(void *arg)
 {
     variant_job *job = arg;
+    /* the module loads (a few milliseconds) while the main thread renders;
+     * pdf_finish reports it if it cannot */
+    (void)finish_module_get(NULL);
+    if (!job_reached(job, JOB_SCREEN_READY))
+        return NULL;
     job->ok = pdf_finish(job->screen.pdf, job->screen.length, &job->info, job->screen_path,
                          &job->screen_bytes, &job->screen_length, &job->diags);
-    if (job->ok && job->has_print)
+    if (!job_reached(job, JOB_ALL_READY))
+        job->ok = false;
+    else if (job->ok && job->has_print)
         job->ok = pdf_finish_print(&job->print, &job->print_info, job->print_path,
                                    &job->print_bytes, &job->print_length, &job->diags);
     return NULL;
@@ -95,15 +138,20 @@ static char *profile_path(const char *path)
     return xstrdup(path); /* reported as missing, under the name the style gave */
 }
 
-/* Renders a laid-out variant's screen PDF, pads the pages for print and
- * renders the print PDF, then starts finishing both. False when rendering
- * failed. */
+static bool render_variant(variant_job *job, const planned_variant *v, const document *doc,
+                           laid_out *pages, const layout_resources *res, diag_list *diags);
+
+/* Starts the variant's finishing thread, renders its screen PDF, pads the
+ * pages for print and renders the print PDF, each finished as soon as it
+ * is rendered. False when rendering failed. */
 static bool start_finishing(variant_job *job, const build_options *o, const output_plan *plan,
                             const planned_variant *v, const document *doc, laid_out *pages,
                             const layout_resources *res, diag_list *diags)
 {
     const leaflet_meta *m = &doc->meta;
     memset(job, 0, sizeof *job);
+    pthread_mutex_init(&job->lock, NULL);
+    pthread_cond_init(&job->advanced, NULL);
     diag_init(&job->diags);
     job->v = v;
     time_t t = (time_t)source_epoch(o, m);
@@ -116,6 +164,21 @@ static bool start_finishing(variant_job *job, const build_options *o, const outp
     job->screen_path = output_path(plan, v, KIND_SCREEN, 0);
     job->print_path = output_path(plan, v, KIND_PRINT, 0);
     job->pages = pages->leaflet_page_count;
+    /* without a thread, finish here: slower, never wrong */
+    job->running = !o->serial_finish && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
+    bool all_rendered = render_variant(job, v, doc, pages, res, diags);
+    job_advance(job, all_rendered ? JOB_ALL_READY : JOB_CANCELLED);
+    if (all_rendered && !job->running)
+        finish_thread(job);
+    return all_rendered;
+}
+
+/* The rendering half of start_finishing: the screen PDF (handed to the
+ * job's thread as soon as it is done), then the print pages and PDF. */
+static bool render_variant(variant_job *job, const planned_variant *v, const document *doc,
+                           laid_out *pages, const layout_resources *res, diag_list *diags)
+{
+    const leaflet_meta *m = &doc->meta;
     render_options ro = {.date = job->date};
     /* the screen PDF first: it shows the leaflet's own pages, unpadded */
     if (!render_screen_pdf(pages, &ro, &job->screen, diags))
@@ -131,6 +194,9 @@ static bool start_finishing(variant_job *job, const build_options *o, const outp
                                   .link_uris = r->link_uris, .link_texts = r->link_texts,
                                   .link_count = r->link_count, .span_langs = r->span_langs,
                                   .span_count = r->span_count};
+    if (v->kinds[KIND_PRINT])
+        job->has_print = true; /* (read by the thread only once all is rendered) */
+    job_advance(job, JOB_SCREEN_READY);
     if (v->kinds[KIND_PRINT] || v->kinds[KIND_BOOKLET] || v->kinds[KIND_PROOFS])
         if (!layout_add_print_pages(pages, doc, v->style, res, diags))
             return false;
@@ -138,17 +204,12 @@ static bool start_finishing(variant_job *job, const build_options *o, const outp
         render_options po = {.date = job->date, .bleed = v->style->print_bleed};
         if (!render_print_pdf(pages, &po, &job->print, diags))
             return false;
-        job->has_print = true;
         job->profile = profile_path(v->style->print_profile);
         job->print_info = (pdf_print_info){.title = title, .author = job->author,
                                            .subject = m->subject, .keywords = job->keywords,
                                            .lang = m->lang, .date = job->date,
                                            .profile_path = job->profile};
     }
-    /* without a thread, finish here: slower, never wrong */
-    job->running = !o->serial_finish && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
-    if (!job->running)
-        finish_thread(job);
     return true;
 }
 
@@ -168,6 +229,8 @@ static bool finish_wait(variant_job *job, diag_list *diags)
 
 static void variant_job_free(variant_job *job)
 {
+    pthread_cond_destroy(&job->advanced);
+    pthread_mutex_destroy(&job->lock);
     rendered_free(&job->screen);
     rendered_free(&job->print);
     free(job->screen_bytes);
