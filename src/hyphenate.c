@@ -46,19 +46,25 @@ struct hyphenator {
 #define PART_MIN_LEFT 3   /* inside a part, a break leaves this many of its letters before */
 #define PART_MIN_RIGHT 4  /* ... and this many after: never pacema-kerpas */
 
+/* FNV-1a, one byte at a time: hash_step extends the hash of a string by
+ * one byte, so the hashes of all prefixes of a string cost one pass. */
+#define HASH_START 14695981039346656037u
+static uint64_t hash_step(uint64_t h, unsigned char c) { return (h ^ c) * 1099511628211u; }
+static uint64_t hash_final(uint64_t h) { return h ? h : 1; } /* 0 marks an empty slot */
+
 static uint64_t hash_bytes(const unsigned char *s, size_t n)
 {
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = HASH_START;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 1099511628211u;
-    return h ? h : 1;
+        h = hash_step(h, s[i]);
+    return hash_final(h);
 }
 
-static bool word_known(const word_set *w, const char *s, size_t n)
+/* Is the word with hash h (hash_bytes) in the set? */
+static bool hash_known(const word_set *w, uint64_t h)
 {
-    if (!w->slots || n == 0)
+    if (!w->slots)
         return false;
-    uint64_t h = hash_bytes((const unsigned char *)s, n);
     /* at most every slot once: a damaged compiled table may have no empty one */
     size_t i = (size_t)(h >> w->shift);
     for (size_t probes = 0; probes <= w->mask; probes++, i = (i + 1) & w->mask) {
@@ -830,14 +836,24 @@ static bool compound_parts(const hyphenator *h, const char *w, size_t n, size_t 
     int best[128];   /* fewest parts for w[0, i); -1: none */
     size_t from[128];
     best[0] = 0;
-    for (size_t i = 1; i <= n; i++) {
+    for (size_t i = 1; i <= n; i++)
         best[i] = -1;
-        /* the whole word is no part of itself: a listed compound still splits */
-        for (size_t j = i == n ? PART_MIN : 0; j + PART_MIN <= i; j++) {
-            if (best[j] < 0 || (best[i] >= 0 && best[j] + 1 >= best[i]))
+    /* Forward: best[j] is final once every shorter start was tried, and
+     * the parts starting at j are hashed in one pass over w[j, n). For
+     * each end i the first j with the fewest parts wins. */
+    for (size_t j = 0; j + PART_MIN <= n; j++) {
+        if (best[j] < 0)
+            continue;
+        uint64_t hash = HASH_START, before = 0; /* w[j, i) and w[j, i - 1) */
+        for (size_t i = j + 1; i <= n; i++) {
+            before = hash;
+            hash = hash_step(hash, (unsigned char)w[i - 1]);
+            /* the whole word is no part of itself: a listed compound still splits */
+            if (i - j < PART_MIN || (i == n && j == 0) ||
+                (best[i] >= 0 && best[j] + 1 >= best[i]))
                 continue;
-            bool known = word_known(&h->words, w + j, i - j) ||
-                         (i - j > PART_MIN && w[i - 1] == 's' && word_known(&h->words, w + j, i - j - 1));
+            bool known = hash_known(&h->words, hash_final(hash)) ||
+                         (i - j > PART_MIN && w[i - 1] == 's' && hash_known(&h->words, hash_final(before)));
             if (known) {
                 best[i] = best[j] + 1;
                 from[i] = j;
