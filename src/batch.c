@@ -110,6 +110,28 @@ static void replay(int from, uint64_t offset, uint64_t length, int to)
     }
 }
 
+/* The patterns of the languages the plan hyphenates (the first few) start
+ * loading on threads of their own, so that they are ready when the first
+ * leaflet is laid out instead of being waited for then. */
+static void prefetch_hyphenation(hyphen_cache *cache, const output_plan *plan)
+{
+    const char *langs[4];
+    size_t count = 0;
+    for (size_t i = 0; i < plan->count && count < sizeof langs / sizeof *langs; i++) {
+        const planned_leaflet *l = &plan->leaflets[i];
+        bool hyphenated = false;
+        for (size_t k = 0; k < l->variant_count && !hyphenated; k++)
+            hyphenated = l->variants[k].style->hyphenate;
+        bool seen = !l->lang || !hyphenated;
+        for (size_t k = 0; k < count && !seen; k++)
+            seen = strcmp(langs[k], l->lang) == 0;
+        if (!seen) {
+            langs[count++] = l->lang;
+            hyphen_cache_prefetch(cache, l->lang);
+        }
+    }
+}
+
 /* Typesets leaflets in order[] taken from the shared counter, with fonts
  * and hyphenation opened once. report_fd < 0: in the main process, output
  * straight through, stopping between leaflets on a signal. */
@@ -119,6 +141,8 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
 {
     diag_list setup;
     diag_init(&setup);
+    layout_resources res = {NULL, hyphen_cache_new()};
+    prefetch_hyphenation(res.hyphens, plan);
     PangoFontMap *fonts = fonts_open(o->fonts_dir, &setup);
     /* librsvg sets an SVG's text with the thread's default font map: make
      * it this one, or it would make a map of its own (one more fontconfig
@@ -127,7 +151,7 @@ static void run_worker(const build_options *o, const output_plan *plan, const si
         pango_cairo_font_map_set_default(PANGO_CAIRO_FONT_MAP(fonts));
     diag_print(&setup);
     diag_free(&setup);
-    layout_resources res = {fonts, hyphen_cache_new()};
+    res.fonts = fonts;
     for (;;) {
         if (report_fd < 0 && stop_signal)
             break;

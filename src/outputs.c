@@ -318,6 +318,7 @@ static void plan_leaflet(output_plan *plan, planned_leaflet *l, const output_swi
     diag_free(&scratch);
     if (ok) {
         l->slug = xstrdup(meta.slug);
+        l->lang = meta.lang ? xstrdup(meta.lang) : NULL;
         if (!find_key(text, "slug", true, &l->slug_line, &l->slug_column))
             l->slug_line = l->slug_column = 0;
         const char *base = meta.style ? meta.style : "house";
@@ -600,6 +601,7 @@ void output_plan_free(output_plan *plan)
             free(l->variants[k].name);
         free(l->variants);
         free(l->slug);
+        free(l->lang);
         diag_free(&l->diags);
     }
     free(plan->leaflets);

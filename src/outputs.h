@@ -60,6 +60,7 @@ typedef struct planned_leaflet {
     const char *source;        /* as given */
     char *slug;
     int slug_line, slug_column; /* 0: the file's base name */
+    char *lang;                /* the front matter's language; NULL when unreadable */
     planned_variant *variants;
     size_t variant_count;
     diag_list diags;           /* problems found while planning, for the leaflet's own report */
