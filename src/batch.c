@@ -137,13 +137,13 @@ static void prefetch_hyphenation(hyphen_cache *cache, const output_plan *plan)
  * straight through, stopping between leaflets on a signal. */
 static void run_worker(const build_options *o, const output_plan *plan, const size_t *order,
                        shared_state *shared, const contact_registry *registry, uint32_t worker,
-                       int report_fd, batch_result *direct)
+                       int report_fd, batch_result *direct, FcConfig *opened)
 {
     diag_list setup;
     diag_init(&setup);
     layout_resources res = {NULL, hyphen_cache_new()};
     prefetch_hyphenation(res.hyphens, plan);
-    PangoFontMap *fonts = fonts_open(o->fonts_dir, &setup);
+    PangoFontMap *fonts = opened ? fonts_map(opened) : fonts_open(o->fonts_dir, &setup);
     /* librsvg sets an SVG's text with the thread's default font map: make
      * it this one, or it would make a map of its own (one more fontconfig
      * cache, kept to the end of the process) */
@@ -245,6 +245,36 @@ static void progress_show(const build_options *o, size_t done, size_t count)
         write_whole(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+/* Every family list the plan's variants use, checked once per place
+ * written (a variant shares its parent's). The number of unknown names. */
+static size_t check_families(const output_plan *plan, FcConfig *fonts, const char *fonts_dir)
+{
+    const style_family_list **seen = NULL;
+    size_t seen_count = 0, unknown = 0;
+    diag_list diags;
+    diag_init(&diags);
+    for (size_t i = 0; i < plan->count; i++)
+        for (size_t v = 0; v < plan->leaflets[i].variant_count; v++) {
+            const style *s = plan->leaflets[i].variants[v].style;
+            for (size_t k = 0; k < s->family_list_count; k++) {
+                const style_family_list *l = &s->family_lists[k];
+                bool done = false;
+                for (size_t j = 0; j < seen_count && !done; j++)
+                    done = style_family_list_same(seen[j], l);
+                if (done)
+                    continue;
+                seen = xrealloc(seen, (seen_count + 1) * sizeof *seen);
+                seen[seen_count++] = l;
+                unknown += fonts_check_family_list(fonts, fonts_dir, l->list, l->file, l->line,
+                                                   l->column, &diags);
+            }
+        }
+    diag_print(&diags);
+    diag_free(&diags);
+    free(seen);
+    return unknown;
+}
+
 void build_batch(const build_options *o, const output_plan *plan, const off_t *sizes,
                  const contact_registry *registry, batch_result *result)
 {
@@ -252,6 +282,19 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
     size_t count = plan->count;
     if (count == 0)
         return;
+    /* The fonts' configuration, made here once for the check (fontconfig
+     * only: no Pango, whose threads must not be running at a fork), and
+     * kept for a build in this process. A folder it cannot be made from is
+     * left for the workers to report, as it always was. */
+    diag_list quiet;
+    diag_init(&quiet);
+    FcConfig *fonts = fonts_config(o->fonts_dir, &quiet);
+    diag_free(&quiet);
+    if (fonts && (result->unknown_families = check_families(plan, fonts, o->fonts_dir)) > 0) {
+        result->failed = count;
+        FcConfigDestroy(fonts);
+        return;
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t workers = o->jobs ? o->jobs : cores > 0 ? (size_t)cores : 1;
     if (workers > count)
@@ -301,7 +344,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
                 build_options wo = *o;
                 wo.serial_finish = workers > 1; /* the other workers fill the cores */
                 wo.progress = false;
-                run_worker(&wo, plan, order, shared, registry, (uint32_t)w, pipe_fds[1], NULL);
+                run_worker(&wo, plan, order, shared, registry, (uint32_t)w, pipe_fds[1], NULL, NULL);
                 /* exit, not _exit: the sanitizer build checks each worker for leaks */
                 exit(0);
             }
@@ -320,7 +363,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
         atomic_store(&shared->next, 0);
         build_options here = *o;
         here.stop = &stop_signal;
-        run_worker(&here, plan, order, shared, registry, 0, -1, result);
+        run_worker(&here, plan, order, shared, registry, 0, -1, result, fonts);
         result->signal = stop_signal;
     } else {
         char buffer[64 * sizeof(done_record)];
@@ -472,4 +515,6 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
     free(err);
     free(pids);
     free(order);
+    if (fonts)
+        FcConfigDestroy(fonts);
 }

@@ -30,10 +30,14 @@ typedef struct batch_result {
     size_t warnings;   /* warnings printed for the leaflets */
     int signal;        /* the signal that interrupted the run; 0: none */
     size_t worker_failures; /* workers that crashed or exited non-zero (the run fails) */
+    size_t unknown_families; /* font families a style names that the fonts lack: nothing was built */
 } batch_result;
 
 /* Builds (or checks) every leaflet of the plan; sizes[i] (bytes of each
- * source, from the one stat main made) orders the work. */
+ * source, from the one stat main made) orders the work. First, once, every
+ * font family the planned variants' styles name is checked against the
+ * fonts (fonts.h): when one is missing, that is reported and nothing is
+ * laid out (every leaflet counts as failed). */
 void build_batch(const build_options *o, const output_plan *plan, const off_t *sizes,
                  const contact_registry *registry, batch_result *result);
 

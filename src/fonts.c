@@ -16,6 +16,7 @@
 #include <pango/pangocairo.h>
 #include <pango/pangofc-fontmap.h>
 
+#include "suggest.h"
 #include "textutil.h"
 
 static bool is_font_file(const char *name)
@@ -269,7 +270,7 @@ static const cached_font *add_cached(const font_cache *c, const char *name, cons
     return NULL;
 }
 
-PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
+FcConfig *fonts_config(const char *fonts_dir, diag_list *diags)
 {
     /* An empty configuration, not FcInitLoadConfig: the system's fonts and
      * aliases must not leak into the output. Its (empty) system font set
@@ -353,10 +354,24 @@ PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
         FcConfigDestroy(config);
         return NULL;
     }
+    return config;
+}
+
+PangoFontMap *fonts_map(FcConfig *config)
+{
     /* cairo's FreeType backend resolves patterns against the current config. */
     FcConfigSetCurrent(config);
     PangoFontMap *map = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
     pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(map), config);
+    return map;
+}
+
+PangoFontMap *fonts_open(const char *fonts_dir, diag_list *diags)
+{
+    FcConfig *config = fonts_config(fonts_dir, diags);
+    if (!config)
+        return NULL;
+    PangoFontMap *map = fonts_map(config);
     FcConfigDestroy(config); /* the map and fontconfig hold their own references */
     return map;
 }
@@ -372,4 +387,99 @@ PangoContext *fonts_context(PangoFontMap *map)
     cairo_font_options_destroy(options);
     pango_context_set_round_glyph_positions(context, FALSE);
     return context;
+}
+
+/* ---- family names -------------------------------------------------------- */
+
+/* Equal as fontconfig compares family names: ASCII case and blanks ignored. */
+static bool same_family(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ')
+            a++;
+        while (*b == ' ')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        if (g_ascii_tolower(*a) != g_ascii_tolower(*b))
+            return false;
+        a++;
+        b++;
+    }
+}
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The family names of the fonts the map's configuration holds (every
+ * name a font gives, in any language), sorted, each once. Not Pango's
+ * family list, which adds the generic Sans, Serif, Monospace and
+ * System-ui: no file in the folder is one of those. */
+static char **config_families(FcConfig *config, size_t *count)
+{
+    *count = 0;
+    FcFontSet *set = config ? FcConfigGetFonts(config, FcSetSystem) : NULL;
+    char **names = NULL;
+    size_t capacity = 0;
+    for (int i = 0; set && i < set->nfont; i++) {
+        FcChar8 *name;
+        for (int k = 0; FcPatternGetString(set->fonts[i], FC_FAMILY, k, &name) == FcResultMatch; k++) {
+            if (*count == capacity) {
+                capacity = capacity ? 2 * capacity : 16;
+                names = xrealloc(names, capacity * sizeof *names);
+            }
+            names[(*count)++] = xstrdup((const char *)name);
+        }
+    }
+    if (*count)
+        qsort(names, *count, sizeof *names, by_name);
+    size_t kept = 0;
+    for (size_t i = 0; i < *count; i++) {
+        if (kept && strcmp(names[kept - 1], names[i]) == 0)
+            free(names[i]);
+        else
+            names[kept++] = names[i];
+    }
+    *count = kept;
+    return names;
+}
+
+size_t fonts_check_family_list(FcConfig *config, const char *fonts_dir, const char *list,
+                               const char *file, int line, int column, diag_list *diags)
+{
+    size_t family_count;
+    char **names = config_families(config, &family_count);
+    size_t unknown = 0;
+    char *copy = xstrdup(list ? list : "");
+    size_t dir_length = strlen(fonts_dir);
+    const char *slash = dir_length && fonts_dir[dir_length - 1] == '/' ? "" : "/";
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        while (*name == ' ' || *name == '\t')
+            name++;
+        size_t n = strlen(name);
+        while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+            name[--n] = '\0';
+        bool known = false;
+        for (size_t i = 0; i < family_count && !known; i++)
+            known = same_family(name, names[i]);
+        if (known || !*name)
+            continue;
+        unknown++;
+        strbuf have = {0};
+        for (size_t i = 0; i < family_count; i++)
+            strbuf_printf(&have, "%s%s", i ? ", " : "", names[i]);
+        const char *close = suggest_closest(name, (const char *const *)names, family_count);
+        diag_report(diags, SEVERITY_ERROR, file, line, column,
+                    "no font in %s%s has the family '%s'%s%s%s (the families there: %s)",
+                    fonts_dir, slash, name, close ? "; did you mean '" : "", close ? close : "",
+                    close ? "'?" : "", have.data ? have.data : "none");
+        free(have.data);
+    }
+    free(copy);
+    for (size_t i = 0; i < family_count; i++)
+        free(names[i]);
+    free(names);
+    return unknown;
 }

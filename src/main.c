@@ -554,6 +554,11 @@ int main(int argc, char **argv)
             if (!styles_ok)
                 fprintf(stderr, "leafpress: nothing is built while a style or theme has errors: fix "
                                 "them, or move a file no leaflet uses out of its folder\n");
+            else if (r.unknown_families)
+                fprintf(stderr, "leafpress: nothing is built while a style names a font family "
+                                "that no font in %s%s has: correct the name, or add the font's "
+                                "files there\n", o.fonts_dir,
+                        *o.fonts_dir && o.fonts_dir[strlen(o.fonts_dir) - 1] == '/' ? "" : "/");
             incremental_finish(inc, &todo, &r, &status); /* state, report, depfile, SARIF */
             incremental_plan_view_free(&todo);
             free(todo_sizes);

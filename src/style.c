@@ -32,6 +32,12 @@ double contrast_ratio(colour a, colour b)
 
 static void text_style_free(text_style *t) { free(t->font_family); }
 
+bool style_family_list_same(const style_family_list *a, const style_family_list *b)
+{
+    return a->line == b->line && a->column == b->column && strcmp(a->list, b->list) == 0 &&
+           (a->file == b->file || (a->file && b->file && strcmp(a->file, b->file) == 0));
+}
+
 void style_free(style *s)
 {
     if (!s)
@@ -52,6 +58,11 @@ void style_free(style *s)
         text_style_free(texts[i]);
     for (int i = 0; i < 3; i++)
         free(s->bullets[i]);
+    for (size_t i = 0; i < s->family_list_count; i++) {
+        free(s->family_lists[i].list);
+        free(s->family_lists[i].file);
+    }
+    free(s->family_lists);
     free(s);
 }
 

@@ -43,6 +43,17 @@ typedef struct box_style {         /* highlighted box (alerts) */
     double padding;                /* pt */
 } box_style;
 
+/* A font family list as one of the style's files wrote it, and where:
+ * what the build checks against the fonts (every family must be one). */
+typedef struct style_family_list {
+    char *list;                    /* "Atkinson Hyperlegible Next, DejaVu Sans" */
+    char *file;                    /* NULL for a built-in default */
+    int line, column;
+} style_family_list;
+
+/* The same list written in the same place (a variant shares its parent's). */
+bool style_family_list_same(const style_family_list *a, const style_family_list *b);
+
 typedef struct style {
     char *name;                    /* file base name: "house" */
     char *path;                    /* the file it was read from */
@@ -63,6 +74,8 @@ typedef struct style {
 
     text_style body, h1, h2, h3, colophon, footer, contact, contact_heading;
     text_style cover_title, cover_subtitle, cover_publisher;
+    style_family_list *family_lists; /* each text style's, once per place written */
+    size_t family_list_count;
 
     colour link_color;
     bool link_underline;

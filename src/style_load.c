@@ -1089,6 +1089,32 @@ static load_status load_file(style_ctx *c, const char *name, const chain_link *c
 
 /* ---- struct style ----------------------------------------------------------- */
 
+static bool ends_with_family(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 7 && strcmp(path + n - 7, ".family") == 0;
+}
+
+/* Records the family list of field i where it was written: a value
+ * defaulted from another field (h1.family from fonts.family) is where that
+ * one was written. Once per place. */
+static void add_family_list(const style_ctx *c, style *s, size_t i)
+{
+    const slot *at = &c->slots[i];
+    for (int hops = 0; at->line == 0 && at->from >= 0 && hops < 8; hops++)
+        at = &c->slots[at->from];
+    style_family_list here = {.list = c->slots[i].v.text[0],
+                              .file = at->line ? (char *)at->file : NULL,
+                              .line = at->line, .column = at->column};
+    for (size_t k = 0; k < s->family_list_count; k++)
+        if (style_family_list_same(&s->family_lists[k], &here))
+            return;
+    s->family_lists = xrealloc(s->family_lists, (s->family_list_count + 1) * sizeof *s->family_lists);
+    s->family_lists[s->family_list_count++] = (style_family_list){
+        .list = xstrdup(here.list), .file = here.file ? xstrdup(here.file) : NULL,
+        .line = here.line, .column = here.column};
+}
+
 static style *emit(const style_ctx *c, const char *name)
 {
     style *s = xcalloc(1, sizeof *s);
@@ -1117,6 +1143,8 @@ static style *emit(const style_ctx *c, const char *name)
             break;
         case V_FAMILY: case V_SUFFIX: case V_OPTIONAL:
             *(char **)at = xstrdup(v->text[0]);
+            if (f->kind == V_FAMILY && ends_with_family(f->path))
+                add_family_list(c, s, i);
             break;
         case V_PAGE_SIZE:
             s->page_width = v->number[0];
@@ -1226,6 +1254,11 @@ static style *style_copy(const style *from)
     }
     for (int j = 0; j < 3; j++)
         s->bullets[j] = copy_text(from->bullets[j]);
+    s->family_lists = xcalloc(from->family_list_count + 1, sizeof *s->family_lists);
+    for (size_t k = 0; k < from->family_list_count; k++)
+        s->family_lists[k] = (style_family_list){
+            .list = copy_text(from->family_lists[k].list), .file = copy_text(from->family_lists[k].file),
+            .line = from->family_lists[k].line, .column = from->family_lists[k].column};
     return s;
 }
 

@@ -3,7 +3,8 @@
  * cache is really read (a marked entry shows through); a damaged cache,
  * a font replaced under the same name, a font added or removed, and a
  * font changed moments ago are each scanned again; no cache place (no
- * HOME, no XDG_CACHE_HOME) still works. Runs in a scratch folder with its
+ * HOME, no XDG_CACHE_HOME) still works; a style's family list is checked
+ * against the fonts' families. Runs in a scratch folder with its
  * own XDG_CACHE_HOME and copies of three bundled fonts. */
 #define _GNU_SOURCE /* setenv, mkdtemp, utimensat */
 #include <setjmp.h>
@@ -78,6 +79,18 @@ static FcFontSet *scan(void)
     return set;
 }
 
+/* In a child process: the fonts as leafpress opens them; *failed when
+ * that reported an error or gave none. */
+static PangoFontMap *child_fonts(int *failed)
+{
+    diag_list d;
+    diag_init(&d);
+    PangoFontMap *map = fonts_open(fonts_dir, &d);
+    *failed = d.errors || !map;
+    diag_free(&d);
+    return map;
+}
+
 /* The fonts fonts_open gives Pango, in order. In a child process, once
  * there, as leafpress opens its fonts once per process (fontconfig keeps
  * the current configuration); the patterns come back as FcNameUnparse
@@ -91,11 +104,8 @@ static FcFontSet *opened(void)
     assert_true(pid >= 0);
     if (pid == 0) {
         close(fds[0]);
-        diag_list d;
-        diag_init(&d);
-        PangoFontMap *map = fonts_open(fonts_dir, &d);
-        int status = d.errors || !map;
-        diag_free(&d);
+        int status;
+        PangoFontMap *map = child_fonts(&status);
         if (map) {
             FcConfig *config = pango_fc_font_map_get_config(PANGO_FC_FONT_MAP(map));
             FcFontSet *in = FcConfigGetFonts(config, FcSetSystem);
@@ -347,6 +357,66 @@ static void no_place_for_a_cache_still_works(void **state)
     g_free(saved);
 }
 
+/* fonts_check_family_list: the names of a style's family list against the
+ * folder's fonts. In a child, like opened(): one fonts_open per process. */
+static int family_case(FcConfig *config, const char *list, size_t want_unknown,
+                       const char *const *want_messages)
+{
+    diag_list d;
+    diag_init(&d);
+    size_t unknown = fonts_check_family_list(config, "fonts", list, "styles/house.yaml", 24, 11, &d);
+    int bad = unknown != want_unknown || d.count != want_unknown || d.errors != want_unknown;
+    for (size_t i = 0; i < d.count && !bad; i++) {
+        bad = d.items[i].line != 24 || d.items[i].column != 11 ||
+              strcmp(d.items[i].file, "styles/house.yaml") != 0 ||
+              strcmp(d.items[i].message, want_messages[i]) != 0;
+        if (bad)
+            fprintf(stderr, "family_case '%s': got '%s'\n", list, d.items[i].message);
+    }
+    if (unknown != want_unknown)
+        fprintf(stderr, "family_case '%s': %zu unknown, want %zu\n", list, unknown, want_unknown);
+    diag_free(&d);
+    return bad;
+}
+
+static void family_lists_are_checked(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        diag_list d;
+        diag_init(&d);
+        FcConfig *config = fonts_config(fonts_dir, &d);
+        int bad = d.errors || !config;
+        diag_free(&d);
+        if (config) {
+#define HAVE "(the families there: Atkinson Hyperlegible Next, DejaVu Sans)"
+            static const char *const typo[] = {
+                "no font in fonts/ has the family 'Atkinsen Hyperlegible Next'; did you mean "
+                "'Atkinson Hyperlegible Next'? " HAVE,
+                "no font in fonts/ has the family 'Comic Sans MS' " HAVE};
+            static const char *const generic[] = {"no font in fonts/ has the family 'Sans' " HAVE,
+                                                  "no font in fonts/ has the family 'sans-serif' " HAVE};
+#undef HAVE
+            bad |= family_case(config, "Atkinson Hyperlegible Next, DejaVu Sans", 0, NULL);
+            /* as fontconfig compares: case and blanks do not count */
+            bad |= family_case(config, "atkinson hyperlegiblenext,DEJAVU  SANS", 0, NULL);
+            bad |= family_case(config, " , DejaVu Sans, ", 0, NULL);
+            bad |= family_case(config, "Atkinsen Hyperlegible Next, Comic Sans MS", 2, typo);
+            /* Pango's generic families are no font in the folder */
+            bad |= family_case(config, "Sans, sans-serif", 2, generic);
+            FcConfigDestroy(config);
+        }
+        exit(bad); /* exit: the sanitizer build checks the child for leaks */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +426,7 @@ int main(void)
         cmocka_unit_test(a_font_replaced_under_its_name_is_scanned_again),
         cmocka_unit_test(fonts_added_and_removed_are_seen),
         cmocka_unit_test(no_place_for_a_cache_still_works),
+        cmocka_unit_test(family_lists_are_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
