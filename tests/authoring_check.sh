@@ -9,24 +9,13 @@
 #   bash tests/authoring_check.sh LEAFPRESS [BUILDDIR]      (from the repository root)
 set -u
 
-leafpress=${1:?usage: bash tests/authoring_check.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-if [ ! -d sources ] || [ ! -f readability.yaml ]; then
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+if [ ! -f readability.yaml ]; then
     echo "authoring_check.sh: run from the repository root" >&2
     exit 2
 fi
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/authoring.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-authoring.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
+make_scratch
 
 export SOURCE_DATE_EPOCH=1796083200 # 2026-12-01
 if "$leafpress" check -j1 >"$scratch/out" 2>"$scratch/err"; then
@@ -97,5 +86,4 @@ else
     pass "thresholds from readability.yaml"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

@@ -18,33 +18,21 @@
 # SOURCE_DATE_EPOCH is fixed (2026-01-01), so "today" is the same in every run.
 set -u
 
-leafpress=${1:?usage: bash tests/bad.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 corpus=tests/bad
 
 if [ ! -d "$corpus" ]; then
     echo "bad.sh: run from the repository root ($corpus not found)" >&2
     exit 2
 fi
-if [ ! -x "$leafpress" ]; then
-    echo "bad.sh: $leafpress is not an executable" >&2
-    exit 2
-fi
 
 # Scratch space in the build tree when we have one, so nothing lands in the sources.
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/bad.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-bad.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
+make_scratch
 export SOURCE_DATE_EPOCH=1767225600
 
 previous="$scratch/previous.pdf"
 printf 'previous good pdf\n' >"$previous"
-
-passed=0
-failed=0
 
 # run_case CASE MODE: runs one mode; prints the first reason it failed, if any.
 run_case() {
@@ -106,15 +94,12 @@ for source in "$corpus"/*.md; do
         done
     fi
     if [ -z "$why" ]; then
-        echo "ok $case"
-        passed=$((passed + 1))
+        pass "$case"
     else
-        echo "FAIL $case: $why"
+        fail "$case: $why"
         # what it did print, to see at a glance what changed
         [ -f "$scratch/$case-$mode.stderr" ] && sed 's/^/    /' "$scratch/$case-$mode.stderr" | head -n 12
-        failed=$((failed + 1))
     fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish_tests

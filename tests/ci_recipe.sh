@@ -17,17 +17,11 @@
 # Prints ok/FAIL per check and "N passed, M failed".
 set -u
 
-leafpress=${1:?usage: bash tests/ci_recipe.sh LEAFPRESS [BUILDDIR]}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-repo=$PWD
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-ci.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+# the leaflet repositories, like a CI runner's checkout, outside this one
+make_scratch --outside
 unset SOURCE_DATE_EPOCH GITHUB_ACTIONS CI_NODE_INDEX CI_NODE_TOTAL
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 
 mkdir -p "$scratch/bin"
 ln -s "$leafpress" "$scratch/bin/leafpress"
@@ -227,5 +221,4 @@ else
     fail "gitlab parallel: 2" "$(printf '%s' "$union")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish_tests

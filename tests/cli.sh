@@ -15,29 +15,15 @@
 # Prints ok/FAIL per check and "N passed, M failed".
 set -u
 
-leafpress=${1:?usage: bash tests/cli.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-repo=$PWD
-if [ ! -d "$repo/styles" ] || [ ! -d "$repo/fonts" ]; then
-    echo "cli.sh: run from the repository root" >&2
-    exit 2
-fi
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 # outside any project: /tmp rather than the build folder inside the repository
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-cli.XXXXXX")
-scratch=$(cd "$scratch" && pwd)
-trap 'rm -rf "$scratch"' EXIT
+make_scratch --outside
 unset SOURCE_DATE_EPOCH CI
 
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
-
 p=$scratch/project
-mkdir -p "$p/sources/deep/er" "$p/styles" "$p/elsewhere"
-cp "$repo"/styles/*.yaml "$p/styles/"
-ln -s "$repo/fonts" "$p/fonts"
+make_project "$p"
+mkdir -p "$p/sources/deep/er" "$p/elsewhere"
 cat >"$p/sources/a.md" <<'EOF'
 ---
 title: Een proef
@@ -196,5 +182,4 @@ run "check" 0 "" "$p" "$leafpress" check
 [ "$(grep -v ': readability: ' "$scratch/out")" = "leafpress: 1 leaflet and the styles in styles: no problems" ] \
     && pass "check says no problems" || fail "check says no problems" "$(cat "$scratch/out")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

@@ -13,33 +13,17 @@
 #   bash tests/cover.sh LEAFPRESS [BUILDDIR]      (from the repository root)
 set -u
 
-leafpress=${1:?usage: bash tests/cover.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 fixtures=tests/data/cover
 if [ ! -d "$fixtures" ] || [ ! -d styles ] || [ ! -d fonts ]; then
     echo "cover.sh: run from the repository root ($fixtures, styles/, fonts/ not found)" >&2
     exit 2
 fi
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-for tool in pdftoppm pdftotext cc pkg-config python3; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "cover.sh: $tool not found (poppler-utils, gcc, pkg-config, python3)" >&2
-        exit 2
-    fi
-done
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/cover.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-cover.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
-scratch=$(cd "$scratch" && pwd -P) # messages name real paths
+require_tools "poppler-utils, gcc, pkg-config, python3" pdftoppm pdftotext cc pkg-config python3
+make_scratch # a real path (no link in it), as the messages name it
 export SOURCE_DATE_EPOCH=1796083200 # 2026-12-01
 
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 same() { # same NAME EXPECTED ACTUAL
     if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3"))"; fi
 }
@@ -108,7 +92,7 @@ reader=$scratch/reader
 if ! cc -std=c17 -o "$reader" "$scratch/reader.c" $(pkg-config --cflags --libs poppler-glib) \
         2>"$scratch/reader.log"; then
     fail "compile the poppler-glib reader" "$(cat "$scratch/reader.log")"
-    echo "$passed passed, $failed failed"
+    finish_tests
     exit 1
 fi
 
@@ -382,5 +366,4 @@ printf '<!-- changed -->\n' >>"$project/beelden/logo.svg"
 n=$(grep -c 'beelden/logo.svg changed' "$scratch/status")
 same "a changed logo makes every output out of date (all 40 show it)" 40 "$n"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

@@ -15,49 +15,25 @@
 # when anything failed.
 set -uo pipefail
 
-if [ $# -lt 1 ]; then
-    echo "usage: bash tests/determinism.sh LEAFPRESS [BUILDDIR]" >&2
-    exit 2
-fi
-leafpress=$1
-builddir=${2:-}
-if [ ! -x "$leafpress" ]; then
-    echo "FAIL: $leafpress is not an executable" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-if [ ! -d sources ]; then
-    echo "FAIL: no sources/ here; run from the repository root" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-tmp_parent=${builddir:-${TMPDIR:-/tmp}}
-[ -d "$tmp_parent" ] || tmp_parent=${TMPDIR:-/tmp}
-work=$(mktemp -d "$tmp_parent/determinism.XXXXXX") || { echo "FAIL: mktemp"; exit 1; }
-cleanup() { rm -rf -- "$work"; }
-trap cleanup EXIT
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+make_scratch
 trap 'exit 130' INT TERM
 
-passed=0
-failed=0
-ok()   { echo "ok   $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-
-# build NAME [ENV...]: typesets every leaflet into $work/NAME
+# build NAME [ENV...]: typesets every leaflet into $scratch/NAME
 build() {
     local name=$1; shift
-    local out="$work/$name"
+    local out="$scratch/$name"
     mkdir -p "$out"
     local -a envs=() args=()
     while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
     [ "${1:-}" = "--" ] && shift
     args=("$@")
-    if env "${envs[@]}" "$leafpress" build -q "${args[@]}" -o "$out" >"$work/$name.log" 2>&1; then
-        ok "build $name (${envs[*]} ${args[*]}) exits 0"
+    if env "${envs[@]}" "$leafpress" build -q "${args[@]}" -o "$out" >"$scratch/$name.log" 2>&1; then
+        pass "build $name (${envs[*]} ${args[*]}) exits 0"
     else
         fail "build $name (${envs[*]} ${args[*]}) exits $?; its output:"
-        sed 's/^/     /' "$work/$name.log"
+        sed 's/^/     /' "$scratch/$name.log"
     fi
 }
 
@@ -70,10 +46,10 @@ pdf_list() { out_list "$1" | grep '\.pdf$'; }
 same() {
     local a=$1 b=$2
     local la lb
-    la=$(out_list "$work/$a")
-    lb=$(out_list "$work/$b")
+    la=$(out_list "$scratch/$a")
+    lb=$(out_list "$scratch/$b")
     if [ "$la" = "$lb" ]; then
-        ok "$a and $b hold the same $(printf '%s\n' "$la" | grep -c .) outputs"
+        pass "$a and $b hold the same $(printf '%s\n' "$la" | grep -c .) outputs"
     else
         fail "$a and $b hold different outputs:"
         diff <(printf '%s\n' "$la") <(printf '%s\n' "$lb") | sed 's/^/     /'
@@ -81,14 +57,14 @@ same() {
     local differ=0 f
     while IFS= read -r f; do
         [ -n "$f" ] || continue
-        [ -f "$work/$b/$f" ] || continue
-        if ! cmp -s "$work/$a/$f" "$work/$b/$f"; then
+        [ -f "$scratch/$b/$f" ] || continue
+        if ! cmp -s "$scratch/$a/$f" "$scratch/$b/$f"; then
             differ=$((differ + 1))
-            echo "     $f differs: $(cmp "$work/$a/$f" "$work/$b/$f" 2>&1 | head -1)"
+            echo "     $f differs: $(cmp "$scratch/$a/$f" "$scratch/$b/$f" 2>&1 | head -1)"
         fi
     done <<<"$la"
     if [ "$differ" -eq 0 ]; then
-        ok "$a and $b are byte-for-byte identical"
+        pass "$a and $b are byte-for-byte identical"
     else
         fail "$a and $b: $differ outputs differ (listed above)"
     fi
@@ -104,7 +80,7 @@ sleep 1
 build D SOURCE_DATE_EPOCH=1700000000
 build E -u SOURCE_DATE_EPOCH -- -j1
 
-count=$(pdf_list "$work/A" | grep -c .)
+count=$(pdf_list "$scratch/A" | grep -c .)
 expected=0
 for src in sources/*.md; do
     expected=$((expected + 2))
@@ -112,16 +88,16 @@ for src in sources/*.md; do
 done
 [ "$expected" -lt 9 ] && expected=9
 if [ "$count" -ge "$expected" ]; then
-    ok "A holds $count PDFs (at least $expected: house and grote-letter per source, plus contact sheets)"
+    pass "A holds $count PDFs (at least $expected: house and grote-letter per source, plus contact sheets)"
 else
     fail "A holds $count PDFs; expected at least $expected:"
-    pdf_list "$work/A" | sed 's/^/     /'
+    pdf_list "$scratch/A" | sed 's/^/     /'
 fi
 
 # every kind of output is there: print, booklet, proofs
 for kind in print booklet proofs; do
-    n=$(out_list "$work/A" | grep -c "^$kind/")
-    if [ "$n" -gt 0 ]; then ok "A holds $n files in $kind/"; else fail "A holds nothing in $kind/"; fi
+    n=$(out_list "$scratch/A" | grep -c "^$kind/")
+    if [ "$n" -gt 0 ]; then pass "A holds $n files in $kind/"; else fail "A holds nothing in $kind/"; fi
 done
 
 same A B
@@ -131,15 +107,15 @@ same A E
 # SOURCE_DATE_EPOCH must change the dates, so every PDF differs from A
 changed=0 unchanged=""
 while IFS= read -r f; do
-    if [ -z "$f" ] || [ ! -f "$work/C/$f" ]; then continue; fi
-    if cmp -s "$work/A/$f" "$work/C/$f"; then
+    if [ -z "$f" ] || [ ! -f "$scratch/C/$f" ]; then continue; fi
+    if cmp -s "$scratch/A/$f" "$scratch/C/$f"; then
         unchanged="$unchanged $f"
     else
         changed=$((changed + 1))
     fi
-done < <(pdf_list "$work/A")
+done < <(pdf_list "$scratch/A")
 if [ -z "$unchanged" ] && [ "$changed" -gt 0 ]; then
-    ok "with SOURCE_DATE_EPOCH=1700000000 all $changed PDFs differ from the default build"
+    pass "with SOURCE_DATE_EPOCH=1700000000 all $changed PDFs differ from the default build"
 else
     fail "with SOURCE_DATE_EPOCH=1700000000 these PDFs are unchanged (dates ignore SOURCE_DATE_EPOCH?):${unchanged:- none built}"
 fi
@@ -159,16 +135,15 @@ while IFS= read -r f; do
     [ -n "$f" ] || continue
     # grep -c reads everything: -q would close the pipe early, and pipefail
     # would count qpdf's SIGPIPE as a failure
-    hits=$(plain "$work/C/$f" | LC_ALL=C grep -ac -e '2023-11-14T22:13:20' -e '20231114221320')
+    hits=$(plain "$scratch/C/$f" | LC_ALL=C grep -ac -e '2023-11-14T22:13:20' -e '20231114221320')
     if [ "${hits:-0}" -eq 0 ]; then
         missing_date="$missing_date $f"
     fi
-done < <(pdf_list "$work/C")
+done < <(pdf_list "$scratch/C")
 if [ -z "$missing_date" ] && [ "$count" -gt 0 ]; then
-    ok "with SOURCE_DATE_EPOCH=1700000000 every PDF carries the date 2023-11-14T22:13:20Z"
+    pass "with SOURCE_DATE_EPOCH=1700000000 every PDF carries the date 2023-11-14T22:13:20Z"
 else
     fail "with SOURCE_DATE_EPOCH=1700000000 these PDFs lack the date 2023-11-14T22:13:20Z (or 20231114221320, as cairo writes it) in their metadata:${missing_date:- none built}"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

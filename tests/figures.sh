@@ -6,20 +6,10 @@
 #
 #   bash tests/figures.sh LEAFPRESS [BUILDDIR]     (from the repository root)
 set -u
-leafpress=${1:?usage: bash tests/figures.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/figures.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-figures.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+make_scratch
 export SOURCE_DATE_EPOCH=1767225600
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 
 project=$scratch/proj
 mkdir -p "$project/sources/beelden" "$project/styles"
@@ -46,7 +36,7 @@ C
 if ! cc -o "$scratch/tojpeg" "$scratch/tojpeg.c" $(pkg-config --cflags --libs gdk-pixbuf-2.0) 2>"$scratch/cc.log" ||
     ! "$scratch/tojpeg" "$project/sources/beelden/foto.ppm" "$project/sources/beelden/foto.jpg"; then
     fail "make a JPEG" "$(cat "$scratch/cc.log")"
-    echo "$passed passed, $failed failed"
+    finish_tests
     exit 1
 fi
 rm "$project/sources/beelden/foto.ppm"
@@ -149,5 +139,4 @@ else
     fail "bad image attributes: exact errors, nothing written" "exit $status; $(cat "$scratch/err")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

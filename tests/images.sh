@@ -13,38 +13,18 @@
 # images are counted with pdfimages -list.
 set -u
 
-leafpress=${1:?usage: bash tests/images.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 fixtures=tests/data/images
 
 if [ ! -d "$fixtures" ] || [ ! -d styles ] || [ ! -d fonts ]; then
     echo "images.sh: run from the repository root ($fixtures, styles/, fonts/ not found)" >&2
     exit 2
 fi
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-if [ ! -x "$leafpress" ]; then
-    echo "images.sh: $leafpress is not an executable" >&2
-    exit 2
-fi
-for tool in pdfimages pdfinfo cc pkg-config; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "images.sh: $tool not found (poppler-utils, gcc, pkg-config)" >&2
-        exit 2
-    fi
-done
+require_tools "poppler-utils, gcc, pkg-config" pdfimages pdfinfo cc pkg-config
 
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/images.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-images.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
-scratch=$(cd "$scratch" && pwd) # the cases run inside it, so it must be absolute
+make_scratch # the cases run inside it, so it must be absolute
 
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 check() { # check NAME COMMAND...: ok when COMMAND succeeds
     local name=$1
     shift
@@ -104,7 +84,7 @@ figures=$scratch/figures
 if ! cc -std=c17 -o "$figures" "$scratch/figures.c" $(pkg-config --cflags --libs poppler-glib) \
         2>"$scratch/figures.log"; then
     fail "compile the poppler-glib Figure reader" "$(cat "$scratch/figures.log")"
-    echo "$passed passed, $failed failed"
+    finish_tests
     exit 1
 fi
 
@@ -214,5 +194,4 @@ expect_failure() {
 expect_failure noalt "noalt.md:11:1: error: image 'beelden/lever.png' has no alt text; describe what it shows, like '![description](beelden/lever.png)'"
 expect_failure outside "outside.md:11:1: error: image '../x.png' is outside the project"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

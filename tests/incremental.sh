@@ -20,18 +20,11 @@
 # Prints ok/FAIL per check and "N passed, M failed".
 set -u
 
-leafpress=${1:?usage: bash tests/incremental.sh LEAFPRESS [BUILDDIR]}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-repo=$PWD
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 check_report="python3 $repo/tests/check_report.py"
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-incremental.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+make_scratch --outside
 unset SOURCE_DATE_EPOCH CI GITHUB_ACTIONS
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 
 p=$scratch/project
 mkdir -p "$p/sources/beelden" "$p/styles" "$p/fonts"
@@ -361,5 +354,4 @@ else
 fi
 rm sources/kapot.md
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish_tests

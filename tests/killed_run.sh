@@ -7,30 +7,14 @@
 #   bash tests/killed_run.sh LEAFPRESS [BUILDDIR]      (from the repository root)
 set -u
 
-leafpress=${1:?usage: bash tests/killed_run.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-for tool in flock setsid; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "killed_run.sh: $tool not found (util-linux)" >&2
-        exit 2
-    fi
-done
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/killed_run.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-killed_run.XXXXXX")
-fi
-scratch=$(cd "$scratch" && pwd)
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+require_tools "util-linux" flock setsid
+make_scratch
 export TMPDIR=$scratch/tmp
 mkdir -p "$TMPDIR"
 unset SOURCE_DATE_EPOCH
 
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 runs() { (cd "$TMPDIR" && ls -d leafpress-run-* 2>/dev/null | sort | tr '\n' ' '); }
 
 project=$scratch/proj
@@ -84,5 +68,4 @@ else
         "before: $left leafpress-run-live00 leafpress-run-new000; after: $after"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

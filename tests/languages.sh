@@ -14,31 +14,16 @@
 # on the right), and the booklet right-bound.
 set -u
 
-leafpress=${1:?usage: bash tests/languages.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 samples=tests/data/languages
 
 if [ ! -d "$samples" ]; then
     echo "languages.sh: run from the repository root ($samples not found)" >&2
     exit 2
 fi
-for tool in pdftotext pdfinfo pdffonts qpdf python3; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "languages.sh: $tool not found (poppler-utils, qpdf, python3)" >&2
-        exit 2
-    fi
-done
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/languages.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-languages.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
+require_tools "poppler-utils, qpdf, python3" pdftotext pdfinfo pdffonts qpdf python3
+make_scratch
 
 out="$scratch/out"
 # a review date in the future of this fixed "today", so check stays quiet about it
@@ -186,9 +171,7 @@ done
 # inner margin 18 mm, outer 15 mm; page 2 has its binding on the left, 3
 # on the right). Positions from poppler's text boxes and a 144 dpi
 # rendering; each check prints PASS or FAIL with what it saw.
-for tool in pdftoppm; do
-    command -v "$tool" >/dev/null || { echo "languages.sh: $tool not found (poppler-utils)" >&2; exit 2; }
-done
+require_tools "poppler-utils" pdftoppm
 while IFS=$'\t' read -r verdict name detail; do
     case $verdict in
     PASS) pass "$name" ;;
@@ -443,5 +426,4 @@ else
     pass "check: no review warning before review_by"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

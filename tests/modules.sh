@@ -9,15 +9,10 @@
 # What a run loads is read from the dynamic loader's own log (LD_DEBUG=libs).
 set -u
 
-leafpress=${1:?usage: bash tests/modules.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-if [ ! -d styles ] || [ ! -d fonts ] || [ ! -f tests/data/images/schema.svg ]; then
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+if [ ! -f tests/data/images/schema.svg ]; then
     echo "modules.sh: run from the repository root" >&2
-    exit 2
-fi
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-if [ ! -x "$leafpress" ]; then
-    echo "modules.sh: $leafpress is not an executable" >&2
     exit 2
 fi
 moddir=$(dirname "$leafpress")
@@ -26,18 +21,7 @@ if [ ! -f "$moddir/leafpress-finish.so" ]; then
     exit 0
 fi
 
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/modules.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-modules.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
-scratch=$(cd "$scratch" && pwd)
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
+make_scratch
 
 # loaded LOG: the libraries of interest the loader mapped, one short name a line
 loaded() {
@@ -120,5 +104,4 @@ else
         "exit $status: $(cat "$scratch/err")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

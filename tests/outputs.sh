@@ -21,34 +21,15 @@
 # Prints ok/FAIL per check and "N passed, M failed".
 set -u
 
-leafpress=${1:?usage: bash tests/outputs.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-repo=$PWD
-if [ ! -d "$repo/styles" ] || [ ! -d "$repo/fonts" ]; then
-    echo "outputs.sh: run from the repository root" >&2
-    exit 2
-fi
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/outputs.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-outputs.XXXXXX")
-fi
-scratch=$(cd "$scratch" && pwd)
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+make_scratch
 unset SOURCE_DATE_EPOCH CI
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 
 # new_project NAME: an empty project in $scratch/NAME; prints its path
 new_project() {
     local p=$scratch/$1
-    mkdir -p "$p/sources" "$p/styles"
-    cp "$repo"/styles/*.yaml "$p/styles/"
-    ln -s "$repo/fonts" "$p/fonts"
+    make_project "$p"
     cp "$repo/tests/bad/contacts.yaml" "$p/sources/contacts.yaml"
     echo "$p"
 }
@@ -276,5 +257,4 @@ status=0
 (cd "$p" && "$leafpress" build --screen-only) >/dev/null 2>"$scratch/err" || status=$?
 expect "more variants than the limit" 1 "$scratch/expected" $status "$scratch/err"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

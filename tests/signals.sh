@@ -15,35 +15,15 @@
 # Prints ok/FAIL per check and "N passed, M failed".
 set -u
 
-leafpress=${1:?usage: bash tests/signals.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-repo=$PWD
-for tool in qpdf setsid ps awk; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "signals.sh: $tool not found (qpdf, util-linux, procps)" >&2
-        exit 2
-    fi
-done
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/signals.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-signals.XXXXXX")
-fi
-scratch=$(cd "$scratch" && pwd)
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+require_tools "qpdf, util-linux, procps" qpdf setsid ps awk
+make_scratch
 unset SOURCE_DATE_EPOCH
 export CI=true
 
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
-
 p=$scratch/project
-mkdir -p "$p/sources" "$p/styles"
-cp "$repo"/styles/*.yaml "$p/styles/"
-ln -s "$repo/fonts" "$p/fonts"
+make_project "$p"
 count=40
 for i in $(seq -w 1 $count); do
     {
@@ -167,9 +147,7 @@ after=$(find "$out" -type f | wc -l)
 # process: a stop signal ends it at its next stage or proof page, long
 # before the leaflet would be done, and nothing is written.
 q=$scratch/long
-mkdir -p "$q/sources" "$q/styles"
-cp "$repo"/styles/*.yaml "$q/styles/"
-ln -s "$repo/fonts" "$q/fonts"
+make_project "$q"
 {
     printf -- '---\ntitle: Lange folder\nlang: nl-NL\npublisher: Testziekenhuis\n'
     printf 'updated: 2024-01\nsubject: Een lange proeffolder.\nkeywords: [proef]\n---\n# Lange folder\n\n'
@@ -201,5 +179,4 @@ fi
 written=$(find "$q/out" -type f ! -name .leafpress-state 2>/dev/null)
 [ -z "$written" ] && pass "one long leaflet: nothing written" || fail "one long leaflet: files written" "$written"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

@@ -27,35 +27,18 @@
 # Prints ok/FAIL per check and "N passed, M failed".
 set -u
 
-leafpress=${1:?usage: bash tests/themes.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 clinic=tests/data/clinic
 
 if [ ! -d "$clinic/themes" ]; then
     echo "themes.sh: run from the repository root ($clinic/themes not found)" >&2
     exit 2
 fi
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-for tool in pdftoppm pdffonts pdftotext qpdf python3 cc pkg-config; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "themes.sh: $tool not found (poppler-utils, qpdf, python3, gcc, pkg-config)" >&2
-        exit 2
-    fi
-done
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/themes.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-themes.XXXXXX")
-fi
-trap 'rm -rf "$scratch"' EXIT
-scratch=$(cd "$scratch" && pwd)
+require_tools "poppler-utils, qpdf, python3, gcc, pkg-config" pdftoppm pdffonts pdftotext qpdf python3 cc pkg-config
+make_scratch
 unset CI GITHUB_ACTIONS
 export SOURCE_DATE_EPOCH=1798761600 # 2027-01-01: after the leaflets' updated
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 
 # --- helpers -----------------------------------------------------------------------
 
@@ -117,7 +100,7 @@ sizes=$scratch/sizes
 if ! cc -std=c17 -o "$sizes" "$scratch/sizes.c" $(pkg-config --cflags --libs poppler-glib) \
         2>"$scratch/sizes.log"; then
     fail "compile the poppler-glib font-size reader" "$(cat "$scratch/sizes.log")"
-    echo "$passed passed, $failed failed"
+    finish_tests
     exit 1
 fi
 
@@ -426,5 +409,4 @@ else
     fail "the report is valid against docs/report.schema.json" "$(cat "$scratch/schema.out")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests

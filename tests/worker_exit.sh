@@ -8,34 +8,18 @@
 #   bash tests/worker_exit.sh LEAFPRESS [BUILDDIR]      (from the repository root)
 set -u
 
-leafpress=${1:?usage: bash tests/worker_exit.sh LEAFPRESS [BUILDDIR]}
-builddir=${2:-}
-case $leafpress in /*) ;; *) leafpress=$PWD/$leafpress ;; esac
-repo=$PWD
-if ! command -v cc >/dev/null; then
-    echo "worker_exit.sh: cc not found" >&2
-    exit 2
-fi
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+require_tools "" cc
 if ldd "$leafpress" 2>/dev/null | grep -q 'libasan\|libubsan'; then
     # a preloaded library would come before the sanitizer runtime
     echo "ok   (skipped: a sanitizer build; its own leak check covers the workers)"
     echo "0 passed, 0 failed"
     exit 0
 fi
-if [ -n "$builddir" ] && [ -d "$builddir" ]; then
-    scratch=$(mktemp -d "$builddir/worker_exit.XXXXXX")
-else
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/leafpress-worker_exit.XXXXXX")
-fi
-scratch=$(cd "$scratch" && pwd)
-trap 'rm -rf "$scratch"' EXIT
+make_scratch
 unset SOURCE_DATE_EPOCH
 export CI=true
-
-passed=0
-failed=0
-pass() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; failed=$((failed + 1)); }
 
 cat >"$scratch/late_exit.c" <<'EOF'
 #include <stdio.h>
@@ -61,9 +45,7 @@ EOF
 cc -shared -fPIC -o "$scratch/late_exit.so" "$scratch/late_exit.c" || { echo "FAIL cannot build the preload"; exit 1; }
 
 p=$scratch/project
-mkdir -p "$p/sources" "$p/styles"
-cp "$repo/styles/house.yaml" "$p/styles/"
-ln -s "$repo/fonts" "$p/fonts"
+make_project "$p" house
 for i in 1 2 3; do
     printf -- '---\ntitle: Folder %s\nlang: nl-NL\npublisher: Testziekenhuis\nupdated: 2024-01\n---\n# Folder %s\n\nEen korte folder.\n' \
         "$i" "$i" >"$p/sources/folder-$i.md"
@@ -88,5 +70,4 @@ for command in check build; do
         || fail "$command: each says so ($n times)" "$(cat "$scratch/$command.err")"
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_tests
