@@ -142,6 +142,20 @@ void doc_text_position(const doc_node *text_node, size_t byte_offset, int *line,
     *column = c;
 }
 
+bool doc_text_literal_at(const doc_node *text_node, size_t byte_offset)
+{
+    size_t lo = 0, hi = text_node->segment_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (text_node->segments[mid].offset < byte_offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const doc_text_segment *s = lo < text_node->segment_count ? &text_node->segments[lo] : NULL;
+    return s && s->offset == byte_offset && s->literal;
+}
+
 char *doc_plain_text(const doc_node *node)
 {
     strbuf out = {0};

@@ -152,6 +152,10 @@ bool doc_walker_next(doc_walker *w);
  * node's own position plus the characters before byte_offset. */
 void doc_text_position(const doc_node *text_node, size_t byte_offset, int *line, int *column);
 
+/* Whether the character at byte_offset of a NODE_TEXT's text was written
+ * as an escape or an entity ("\[", "&lsqb;"): text, never markup. */
+bool doc_text_literal_at(const doc_node *text_node, size_t byte_offset);
+
 /* Concatenated text of a node's inline descendants (caller frees). */
 char *doc_plain_text(const doc_node *node);
 

@@ -1,7 +1,6 @@
 #define _DEFAULT_SOURCE /* st_mtim, clock_gettime, realpath */
 #include "fingerprint.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +19,7 @@
 #include <qpdf/DLL.h>
 
 #include "contacts.h"
+#include "hyphenate.h"
 #include "textutil.h"
 
 #ifndef LEAFPRESS_VERSION
@@ -754,30 +754,9 @@ void fp_theme_deps(dep_list *list, fp_file_cache *cache, const char *themes_dir,
         dep_list_add(list, DEP_FILE, *p, NULL);
 }
 
-/* The pattern files hyphenator_open would try for lang, in its order. */
-static void hyphenation_deps(dep_list *list, const char *lang)
+static void add_file_dep(void *list, const char *path)
 {
-    if (!lang || strlen(lang) < 2)
-        return;
-    const char *dir = getenv("LEAFPRESS_HYPHEN_DIR");
-    if (!dir || !*dir)
-        dir = "/usr/share/hyphen";
-    char language[4] = {0}, region[4] = {0};
-    size_t i = 0;
-    for (; i < 3 && isalpha((unsigned char)lang[i]); i++)
-        language[i] = (char)tolower((unsigned char)lang[i]);
-    if (lang[i] == '-' || lang[i] == '_')
-        for (size_t k = 0; k < 2 && isalpha((unsigned char)lang[i + 1 + k]); k++)
-            region[k] = (char)toupper((unsigned char)lang[i + 1 + k]);
-    strbuf path = {0};
-    if (region[0]) {
-        strbuf_printf(&path, "%s/hyph_%s_%s.dic", dir, language, region);
-        dep_list_add(list, DEP_FILE, path.data, NULL);
-        path.length = 0;
-    }
-    strbuf_printf(&path, "%s/hyph_%s.dic", dir, language);
-    dep_list_add(list, DEP_FILE, path.data, NULL);
-    free(path.data);
+    dep_list_add(list, DEP_FILE, path, NULL);
 }
 
 /* The parser gives an image as its real path; inside the working folder
@@ -814,7 +793,7 @@ void fp_document_deps(dep_list *list, const document *doc, const contact_registr
     dep_list_add(list, DEP_FILE, doc->source_path, NULL);
     for (size_t i = 0; i < doc->meta.contact_count; i++)
         dep_list_add(list, DEP_CONTACT, doc->meta.contact_ids[i], NULL);
-    hyphenation_deps(list, doc->meta.lang);
+    hyphenator_files(doc->meta.lang, add_file_dep, list);
     if (doc->meta.cover_image)
         fp_image_dep(list, doc->meta.cover_image);
     char **urls = NULL;

@@ -632,6 +632,18 @@ static bool files_for(const char *lang, lang_files *files)
     return true;
 }
 
+void hyphenator_files(const char *lang, void (*each)(void *context, const char *path),
+                      void *context)
+{
+    lang_files files;
+    if (!files_for(lang, &files))
+        return;
+    for (int i = 0; i < files.dics; i++)
+        each(context, files.dic[i]);
+    if (*files.words)
+        each(context, files.words);
+}
+
 /* From the text files: dic's patterns and the word list. */
 static hyphenator *open_text(const char *dic, const char *words)
 {

@@ -23,6 +23,11 @@ typedef struct hyphenator hyphenator;
  * under a millisecond. */
 hyphenator *hyphenator_open(const char *lang);
 void hyphenator_close(hyphenator *h);
+/* Calls each with every file hyphenator_open(lang) may read: the pattern
+ * files in the order it tries them, then the word list, if the language
+ * has one; installed or not. What a leaflet's hyphenation depends on. */
+void hyphenator_files(const char *lang, void (*each)(void *context, const char *path),
+                      void *context);
 
 /* For the build (src/tools/hyphen_compile.c): compiles lang's patterns and
  * word list, as hyphenator_open would read them from text, into

@@ -733,28 +733,29 @@ bool outputs_committing(void)
     return committing != 0;
 }
 
-static void block_signals(void)
+/* The signals that stop a run (main.c): held while outputs are renamed
+ * into place, so an interrupted commit is never half done. */
+static void mask_stop_signals(int how)
 {
-    committing = 1;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGQUIT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    pthread_sigmask(how, &set, NULL);
+}
+
+static void block_signals(void)
+{
+    committing = 1;
+    mask_stop_signals(SIG_BLOCK);
 }
 
 void outputs_unblock_signals(void)
 {
     committing = 0;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGQUIT);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    mask_stop_signals(SIG_UNBLOCK);
 }
 
 static char *parent_folder(const char *path)

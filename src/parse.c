@@ -855,20 +855,6 @@ static void add_text(builder *b, const char *s, size_t n, size_t offset, bool li
 
 /* --- language spans: [text]{lang=en} ------------------------------------ */
 
-/* Whether the character at text[i] was written as an escape or entity. */
-static bool literal_at(const doc_node *t, size_t i)
-{
-    size_t lo = 0, hi = t->segment_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->segments[mid].offset < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->segment_count && t->segments[lo].offset == i && t->segments[lo].literal;
-}
-
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -1041,7 +1027,7 @@ static void find_spans(builder *b, doc_node *parent)
             continue;
         for (size_t i = 0; c->text[i]; i++) {
             char ch = c->text[i];
-            if ((ch != '[' && ch != ']') || literal_at(c, i))
+            if ((ch != '[' && ch != ']') || doc_text_literal_at(c, i))
                 continue;
             if (ch == '[') {
                 if (depth == open_capacity) {
@@ -1054,7 +1040,7 @@ static void find_spans(builder *b, doc_node *parent)
             if (!depth)
                 continue;
             struct opener o = open[--depth];
-            if (c->text[i + 1] != '{' || literal_at(c, i + 1))
+            if (c->text[i + 1] != '{' || doc_text_literal_at(c, i + 1))
                 continue;
             char *lang = NULL;
             size_t after = span_attributes(b, c, i + 1, &lang);

@@ -90,19 +90,6 @@ static void block_reset(validator *v)
     v->reported = 0;
 }
 
-static bool literal_at(const doc_node *t, size_t i)
-{
-    size_t lo = 0, hi = t->segment_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->segments[mid].offset < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->segment_count && t->segments[lo].offset == i && t->segments[lo].literal;
-}
-
 /* Bullets Word and friends leave at the start of a pasted list line. */
 static bool is_pasted_bullet(gunichar c)
 {
@@ -139,7 +126,7 @@ static void leaked_link(validator *v, const doc_node *t, size_t close)
         return;
     const char *s = t->text;
     size_t open = close;
-    while (open > 0 && !(s[open - 1] == '[' && !literal_at(t, open - 1)))
+    while (open > 0 && !(s[open - 1] == '[' && !doc_text_literal_at(t, open - 1)))
         open--;
     size_t at = open > 0 ? open - 1 : close;
     const char *dest = s + close + 2;
@@ -176,7 +163,7 @@ static size_t leaked_markup(validator *v, const doc_node *t, size_t i, gunichar 
 {
     const char *s = t->text;
     char c = s[i];
-    if (literal_at(t, i))
+    if (doc_text_literal_at(t, i))
         return 0;
     if (c == ']' && s[i + 1] == '(') {
         leaked_link(v, t, i);
@@ -194,7 +181,7 @@ static size_t leaked_markup(validator *v, const doc_node *t, size_t i, gunichar 
             report(v, SEVERITY_ERROR, t, i, "this comment has no end: close it with '-->'");
         return 4;
     }
-    if ((c == '*' || c == '_') && s[i + 1] == c && !literal_at(t, i + 1)) {
+    if ((c == '*' || c == '_') && s[i + 1] == c && !doc_text_literal_at(t, i + 1)) {
         if (first_time(v, RULE_DELIMITER))
             report(v, SEVERITY_ERROR, t, i,
                    "unmatched '%c%c' would be printed as text: close it, like '%c%cword%c%c', "

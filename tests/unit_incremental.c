@@ -388,10 +388,15 @@ static void test_document_deps_name_exactly_the_contacts_shown(void **state)
     assert_true(has_dep(&deps, DEP_CONTACT, "beta"));
     assert_true(has_dep(&deps, DEP_CONTACT, "gamma"));
     assert_false(has_dep(&deps, DEP_CONTACT, "delta"));
-    bool patterns = false;
-    for (size_t i = 0; i < deps.count; i++)
+    /* what hyphenation reads: the patterns and the Dutch word list (its
+     * compounds break between their parts), installed or not */
+    bool patterns = false, word_list = false;
+    for (size_t i = 0; i < deps.count; i++) {
         patterns = patterns || strstr(deps.items[i].name, "hyph_nl_NL.dic");
+        word_list = word_list || strstr(deps.items[i].name, "/dutch");
+    }
     assert_true(patterns);
+    assert_true(word_list);
     dep_list_free(&deps);
     doc_free(doc);
 
