@@ -245,38 +245,37 @@ static void progress_show(const build_options *o, size_t done, size_t count)
         write_whole(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-/* Every family list the plan's variants use, checked once per place
- * written (a variant shares its parent's). The number of unknown names. */
-static size_t check_families(const output_plan *plan, FcConfig *fonts, const char *fonts_dir)
+/* Every family list of the styles folder and of the plan's variants,
+ * checked once per place written. The number of unknown names. */
+static size_t check_families(const output_plan *plan, const style_family_set *all_styles,
+                             FcConfig *fonts, const char *fonts_dir)
 {
-    const style_family_list **seen = NULL;
-    size_t seen_count = 0, unknown = 0;
-    diag_list diags;
-    diag_init(&diags);
+    style_family_set lists = {0};
+    for (size_t k = 0; all_styles && k < all_styles->count; k++)
+        style_family_set_add(&lists, &all_styles->items[k]);
     for (size_t i = 0; i < plan->count; i++)
         for (size_t v = 0; v < plan->leaflets[i].variant_count; v++) {
             const style *s = plan->leaflets[i].variants[v].style;
-            for (size_t k = 0; k < s->family_list_count; k++) {
-                const style_family_list *l = &s->family_lists[k];
-                bool done = false;
-                for (size_t j = 0; j < seen_count && !done; j++)
-                    done = style_family_list_same(seen[j], l);
-                if (done)
-                    continue;
-                seen = xrealloc(seen, (seen_count + 1) * sizeof *seen);
-                seen[seen_count++] = l;
-                unknown += fonts_check_family_list(fonts, fonts_dir, l->list, l->file, l->line,
-                                                   l->column, &diags);
-            }
+            for (size_t k = 0; k < s->families.count; k++)
+                style_family_set_add(&lists, &s->families.items[k]);
         }
+    size_t unknown = 0;
+    diag_list diags;
+    diag_init(&diags);
+    for (size_t k = 0; k < lists.count; k++) {
+        const style_family_list *l = &lists.items[k];
+        unknown += fonts_check_family_list(fonts, fonts_dir, l->list, l->file, l->line, l->column,
+                                           &diags);
+    }
     diag_print(&diags);
     diag_free(&diags);
-    free(seen);
+    style_family_set_free(&lists);
     return unknown;
 }
 
 void build_batch(const build_options *o, const output_plan *plan, const off_t *sizes,
-                 const contact_registry *registry, batch_result *result)
+                 const contact_registry *registry, const style_family_set *families,
+                 batch_result *result)
 {
     memset(result, 0, sizeof *result);
     size_t count = plan->count;
@@ -290,7 +289,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
     diag_init(&quiet);
     FcConfig *fonts = fonts_config(o->fonts_dir, &quiet);
     diag_free(&quiet);
-    if (fonts && (result->unknown_families = check_families(plan, fonts, o->fonts_dir)) > 0) {
+    if (fonts && (result->unknown_families = check_families(plan, families, fonts, o->fonts_dir)) > 0) {
         result->failed = count;
         FcConfigDestroy(fonts);
         return;

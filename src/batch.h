@@ -35,10 +35,13 @@ typedef struct batch_result {
 
 /* Builds (or checks) every leaflet of the plan; sizes[i] (bytes of each
  * source, from the one stat main made) orders the work. First, once, every
- * font family the planned variants' styles name is checked against the
- * fonts (fonts.h): when one is missing, that is reported and nothing is
- * laid out (every leaflet counts as failed). */
+ * font family of families (check_all_styles: the styles folder's, used or
+ * not; may be NULL) and of the planned variants' styles is checked against
+ * the fonts (fonts.h): when one is missing, that is reported and nothing
+ * is laid out (every leaflet counts as failed). Nothing is checked when
+ * the plan is empty. */
 void build_batch(const build_options *o, const output_plan *plan, const off_t *sizes,
-                 const contact_registry *registry, batch_result *result);
+                 const contact_registry *registry, const style_family_set *families,
+                 batch_result *result);
 
 #endif

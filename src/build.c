@@ -478,7 +478,7 @@ static void add_unique(diag_list *all, const diag_list *diags)
     }
 }
 
-bool check_all_styles(const build_options *o)
+bool check_all_styles(const build_options *o, style_family_set *families)
 {
     size_t count;
     char **names = style_names(o->styles_dir, &count);
@@ -497,6 +497,8 @@ bool check_all_styles(const build_options *o)
             style *s = style_load_themed(o->styles_dir, names[i], themes_dir,
                                          t ? themes[t - 1] : NULL, &diags);
             ok = ok && s && diags.errors == 0;
+            for (size_t k = 0; s && k < s->families.count; k++)
+                style_family_set_add(families, &s->families.items[k]);
             style_free(s);
             add_unique(&all, &diags);
             diag_free(&diags);

@@ -42,7 +42,9 @@ bool build_leaflet(const build_options *o, const output_plan *plan, size_t index
 /* Loads every style in the styles folder, not just the ones in use, and
  * every theme in the themes folder beside it in every style, and prints
  * their problems. Run it first: build_leaflet only names a broken
- * style it needs. False on an error (or, with werror, a warning). */
-bool check_all_styles(const build_options *o);
+ * style it needs. False on an error (or, with werror, a warning). Adds
+ * the font family lists they name to families (for build_batch, which
+ * checks them against the fonts). */
+bool check_all_styles(const build_options *o, style_family_set *families);
 
 #endif

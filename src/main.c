@@ -482,7 +482,8 @@ int main(int argc, char **argv)
         /* every style once, so a broken one is reported once, not per leaflet;
          * one that cannot be read might be any leaflet's variant, so a build
          * then writes nothing rather than a set of outputs that may be short */
-        bool styles_ok = check_all_styles(&o);
+        style_family_set families = {0};
+        bool styles_ok = check_all_styles(&o, &families);
         if (!styles_ok) {
             status = 1;
             o.write = false; /* every leaflet is still checked, and said so below */
@@ -513,7 +514,7 @@ int main(int argc, char **argv)
                 status = status ? status : stale ? stale : o.werror && due ? 1 : 0;
                 kept_count = 0; /* nothing was built: no verdict below */
             } else {
-                build_batch(&o, &todo, todo_sizes, &registry, &r);
+                build_batch(&o, &todo, todo_sizes, &registry, &families, &r);
             }
             size_t failed = r.failed + unreadable;
             size_t total = kept_count + unreadable;
@@ -565,6 +566,7 @@ int main(int argc, char **argv)
             incremental_free(inc);
         }
         output_plan_free(&plan);
+        style_family_set_free(&families);
     }
     incremental_finish(NULL, NULL, NULL, &status); /* a run that stopped early: its report */
     diag_free(&setup);

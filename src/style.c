@@ -32,10 +32,31 @@ double contrast_ratio(colour a, colour b)
 
 static void text_style_free(text_style *t) { free(t->font_family); }
 
-bool style_family_list_same(const style_family_list *a, const style_family_list *b)
+static bool family_list_same(const style_family_list *a, const style_family_list *b)
 {
     return a->line == b->line && a->column == b->column && strcmp(a->list, b->list) == 0 &&
            (a->file == b->file || (a->file && b->file && strcmp(a->file, b->file) == 0));
+}
+
+void style_family_set_add(style_family_set *set, const style_family_list *list)
+{
+    for (size_t k = 0; k < set->count; k++)
+        if (family_list_same(&set->items[k], list))
+            return;
+    set->items = xrealloc(set->items, (set->count + 1) * sizeof *set->items);
+    set->items[set->count++] = (style_family_list){
+        .list = xstrdup(list->list), .file = list->file ? xstrdup(list->file) : NULL,
+        .line = list->line, .column = list->column};
+}
+
+void style_family_set_free(style_family_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        free(set->items[i].list);
+        free(set->items[i].file);
+    }
+    free(set->items);
+    memset(set, 0, sizeof *set);
 }
 
 void style_free(style *s)
@@ -58,11 +79,7 @@ void style_free(style *s)
         text_style_free(texts[i]);
     for (int i = 0; i < 3; i++)
         free(s->bullets[i]);
-    for (size_t i = 0; i < s->family_list_count; i++) {
-        free(s->family_lists[i].list);
-        free(s->family_lists[i].file);
-    }
-    free(s->family_lists);
+    style_family_set_free(&s->families);
     free(s);
 }
 

@@ -51,8 +51,15 @@ typedef struct style_family_list {
     int line, column;
 } style_family_list;
 
-/* The same list written in the same place (a variant shares its parent's). */
-bool style_family_list_same(const style_family_list *a, const style_family_list *b);
+/* Family lists, each place written once: a variant shares its parent's
+ * lists, and a theme's are the same in every style it is checked over. */
+typedef struct style_family_set {
+    style_family_list *items;
+    size_t count;
+} style_family_set;
+/* Adds a copy of list, unless the set has the same list from the same place. */
+void style_family_set_add(style_family_set *set, const style_family_list *list);
+void style_family_set_free(style_family_set *set);
 
 typedef struct style {
     char *name;                    /* file base name: "house" */
@@ -74,8 +81,7 @@ typedef struct style {
 
     text_style body, h1, h2, h3, colophon, footer, contact, contact_heading;
     text_style cover_title, cover_subtitle, cover_publisher;
-    style_family_list *family_lists; /* each text style's, once per place written */
-    size_t family_list_count;
+    style_family_set families;     /* each text style's family list */
 
     colour link_color;
     bool link_underline;

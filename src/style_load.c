@@ -1106,13 +1106,7 @@ static void add_family_list(const style_ctx *c, style *s, size_t i)
     style_family_list here = {.list = c->slots[i].v.text[0],
                               .file = at->line ? (char *)at->file : NULL,
                               .line = at->line, .column = at->column};
-    for (size_t k = 0; k < s->family_list_count; k++)
-        if (style_family_list_same(&s->family_lists[k], &here))
-            return;
-    s->family_lists = xrealloc(s->family_lists, (s->family_list_count + 1) * sizeof *s->family_lists);
-    s->family_lists[s->family_list_count++] = (style_family_list){
-        .list = xstrdup(here.list), .file = here.file ? xstrdup(here.file) : NULL,
-        .line = here.line, .column = here.column};
+    style_family_set_add(&s->families, &here);
 }
 
 static style *emit(const style_ctx *c, const char *name)
@@ -1254,11 +1248,9 @@ static style *style_copy(const style *from)
     }
     for (int j = 0; j < 3; j++)
         s->bullets[j] = copy_text(from->bullets[j]);
-    s->family_lists = xcalloc(from->family_list_count + 1, sizeof *s->family_lists);
-    for (size_t k = 0; k < from->family_list_count; k++)
-        s->family_lists[k] = (style_family_list){
-            .list = copy_text(from->family_lists[k].list), .file = copy_text(from->family_lists[k].file),
-            .line = from->family_lists[k].line, .column = from->family_lists[k].column};
+    s->families = (style_family_set){0};
+    for (size_t k = 0; k < from->families.count; k++)
+        style_family_set_add(&s->families, &from->families.items[k]);
     return s;
 }
 
