@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scratch_dir.h"
 #include "contacts.h"
 #include "depfile.h"
 #include "diag.h"
@@ -34,20 +34,14 @@
 #include "state.h"
 #include "textutil.h"
 
-static char work_dir[64];
+static char work_dir[512];
 static char previous_dir[PATH_MAX];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static int enter_temp(void **state)
 {
     (void)state;
-    snprintf(work_dir, sizeof work_dir, "/tmp/lp-incremental-XXXXXX");
-    if (!getcwd(previous_dir, sizeof previous_dir) || !mkdtemp(work_dir) || chdir(work_dir) != 0)
+    if (!getcwd(previous_dir, sizeof previous_dir) ||
+        !scratch_make(work_dir, sizeof work_dir, "incremental") || chdir(work_dir) != 0)
         return -1;
     return 0;
 }
@@ -57,7 +51,7 @@ static int leave_temp(void **state)
     (void)state;
     if (chdir(previous_dir) != 0)
         return -1;
-    return nftw(work_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return scratch_remove(work_dir);
 }
 
 static void write_text(const char *path, const char *text)

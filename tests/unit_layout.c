@@ -9,7 +9,7 @@
  * breaker tests search for the filler counts that put a paragraph or a
  * heading at the foot of a page, and compute from the laid-out boxes
  * where the break would have fallen without the rules. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw (scratch_dir.h) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scratch_dir.h"
 #include "contacts.h"
 #include "diag.h"
 #include "doc.h"
@@ -53,7 +54,7 @@
     "subject: Een proef.\nkeywords: [proef]\n---\n"
 #define BODY_LINE 9
 
-static char work_dir[64];
+static char work_dir[512];
 static PangoFontMap *fonts;
 static layout_resources res;
 static style *house, *large;
@@ -1848,8 +1849,7 @@ static void test_contact_sheet_one_page(void **state)
 static int setup_all(void **state)
 {
     (void)state;
-    strcpy(work_dir, "/tmp/leafpress-layout-XXXXXX");
-    if (!mkdtemp(work_dir))
+    if (!scratch_make(work_dir, sizeof work_dir, "layout"))
         return -1;
     diag_list diags;
     diag_init(&diags);
@@ -1866,13 +1866,7 @@ static int setup_all(void **state)
 static int teardown_all(void **state)
 {
     (void)state;
-    static const char *const names[] = {"t.md", "glyph.md"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char *path = source_path(names[i]);
-        unlink(path);
-        free(path);
-    }
-    rmdir(work_dir);
+    scratch_remove(work_dir);
     hyphen_cache_free(res.hyphens);
     if (fonts)
         g_object_unref(fonts);

@@ -2,8 +2,8 @@
  * with qpdf's C API; the PDF/UA rules finishing is responsible for (fonts,
  * marked content, annotations, span languages), each also shown to fail
  * on a PDF with its defect; colour conversion and recolouring for print. */
-#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
-#define _POSIX_C_SOURCE 200809L
+#if !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE)
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw (scratch_dir.h) */
 #endif
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch_dir.h"
 #include "colour_convert.h"
 #include "diag.h"
 #include "pdf_finish.h"
@@ -146,7 +147,7 @@ static pdf_finish_info dutch_info(void)
 /* ---- fixtures --------------------------------------------------------- */
 
 typedef struct fixture {
-    char dir[64];
+    char dir[512];
     unsigned char *pdf;
     size_t length;
     diag_list diags;
@@ -155,8 +156,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = xcalloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/unit_pdf_finish.XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!scratch_make(f->dir, sizeof f->dir, "pdf_finish"))
         return -1;
     f->pdf = make_pdf(&f->length, "2001-01-01T00:00:00Z");
     diag_init(&f->diags);
@@ -164,28 +164,10 @@ static int setup(void **state)
     return 0;
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0)
-            remove_tree(path); /* a directory a failed test left */
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int teardown(void **state)
 {
     fixture *f = *state;
-    remove_tree(f->dir);
+    scratch_remove(f->dir);
     free(f->pdf);
     diag_free(&f->diags);
     free(f);
