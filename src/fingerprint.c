@@ -500,6 +500,20 @@ static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
     *out = memo->digest;
 }
 
+/* The environment variables that change what a build makes: the dates,
+ * and where hyphenation's files are read from (hyphenate.h). */
+static const char *const ENV_VALUES[] = {"SOURCE_DATE_EPOCH", "LEAFPRESS_HYPHEN_DIR",
+                                         "LEAFPRESS_WORDLIST_DIR"};
+#define ENV_VALUE_COUNT (sizeof ENV_VALUES / sizeof *ENV_VALUES)
+
+static bool is_env_value(const char *name)
+{
+    for (size_t i = 0; i < ENV_VALUE_COUNT; i++)
+        if (strcmp(name, ENV_VALUES[i]) == 0)
+            return true;
+    return false;
+}
+
 static void value_digest_uncached(const char *name, fp_digest *out)
 {
     const char *value = NULL;
@@ -507,8 +521,8 @@ static void value_digest_uncached(const char *name, fp_digest *out)
         value = LEAFPRESS_VERSION;
     } else if (strcmp(name, "libraries") == 0) {
         value = FP_LIBRARIES;
-    } else if (strcmp(name, "SOURCE_DATE_EPOCH") == 0) {
-        value = getenv("SOURCE_DATE_EPOCH");
+    } else if (is_env_value(name)) {
+        value = getenv(name);
         if (!value || !*value)
             value = "unset";
     }
@@ -518,7 +532,7 @@ static void value_digest_uncached(const char *name, fp_digest *out)
         set_missing(out); /* a value this version does not know: never equal to a real one */
 }
 
-/* The values do not change within a process but SOURCE_DATE_EPOCH, which
+/* The values do not change within a process but the environment's, which
  * a test may set between runs: kept with the text they were taken from. */
 static void value_digest(const char *name, fp_digest *out)
 {
@@ -526,11 +540,14 @@ static void value_digest(const char *name, fp_digest *out)
         const char *name;
         char *text;
         fp_digest digest;
-    } memo[3] = {{"leafpress", NULL, {""}}, {"libraries", NULL, {""}}, {"SOURCE_DATE_EPOCH", NULL, {""}}};
-    for (size_t i = 0; i < 3; i++) {
+    } memo[] = {{"leafpress", NULL, {""}}, {"libraries", NULL, {""}},
+                {"SOURCE_DATE_EPOCH", NULL, {""}}, {"LEAFPRESS_HYPHEN_DIR", NULL, {""}},
+                {"LEAFPRESS_WORDLIST_DIR", NULL, {""}}};
+    _Static_assert(sizeof memo / sizeof *memo == 2 + ENV_VALUE_COUNT, "a memo for every value");
+    for (size_t i = 0; i < sizeof memo / sizeof *memo; i++) {
         if (strcmp(memo[i].name, name) != 0)
             continue;
-        const char *text = i == 2 ? getenv("SOURCE_DATE_EPOCH") : "";
+        const char *text = is_env_value(name) ? getenv(name) : "";
         text = text ? text : "";
         if (!memo[i].text || strcmp(memo[i].text, text) != 0) {
             free(memo[i].text);
@@ -742,7 +759,8 @@ void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
         dep_list_add(list, DEP_FILE, profile, NULL);
     dep_list_add(list, DEP_VALUE, "leafpress", NULL);
     dep_list_add(list, DEP_VALUE, "libraries", NULL);
-    dep_list_add(list, DEP_VALUE, "SOURCE_DATE_EPOCH", NULL);
+    for (size_t i = 0; i < ENV_VALUE_COUNT; i++)
+        dep_list_add(list, DEP_VALUE, ENV_VALUES[i], NULL);
 }
 
 void fp_theme_deps(dep_list *list, fp_file_cache *cache, const char *themes_dir,

@@ -10,6 +10,7 @@
 #   - one contact's number changed: exactly the leaflet that shows it
 #   - the style in the middle of the chain: its variant and the one below
 #   - an image, a font added, SOURCE_DATE_EPOCH: exactly those outputs
+#   - the word list Dutch hyphenation reads: another one, a word added
 #   - an output deleted or edited by hand: rebuilt; --force: everything
 #   - a corrupt, truncated, foreign or unreadable state file: a full
 #     rebuild, no crash; a state file that is a folder: still builds
@@ -24,7 +25,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 check_report="python3 $repo/tests/check_report.py"
 make_scratch --outside
-unset SOURCE_DATE_EPOCH CI GITHUB_ACTIONS
+unset SOURCE_DATE_EPOCH CI GITHUB_ACTIONS LEAFPRESS_WORDLIST_DIR
 
 p=$scratch/project
 mkdir -p "$p/sources/beelden" "$p/styles" "$p/fonts"
@@ -227,6 +228,19 @@ expect_built "... and then nothing" ""
 unset SOURCE_DATE_EPOCH
 build
 expect_built "SOURCE_DATE_EPOCH unset again: everything" "$everything"
+# where a Dutch compound may break comes from the word list (wdutch)
+mkdir "$scratch/dict" && cp /usr/share/dict/dutch "$scratch/dict/dutch"
+export LEAFPRESS_WORDLIST_DIR=$scratch/dict
+build
+expect_built "another word list (a copy): everything (all four are Dutch)" "$everything"
+echo "proefsamenstelling" >>"$scratch/dict/dutch"
+build
+expect_built "a word added to the word list: everything" "$everything"
+build
+expect_built "... and then nothing" ""
+unset LEAFPRESS_WORDLIST_DIR
+build
+expect_built "the installed word list again: everything" "$everything"
 
 # ---- outputs deleted or edited by hand ----------------------------------
 rm output/drie.pdf
