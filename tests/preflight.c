@@ -108,25 +108,10 @@ static qpdf_oh key(qpdf_data q, qpdf_oh oh, const char *k)
     return qpdf_oh_get_key_if_dict(q, qpdf_oh_is_stream(q, oh) ? qpdf_oh_get_dict(q, oh) : oh, k);
 }
 
-static unsigned char *stream_bytes(qpdf_data q, qpdf_oh stream, size_t *length)
-{
-    QPDF_BOOL filtered = QPDF_FALSE;
-    unsigned char *data = NULL;
-    *length = 0;
-    if ((qpdf_oh_get_stream_data(q, stream, qpdf_dl_generalized, &filtered, &data, length) &
-         QPDF_ERRORS) || !filtered) {
-        if (qpdf_has_error(q))
-            (void)qpdf_get_error(q);
-        free(data);
-        return NULL;
-    }
-    return data;
-}
-
 static char *metadata(qpdf_data q)
 {
     size_t n = 0;
-    unsigned char *data = stream_bytes(q, key(q, qpdf_get_root(q), "/Metadata"), &n);
+    unsigned char *data = ua_stream_data(q, key(q, qpdf_get_root(q), "/Metadata"), &n);
     if (!data)
         return xstrdup("");
     char *text = xstrndup((const char *)data, n);
@@ -297,7 +282,7 @@ static void do_xobject(scan *s, const tk *name_token)
     s->forms_seen = xrealloc(s->forms_seen, (s->forms_seen_count + 1) * sizeof *s->forms_seen);
     s->forms_seen[s->forms_seen_count++] = id;
     size_t n = 0;
-    unsigned char *data = stream_bytes(q, x, &n);
+    unsigned char *data = ua_stream_data(q, x, &n);
     if (data) {
         qpdf_oh saved = s->resources;
         qpdf_oh own = key(q, x, "/Resources");
@@ -701,7 +686,7 @@ static bool check_intent(qpdf_data q, const char *subtype, int channels, const c
         if (!qpdf_oh_is_integer(q, count) || qpdf_oh_get_int_value(q, count) != channels)
             FAIL("the %s profile does not have /N %d", subtype, channels);
         size_t length = 0;
-        unsigned char *data = stream_bytes(q, profile, &length);
+        unsigned char *data = ua_stream_data(q, profile, &length);
         if (!data)
             FAIL("the %s profile cannot be read", subtype);
         bool ok = false;
