@@ -22,10 +22,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 corpus=tests/bad
 
-if [ ! -d "$corpus" ]; then
-    echo "bad.sh: run from the repository root ($corpus not found)" >&2
-    exit 2
-fi
+require_dirs "$corpus"
 
 # Scratch space in the build tree when we have one, so nothing lands in the sources.
 make_scratch

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The cover end to end: the theme's logo (cover.logo) and the leaflet's
 # photo (cover_image) are Figures with alt text on page 1, where the layout
-# puts them (read back with poppler-glib: image positions in pt); the cover
-# has no blank part (page 1 rendered with pdftoppm: no run of white rows
-# taller than 8 % of the page, the lower third mostly not white), and in
-# the print PDF the photo and the band run into the bleed. Also: the SVG
+# puts them (read back with `pdf_probe page1`, tests/pdf_probe.c: image
+# positions in pt); the cover has no blank part (page 1 rendered with
+# pdftoppm: no run of white rows taller than 8 % of the page, the lower
+# third mostly not white), and in the print PDF the photo and the band run
+# into the bleed. Also: the SVG
 # text-size warning (exact stderr), the errors for a bad cover_image,
 # cover_image_alt or cover.logo (exact), and `leafpress status` listing
 # the leaflets due for review (exact stdout, exit status with and without
@@ -16,85 +17,15 @@ set -u
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 fixtures=tests/data/cover
-if [ ! -d "$fixtures" ] || [ ! -d styles ] || [ ! -d fonts ]; then
-    echo "cover.sh: run from the repository root ($fixtures, styles/, fonts/ not found)" >&2
-    exit 2
-fi
-require_tools "poppler-utils, gcc, pkg-config, python3" pdftoppm pdftotext cc pkg-config python3
+require_dirs "$fixtures" styles/ fonts/
+require_tools "poppler-utils, python3" pdftoppm pdftotext python3
+pdf_probe=$(test_tool "build the tests: cmake with poppler-glib" pdf_probe) || exit 2
 make_scratch # a real path (no link in it), as the messages name it
 export SOURCE_DATE_EPOCH=1796083200 # 2026-12-01
 
 same() { # same NAME EXPECTED ACTUAL
     if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3"))"; fi
 }
-
-# --- the page-1 reader ---------------------------------------------------------------
-cat >"$scratch/reader.c" <<'EOF'
-/* Page 1 of a tagged PDF: "page<TAB>width height", then "figure<TAB>alt" per
- * Figure on it, then "image<TAB>x1 y1 x2 y2" (pt, from the top-left corner)
- * per image drawn on it. */
-#include <poppler.h>
-#include <stdio.h>
-
-static void walk(PopplerStructureElementIter *iter)
-{
-    do {
-        PopplerStructureElement *e = poppler_structure_element_iter_get_element(iter);
-        if (poppler_structure_element_get_kind(e) == POPPLER_STRUCTURE_ELEMENT_FIGURE &&
-            poppler_structure_element_get_page(e) == 0) {
-            gchar *alt = poppler_structure_element_get_alt_text(e);
-            printf("figure\t%s\n", alt ? alt : "(none)");
-            g_free(alt);
-        }
-        g_object_unref(e);
-        PopplerStructureElementIter *child = poppler_structure_element_iter_get_child(iter);
-        if (child) {
-            walk(child);
-            poppler_structure_element_iter_free(child);
-        }
-    } while (poppler_structure_element_iter_next(iter));
-}
-
-int main(int argc, char **argv)
-{
-    if (argc != 2)
-        return 2;
-    GError *error = NULL;
-    gchar *uri = g_filename_to_uri(argv[1], NULL, &error);
-    PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &error) : NULL;
-    g_free(uri);
-    if (!doc) {
-        fprintf(stderr, "reader: %s\n", error ? error->message : "cannot open");
-        return 1;
-    }
-    PopplerPage *page = poppler_document_get_page(doc, 0);
-    double w, h;
-    poppler_page_get_size(page, &w, &h);
-    printf("page\t%.1f %.1f\n", w, h);
-    PopplerStructureElementIter *iter = poppler_structure_element_iter_new(doc);
-    if (iter) {
-        walk(iter);
-        poppler_structure_element_iter_free(iter);
-    }
-    GList *images = poppler_page_get_image_mapping(page);
-    for (GList *l = images; l; l = l->next) {
-        PopplerImageMapping *m = l->data;
-        printf("image\t%.1f %.1f %.1f %.1f\n", m->area.x1, m->area.y1, m->area.x2, m->area.y2);
-    }
-    poppler_page_free_image_mapping(images);
-    g_object_unref(page);
-    g_object_unref(doc);
-    return 0;
-}
-EOF
-reader=$scratch/reader
-# shellcheck disable=SC2046
-if ! cc -std=c17 -o "$reader" "$scratch/reader.c" $(pkg-config --cflags --libs poppler-glib) \
-        2>"$scratch/reader.log"; then
-    fail "compile the poppler-glib reader" "$(cat "$scratch/reader.log")"
-    finish_tests
-    exit 1
-fi
 
 # blank PDF [X Y W H]: page 1 rendered at 20 dpi (only the area given, in
 # pixels: a print page's trim box); prints the tallest run of (nearly)
@@ -183,7 +114,7 @@ same "the warnings of the build, exactly (the SVG text size only in large print)
 # mm (from 737.0), logo at 25 mm (70.9), 12.5 mm (35.4) into its row.
 check_cover() { # check_cover PDF BAND ROW_TOP LOGO_X PAD
     local pdf=$1 band=$2 row=$3 logo_x=$4 pad=$5
-    "$reader" "$pdf" >"$scratch/page1" 2>&1
+    "$pdf_probe" page1 "$pdf" >"$scratch/page1" 2>&1
     python3 - "$scratch/page1" "$band" "$row" "$logo_x" "$pad" "$PHOTO_ALT" <<'PY'
 import sys
 lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
@@ -244,7 +175,7 @@ same "... and the logo row is white (2 pt below its top)" "255 255 255" "$(pixel
 # --- print: what touches the trim edge runs into the bleed ------------------------------
 # The print page is the trim page with 3 mm bleed and 8 mm for the marks around it: trim
 # from 31.2 pt. The photo covers the bleed (from 22.7 pt) on the left and right.
-"$reader" "$out/print/foto.pdf" >"$scratch/print1"
+"$pdf_probe" page1 "$out/print/foto.pdf" >"$scratch/print1"
 if python3 - "$scratch/print1" <<'PY'
 import sys
 lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
@@ -279,7 +210,7 @@ if [ "${run:-100}" -le 1 ] && [ "${lower:-100}" -le 2 ]; then
 else
     fail "without a logo the band fills the cover" "tallest white strip ${run:-?} %, lower third ${lower:-?} % white"
 fi
-"$reader" "$plain/out/print/zonder.pdf" >"$scratch/plain1"
+"$pdf_probe" page1 "$plain/out/print/zonder.pdf" >"$scratch/plain1"
 read -r pw ph <<<"$(sed -n 's/^page\t//p' "$scratch/plain1")"
 bottom_bleed=$(python3 -c "print(round($ph - 27))")
 same "print without a logo: the band runs into the bottom bleed" "$(pixel "$plain/out/print/zonder.pdf" 200 300)" "$(pixel "$plain/out/print/zonder.pdf" 200 "$bottom_bleed")"
@@ -298,7 +229,7 @@ same "a cover photo with no room under a long title: a warning" \
 "sources/lang.md:9:14: warning: cover_image '$project/beelden/photo.jpg' has 257 dpi at its printed size (148 x 33 mm); print needs 300 dpi
 sources/lang.md:9:14: warning: the cover has no room for cover_image '../beelden/photo.jpg' (1 mm under the title; it needs 25): shorten the title or the subtitle" \
     "$(sort "$scratch/lang.err")"
-"$reader" "$out/lang-grote-letter.pdf" >"$scratch/lang1"
+"$pdf_probe" page1 "$out/lang-grote-letter.pdf" >"$scratch/lang1"
 same "... and page 1 has only the logo as a Figure" "figure	Hartkliniek Noord" "$(grep '^figure' "$scratch/lang1")"
 read -r run lower <<<"$(blank "$out/lang-grote-letter.pdf")"
 if [ "${run:-100}" -lt 8 ]; then pass "... and no blank part ($run %)"; else fail "... and no blank part" "${run:-?} %"; fi

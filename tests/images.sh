@@ -8,20 +8,18 @@
 #
 # A small project folder (styles/, fonts/, beelden/ with the fixtures from
 # tests/data/images/) is made in a scratch folder under BUILDDIR, and
-# leafpress runs inside it. Figures and their /Alt are read back with a tiny
-# poppler-glib program compiled here (pdfinfo -struct does not print /Alt);
-# images are counted with pdfimages -list.
+# leafpress runs inside it. Figures and their /Alt are read back with
+# `pdf_probe figures` (tests/pdf_probe.c, poppler-glib; pdfinfo -struct does
+# not print /Alt); images are counted with pdfimages -list.
 set -u
 
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 fixtures=tests/data/images
 
-if [ ! -d "$fixtures" ] || [ ! -d styles ] || [ ! -d fonts ]; then
-    echo "images.sh: run from the repository root ($fixtures, styles/, fonts/ not found)" >&2
-    exit 2
-fi
-require_tools "poppler-utils, gcc, pkg-config" pdfimages pdfinfo cc pkg-config
+require_dirs "$fixtures" styles/ fonts/
+require_tools "poppler-utils" pdfimages pdfinfo
+pdf_probe=$(test_tool "build the tests: cmake with poppler-glib" pdf_probe) || exit 2
 
 make_scratch # the cases run inside it, so it must be absolute
 
@@ -30,63 +28,6 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
     shift
     if "$@"; then pass "$name"; else fail "$name"; fi
 }
-
-# --- the Figure reader ---------------------------------------------------------
-cat >"$scratch/figures.c" <<'EOF'
-/* Prints one line per Figure of a tagged PDF: "page<TAB>alt text" (page 1-based). */
-#include <poppler.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-static void walk(PopplerStructureElementIter *iter)
-{
-    do {
-        PopplerStructureElement *e = poppler_structure_element_iter_get_element(iter);
-        if (poppler_structure_element_get_kind(e) == POPPLER_STRUCTURE_ELEMENT_FIGURE) {
-            gchar *alt = poppler_structure_element_get_alt_text(e);
-            printf("%d\t%s\n", poppler_structure_element_get_page(e) + 1, alt ? alt : "(none)");
-            g_free(alt);
-        }
-        g_object_unref(e);
-        PopplerStructureElementIter *child = poppler_structure_element_iter_get_child(iter);
-        if (child) {
-            walk(child);
-            poppler_structure_element_iter_free(child);
-        }
-    } while (poppler_structure_element_iter_next(iter));
-}
-
-int main(int argc, char **argv)
-{
-    if (argc != 2)
-        return 2;
-    GError *error = NULL;
-    gchar *uri = g_filename_to_uri(argv[1], NULL, &error);
-    PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, &error) : NULL;
-    g_free(uri);
-    if (!doc) {
-        fprintf(stderr, "figures: %s\n", error ? error->message : "cannot open");
-        return 1;
-    }
-    PopplerStructureElementIter *iter = poppler_structure_element_iter_new(doc);
-    if (!iter) {
-        fprintf(stderr, "figures: no structure tree\n");
-        return 1;
-    }
-    walk(iter);
-    poppler_structure_element_iter_free(iter);
-    g_object_unref(doc);
-    return 0;
-}
-EOF
-figures=$scratch/figures
-# shellcheck disable=SC2046
-if ! cc -std=c17 -o "$figures" "$scratch/figures.c" $(pkg-config --cflags --libs poppler-glib) \
-        2>"$scratch/figures.log"; then
-    fail "compile the poppler-glib Figure reader" "$(cat "$scratch/figures.log")"
-    finish_tests
-    exit 1
-fi
 
 # --- the project -------------------------------------------------------------------
 project=$scratch/proj
@@ -146,7 +87,7 @@ for pdf in img.pdf img-grote-letter.pdf; do
     else
         fail "$pdf: pdfinfo -struct shows 2 Figure elements" "$count found:"$'\n'"$structure"
     fi
-    actual=$("$figures" "$path" 2>&1)
+    actual=$("$pdf_probe" figures "$path" 2>&1)
     if [ "$actual" = "$expected_figures" ]; then
         pass "$pdf: the Figures carry the exact alt texts, on page 2"
     else

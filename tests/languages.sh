@@ -18,10 +18,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 samples=tests/data/languages
 
-if [ ! -d "$samples" ]; then
-    echo "languages.sh: run from the repository root ($samples not found)" >&2
-    exit 2
-fi
+require_dirs "$samples"
 require_tools "poppler-utils, qpdf, python3" pdftotext pdfinfo pdffonts qpdf python3
 make_scratch
 

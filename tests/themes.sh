@@ -17,9 +17,9 @@
 #     the house teal, so the checks can tell the two apart.
 #   - rules: a theme that sets small text, italics and hyphenation: the
 #     brochure takes them (9 pt body, an italic font), large print does not
-#     (nothing under 16 pt by poppler, no italic font by pdffonts, no soft
-#     hyphen), and each value the rules override is a warning at the
-#     theme's file:line:col
+#     (nothing under 16 pt by `pdf_probe sizes`, no italic font by pdffonts,
+#     no soft hyphen), and each value the rules override is a warning at
+#     the theme's file:line:col
 #   - a theme that sets a variant's key (suffix, page.size, rules, output):
 #     an error with a hint, at its position, and nothing written
 #   - incremental: a changed theme rebuilds exactly the leaflets in it, and
@@ -31,78 +31,14 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
 clinic=tests/data/clinic
 
-if [ ! -d "$clinic/themes" ]; then
-    echo "themes.sh: run from the repository root ($clinic/themes not found)" >&2
-    exit 2
-fi
-require_tools "poppler-utils, qpdf, python3, gcc, pkg-config" pdftoppm pdffonts pdftotext qpdf python3 cc pkg-config
+require_dirs "$clinic/themes"
+require_tools "poppler-utils, qpdf, python3" pdftoppm pdffonts pdftotext qpdf python3
+pdf_probe=$(test_tool "build the tests: cmake with poppler-glib" pdf_probe) || exit 2
 make_scratch
 unset CI GITHUB_ACTIONS
 export SOURCE_DATE_EPOCH=1798761600 # 2027-01-01: after the leaflets' updated
 
 # --- helpers -----------------------------------------------------------------------
-
-# The smallest font size of visible text in a PDF, and the most common one
-# ("MIN MODE"), by poppler-glib (pdffonts has no sizes).
-cat >"$scratch/sizes.c" <<'EOF'
-#include <poppler.h>
-#include <stdio.h>
-
-int main(int argc, char **argv)
-{
-    if (argc != 2)
-        return 2;
-    gchar *uri = g_filename_to_uri(argv[1], NULL, NULL);
-    PopplerDocument *doc = uri ? poppler_document_new_from_file(uri, NULL, NULL) : NULL;
-    g_free(uri);
-    if (!doc)
-        return 1;
-    double least = 1e9, sizes[64] = {0};
-    long counts[64] = {0};
-    int kinds = 0;
-    for (int p = 0; p < poppler_document_get_n_pages(doc); p++) {
-        PopplerPage *page = poppler_document_get_page(doc, p);
-        char *text = poppler_page_get_text(page);
-        long length = g_utf8_strlen(text, -1);
-        GList *attrs = poppler_page_get_text_attributes(page);
-        for (GList *l = attrs; l; l = l->next) {
-            PopplerTextAttributes *a = l->data;
-            long visible = 0;
-            for (long i = a->start_index; i <= a->end_index && i < length; i++)
-                visible += !g_unichar_isspace(g_utf8_get_char(g_utf8_offset_to_pointer(text, i)));
-            if (!visible)
-                continue;
-            if (a->font_size < least)
-                least = a->font_size;
-            int k = 0;
-            while (k < kinds && (sizes[k] - a->font_size > 0.01 || a->font_size - sizes[k] > 0.01))
-                k++;
-            if (k == kinds && kinds < 64)
-                sizes[kinds++] = a->font_size;
-            if (k < 64)
-                counts[k] += visible;
-        }
-        poppler_page_free_text_attributes(attrs);
-        g_free(text);
-        g_object_unref(page);
-    }
-    int mode = 0;
-    for (int k = 1; k < kinds; k++)
-        if (counts[k] > counts[mode])
-            mode = k;
-    printf("%.2f %.2f\n", least, sizes[mode]);
-    g_object_unref(doc);
-    return 0;
-}
-EOF
-sizes=$scratch/sizes
-# shellcheck disable=SC2046
-if ! cc -std=c17 -o "$sizes" "$scratch/sizes.c" $(pkg-config --cflags --libs poppler-glib) \
-        2>"$scratch/sizes.log"; then
-    fail "compile the poppler-glib font-size reader" "$(cat "$scratch/sizes.log")"
-    finish_tests
-    exit 1
-fi
 
 # pixel PNG X Y: "#rrggbb" at (X, Y), each a share of the width and height.
 cat >"$scratch/pixel.py" <<'EOF'
@@ -270,13 +206,13 @@ if [ "$status" -eq 0 ] && diff "$scratch/klein.want" "$scratch/klein.err" >"$scr
 else
     fail "each overridden theme value is a warning at its position (exit $status)" "$(cat "$scratch/klein.diff")"
 fi
-read -r least mode < <("$sizes" "$p/small/klein.pdf")
+read -r least mode < <("$pdf_probe" sizes "$p/small/klein.pdf")
 if pdffonts "$p/small/klein.pdf" | grep -q Italic && [ "$mode" = "9.00" ]; then
     pass "the brochure takes the theme: body text at $mode pt, an italic font"
 else
     fail "the brochure takes the theme" "body $mode pt; fonts: $(pdffonts "$p/small/klein.pdf" | tail -n +3 | awk '{print $1}' | tr '\n' ' ')"
 fi
-read -r least mode < <("$sizes" "$p/small/klein-grote-letter.pdf")
+read -r least mode < <("$pdf_probe" sizes "$p/small/klein-grote-letter.pdf")
 if awk -v s="$least" 'BEGIN { exit !(s >= 15.99) }'; then
     pass "large print in theme klein: nothing under 16 pt (smallest $least pt, body $mode pt)"
 else

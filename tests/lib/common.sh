@@ -19,6 +19,15 @@
 #   require_tools HINT TOOL...   each TOOL on PATH, or exit 2 with
 #                                "NAME.sh: TOOL not found (HINT)" (no
 #                                parentheses for an empty HINT)
+#   require_dirs DIR...          each DIR a folder (a test's fixtures, from the
+#                                repository root), or exit 2 with "NAME.sh: run
+#                                from the repository root (DIR, DIR not found)",
+#                                naming every DIR as given
+#   test_tool HINT NAME          prints the absolute path of BUILDDIR/NAME, a
+#                                test program the build makes (tests/NAME.c),
+#                                or returns 2 after "NAME.sh: BUILDDIR/NAME
+#                                not found (HINT)" on stderr; a test takes it
+#                                as  tool=$(test_tool HINT NAME) || exit 2
 #   make_scratch [--outside]     $scratch: a new empty folder, an absolute
 #                                path with no link in it, that the EXIT trap
 #                                it sets removes (the test keeps that trap,
@@ -71,6 +80,31 @@ require_tools() {
             exit 2
         fi
     done
+}
+
+# require_dirs DIR...: exit 2 unless every DIR is a folder
+require_dirs() {
+    local dir list
+    for dir in "$@"; do
+        if [ ! -d "$dir" ]; then
+            printf -v list '%s, ' "$@"
+            echo "$me: run from the repository root (${list%, } not found)" >&2
+            exit 2
+        fi
+    done
+}
+
+# test_tool HINT NAME: the path of the test program BUILDDIR/NAME; status 2
+# when there is none (no BUILDDIR, or a build without it), HINT saying how to get it
+test_tool() {
+    local hint=$1 name=$2 path
+    path=${builddir:-BUILDDIR}/$name
+    case $path in /*) ;; *) path=$PWD/$path ;; esac
+    if [ -z "$builddir" ] || [ ! -f "$path" ] || [ ! -x "$path" ]; then
+        echo "$me: ${builddir:-BUILDDIR}/$name not found${hint:+ ($hint)}" >&2
+        return 2
+    fi
+    printf '%s\n' "$path"
 }
 
 # make_scratch [--outside]: sets $scratch (see the top of this file)
