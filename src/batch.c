@@ -115,20 +115,14 @@ static void replay(int from, uint64_t offset, uint64_t length, int to)
  * leaflet is laid out instead of being waited for then. */
 static void prefetch_hyphenation(hyphen_cache *cache, const output_plan *plan)
 {
-    const char *langs[4];
-    size_t count = 0;
-    for (size_t i = 0; i < plan->count && count < sizeof langs / sizeof *langs; i++) {
+    size_t started = 0;
+    for (size_t i = 0; i < plan->count && started < 4; i++) {
         const planned_leaflet *l = &plan->leaflets[i];
         bool hyphenated = false;
         for (size_t k = 0; k < l->variant_count && !hyphenated; k++)
             hyphenated = l->variants[k].style->hyphenate;
-        bool seen = !l->lang || !hyphenated;
-        for (size_t k = 0; k < count && !seen; k++)
-            seen = strcmp(langs[k], l->lang) == 0;
-        if (!seen) {
-            langs[count++] = l->lang;
-            hyphen_cache_prefetch(cache, l->lang);
-        }
+        if (hyphenated)
+            started += hyphen_cache_prefetch(cache, l->lang);
     }
 }
 

@@ -754,17 +754,18 @@ static cache_entry *cache_add(hyphen_cache *cache, const char *lang)
     return e;
 }
 
-void hyphen_cache_prefetch(hyphen_cache *cache, const char *lang)
+bool hyphen_cache_prefetch(hyphen_cache *cache, const char *lang)
 {
     if (!lang || cache_find(cache, lang))
-        return;
+        return false;
     cache_entry *e = cache_add(cache, lang);
     if (!e)
-        return;
+        return false;
     /* without a thread, load now: slower, never wrong */
     e->loading = pthread_create(&e->loader, NULL, load_patterns, e) == 0;
     if (!e->loading)
         e->dict = hyphenator_open(lang);
+    return true;
 }
 
 const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang)

@@ -41,8 +41,9 @@ bool hyphen_compile(const char *lang, const char *out_dir, char *written, size_t
 typedef struct hyphen_cache hyphen_cache;
 hyphen_cache *hyphen_cache_new(void);
 /* Starts loading lang's patterns on another thread, so the load overlaps
- * other work; hyphen_cache_get waits for it. */
-void hyphen_cache_prefetch(hyphen_cache *cache, const char *lang);
+ * other work; hyphen_cache_get waits for it. True when this call started
+ * it (false: the cache has the language already, or is full). */
+bool hyphen_cache_prefetch(hyphen_cache *cache, const char *lang);
 /* NULL when no patterns are installed for lang; owned by the cache. */
 const hyphenator *hyphen_cache_get(hyphen_cache *cache, const char *lang);
 void hyphen_cache_free(hyphen_cache *cache);
