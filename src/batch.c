@@ -239,31 +239,20 @@ static void progress_show(const build_options *o, size_t done, size_t count)
         write_whole(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-/* Every family list of the styles folder and of the plan's variants,
- * checked once per place written. The number of unknown names. */
-static size_t check_families(const output_plan *plan, const style_family_set *all_styles,
-                             FcConfig *fonts, const char *fonts_dir)
+/* Every family list of the styles folder, each place once. The number of
+ * unknown names. */
+static size_t check_families(const style_family_set *lists, FcConfig *fonts, const char *fonts_dir)
 {
-    style_family_set lists = {0};
-    for (size_t k = 0; all_styles && k < all_styles->count; k++)
-        style_family_set_add(&lists, &all_styles->items[k]);
-    for (size_t i = 0; i < plan->count; i++)
-        for (size_t v = 0; v < plan->leaflets[i].variant_count; v++) {
-            const style *s = plan->leaflets[i].variants[v].style;
-            for (size_t k = 0; k < s->families.count; k++)
-                style_family_set_add(&lists, &s->families.items[k]);
-        }
     size_t unknown = 0;
     diag_list diags;
     diag_init(&diags);
-    for (size_t k = 0; k < lists.count; k++) {
-        const style_family_list *l = &lists.items[k];
+    for (size_t k = 0; k < lists->count; k++) {
+        const style_family_list *l = &lists->items[k];
         unknown += fonts_check_family_list(fonts, fonts_dir, l->list, l->file, l->line, l->column,
                                            &diags);
     }
     diag_print(&diags);
     diag_free(&diags);
-    style_family_set_free(&lists);
     return unknown;
 }
 
@@ -283,7 +272,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
     diag_init(&quiet);
     FcConfig *fonts = fonts_config(o->fonts_dir, &quiet);
     diag_free(&quiet);
-    if (fonts && (result->unknown_families = check_families(plan, families, fonts, o->fonts_dir)) > 0) {
+    if (fonts && (result->unknown_families = check_families(families, fonts, o->fonts_dir)) > 0) {
         result->failed = count;
         FcConfigDestroy(fonts);
         return;

@@ -35,11 +35,11 @@ typedef struct batch_result {
 
 /* Builds (or checks) every leaflet of the plan; sizes[i] (bytes of each
  * source, from the one stat main made) orders the work. First, once, every
- * font family of families (check_all_styles: the styles folder's, used or
- * not; may be NULL) and of the planned variants' styles is checked against
- * the fonts (fonts.h): when one is missing, that is reported and nothing
- * is laid out (every leaflet counts as failed). Nothing is checked when
- * the plan is empty. */
+ * font family list of families (check_all_styles: those of every style and
+ * theme in the styles folder, used or not, so those of the plan's variants
+ * too) is checked against the fonts (fonts.h): when one is missing, that is
+ * reported and nothing is laid out (every leaflet counts as failed).
+ * Nothing is checked when the plan is empty. */
 void build_batch(const build_options *o, const output_plan *plan, const off_t *sizes,
                  const contact_registry *registry, const style_family_set *families,
                  batch_result *result);
