@@ -500,64 +500,54 @@ static void dir_digest(fp_file_cache *cache, const char *dir, fp_digest *out)
     *out = memo->digest;
 }
 
-/* The environment variables that change what a build makes: the dates,
- * and where hyphenation's files are read from (hyphenate.h). */
-static const char *const ENV_VALUES[] = {"SOURCE_DATE_EPOCH", "LEAFPRESS_HYPHEN_DIR",
-                                         "LEAFPRESS_WORDLIST_DIR"};
-#define ENV_VALUE_COUNT (sizeof ENV_VALUES / sizeof *ENV_VALUES)
+/* The values every output depends on, by name: leafpress's version, the
+ * libraries it was built against, then the environment variables that
+ * change what a build makes (the dates, and where hyphenation's files are
+ * read from, hyphenate.h). */
+static const char *const VALUE_NAMES[] = {"leafpress", "libraries", "SOURCE_DATE_EPOCH",
+                                          "LEAFPRESS_HYPHEN_DIR", "LEAFPRESS_WORDLIST_DIR"};
+#define VALUE_COUNT (sizeof VALUE_NAMES / sizeof *VALUE_NAMES)
 
-static bool is_env_value(const char *name)
+/* Its index in VALUE_NAMES, or -1 for a name this version does not know. */
+static int value_index(const char *name)
 {
-    for (size_t i = 0; i < ENV_VALUE_COUNT; i++)
-        if (strcmp(name, ENV_VALUES[i]) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < VALUE_COUNT; i++)
+        if (strcmp(name, VALUE_NAMES[i]) == 0)
+            return (int)i;
+    return -1;
 }
 
-static void value_digest_uncached(const char *name, fp_digest *out)
+/* What value i is now: the environment's may change between runs of a test. */
+static const char *value_text(int i)
 {
-    const char *value = NULL;
-    if (strcmp(name, "leafpress") == 0) {
-        value = LEAFPRESS_VERSION;
-    } else if (strcmp(name, "libraries") == 0) {
-        value = FP_LIBRARIES;
-    } else if (is_env_value(name)) {
-        value = getenv(name);
-        if (!value || !*value)
-            value = "unset";
-    }
-    if (value)
-        fp_digest_bytes(value, strlen(value), out);
-    else
-        set_missing(out); /* a value this version does not know: never equal to a real one */
+    if (i == 0)
+        return LEAFPRESS_VERSION;
+    if (i == 1)
+        return FP_LIBRARIES;
+    const char *value = getenv(VALUE_NAMES[i]);
+    return value && *value ? value : "unset";
 }
 
-/* The values do not change within a process but the environment's, which
- * a test may set between runs: kept with the text they were taken from. */
+/* Kept with the text it was taken from, so a value is hashed once per
+ * change, not once per output. */
 static void value_digest(const char *name, fp_digest *out)
 {
     static struct {
-        const char *name;
         char *text;
         fp_digest digest;
-    } memo[] = {{"leafpress", NULL, {""}}, {"libraries", NULL, {""}},
-                {"SOURCE_DATE_EPOCH", NULL, {""}}, {"LEAFPRESS_HYPHEN_DIR", NULL, {""}},
-                {"LEAFPRESS_WORDLIST_DIR", NULL, {""}}};
-    _Static_assert(sizeof memo / sizeof *memo == 2 + ENV_VALUE_COUNT, "a memo for every value");
-    for (size_t i = 0; i < sizeof memo / sizeof *memo; i++) {
-        if (strcmp(memo[i].name, name) != 0)
-            continue;
-        const char *text = is_env_value(name) ? getenv(name) : "";
-        text = text ? text : "";
-        if (!memo[i].text || strcmp(memo[i].text, text) != 0) {
-            free(memo[i].text);
-            memo[i].text = xstrdup(text);
-            value_digest_uncached(name, &memo[i].digest);
-        }
-        *out = memo[i].digest;
+    } memo[VALUE_COUNT];
+    int i = value_index(name);
+    if (i < 0) {
+        set_missing(out); /* a value this version does not know: never equal to a real one */
         return;
     }
-    value_digest_uncached(name, out);
+    const char *text = value_text(i);
+    if (!memo[i].text || strcmp(memo[i].text, text) != 0) {
+        free(memo[i].text);
+        memo[i].text = xstrdup(text);
+        fp_digest_bytes(text, strlen(text), &memo[i].digest);
+    }
+    *out = memo[i].digest;
 }
 
 /* One digest per contact and run: every output showing it asks. */
@@ -757,10 +747,8 @@ void fp_variant_deps(dep_list *list, fp_file_cache *cache, const char *source,
     dep_list_add(list, DEP_DIR, fonts_dir, NULL);
     if (profile)
         dep_list_add(list, DEP_FILE, profile, NULL);
-    dep_list_add(list, DEP_VALUE, "leafpress", NULL);
-    dep_list_add(list, DEP_VALUE, "libraries", NULL);
-    for (size_t i = 0; i < ENV_VALUE_COUNT; i++)
-        dep_list_add(list, DEP_VALUE, ENV_VALUES[i], NULL);
+    for (size_t i = 0; i < VALUE_COUNT; i++)
+        dep_list_add(list, DEP_VALUE, VALUE_NAMES[i], NULL);
 }
 
 void fp_theme_deps(dep_list *list, fp_file_cache *cache, const char *themes_dir,
