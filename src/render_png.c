@@ -25,9 +25,11 @@ static void flush_png(png_structp png) { (void)png; }
 
 /* RGB, 8 bits a channel. libpng directly rather than cairo's PNG writer:
  * cairo's uses zlib's default level and every filter, which made proofs
- * most of a build's time; flat page colours compress well with the fast
- * level and the Sub filter. No time or text chunks: the bytes depend on
- * the pixels alone. */
+ * most of a build's time. A page is mostly runs of one colour, which the
+ * fast level finds best unfiltered: on the 82 proofs of the 4 seeds, no
+ * filter takes 0.71 x the time of the Sub filter and 0.86 x the bytes
+ * (Up 0.89 x and 0.97 x; Paeth or zlib's RLE strategy are slower or
+ * larger). No time or text chunks: the bytes depend on the pixels alone. */
 static bool encode(cairo_surface_t *surface, proof_image *out)
 {
     cairo_surface_flush(surface);
@@ -50,7 +52,7 @@ static bool encode(cairo_surface_t *surface, proof_image *out)
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, 1);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
     png_write_info(png, info);
     for (int y = 0; y < h; y++) {
         const uint32_t *src = (const uint32_t *)(pixels + (size_t)y * stride);
