@@ -299,7 +299,7 @@ static bool render_extras(const build_options *o, const output_plan *plan,
     if (v->kinds[KIND_PROOFS]) {
         proof_image *images = NULL, overview = {0};
         size_t count = 0;
-        if (!render_proofs(pages, o->stop, &images, &count, &overview, diags)) {
+        if (!render_proofs(pages, !o->serial_finish, o->stop, &images, &count, &overview, diags)) {
             proof_images_free(images, count);
             free(images);
             proof_images_free(&overview, 1);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <png.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -71,7 +72,8 @@ static bool encode(cairo_surface_t *surface, proof_image *out)
     return true;
 }
 
-static bool render_page_png(const laid_out *pages, size_t index, proof_image *out)
+/* Page `index` drawn at PROOF_DPI, flushed; NULL when cairo failed. */
+static cairo_surface_t *draw_page_image(const laid_out *pages, size_t index)
 {
     double scale = PROOF_DPI / 72.0;
     int w = (int)lround(pages->width * scale), h = (int)lround(pages->height * scale);
@@ -81,10 +83,86 @@ static bool render_page_png(const laid_out *pages, size_t index, proof_image *ou
     cairo_paint(cr);
     cairo_scale(cr, scale, scale);
     draw_page(cr, &pages->pages[index], 0, NULL);
-    bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS && encode(surface, out);
+    bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
     cairo_destroy(cr);
-    cairo_surface_destroy(surface);
-    return ok;
+    cairo_surface_flush(surface);
+    if (!ok || cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surface);
+        return NULL;
+    }
+    return surface;
+}
+
+/* ---- encoding beside the drawing -------------------------------------- *
+ * Encoding a page (zlib) takes longer than drawing it. With a core to
+ * spare, an encoder thread takes each drawn page while the next is drawn.
+ * The drawing (cairo and Pango) stays on the calling thread; the encoder
+ * only reads the pixels of surfaces handed to it. At most QUEUED pages
+ * wait (one more is being encoded, one drawn): three pages' pixels at
+ * most, 13 MiB for A5. */
+#define QUEUED 1
+
+typedef struct encode_job {
+    cairo_surface_t *surface;
+    proof_image *out;
+} encode_job;
+
+typedef struct encoder {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    encode_job queue[QUEUED];
+    size_t head, count;
+    bool closed, failed;
+} encoder;
+
+static void *encoder_main(void *arg)
+{
+    encoder *e = arg;
+    pthread_mutex_lock(&e->lock);
+    for (;;) {
+        while (e->count == 0 && !e->closed)
+            pthread_cond_wait(&e->changed, &e->lock);
+        if (e->count == 0)
+            break;
+        encode_job job = e->queue[e->head];
+        pthread_mutex_unlock(&e->lock);
+        bool ok = encode(job.surface, job.out);
+        cairo_surface_destroy(job.surface);
+        pthread_mutex_lock(&e->lock);
+        e->head = (e->head + 1) % QUEUED;
+        e->count--;
+        e->failed = e->failed || !ok;
+        pthread_cond_broadcast(&e->changed);
+    }
+    pthread_mutex_unlock(&e->lock);
+    return NULL;
+}
+
+/* Hands the surface (and the reference to it) to the encoder, waiting while
+ * QUEUED pages wait already. */
+static void encoder_push(encoder *e, cairo_surface_t *surface, proof_image *out)
+{
+    pthread_mutex_lock(&e->lock);
+    while (e->count == QUEUED)
+        pthread_cond_wait(&e->changed, &e->lock);
+    e->queue[(e->head + e->count) % QUEUED] = (encode_job){surface, out};
+    e->count++;
+    pthread_cond_broadcast(&e->changed);
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* Waits until every page handed over is encoded; false if one failed. */
+static bool encoder_finish(encoder *e)
+{
+    pthread_mutex_lock(&e->lock);
+    e->closed = true;
+    pthread_cond_broadcast(&e->changed);
+    pthread_mutex_unlock(&e->lock);
+    pthread_join(e->thread, NULL);
+    pthread_mutex_destroy(&e->lock);
+    pthread_cond_destroy(&e->changed);
+    return !e->failed;
 }
 
 /* Where the page's content ends: the lowest box that belongs to the text
@@ -153,19 +231,42 @@ static bool render_overview(const laid_out *pages, proof_image *out)
     return ok;
 }
 
-bool render_proofs(const laid_out *pages, volatile sig_atomic_t *stop, proof_image **page_images,
-                   size_t *page_count, proof_image *overview, diag_list *diags)
+bool render_proofs(const laid_out *pages, bool threaded, volatile sig_atomic_t *stop,
+                   proof_image **page_images, size_t *page_count, proof_image *overview,
+                   diag_list *diags)
 {
     *page_images = xcalloc(pages->page_count ? pages->page_count : 1, sizeof **page_images);
     *page_count = pages->page_count;
     memset(overview, 0, sizeof *overview);
+    encoder e = {0};
+    if (threaded) {
+        pthread_mutex_init(&e.lock, NULL);
+        pthread_cond_init(&e.changed, NULL);
+        /* without a thread, encode here: slower, never wrong */
+        threaded = pthread_create(&e.thread, NULL, encoder_main, &e) == 0;
+        if (!threaded) {
+            pthread_mutex_destroy(&e.lock);
+            pthread_cond_destroy(&e.changed);
+        }
+    }
     bool ok = true, stopped = false;
     for (size_t p = 0; p < pages->page_count && ok; p++) {
         if ((stopped = stop && *stop))
             break;
-        ok = render_page_png(pages, p, &(*page_images)[p]);
+        cairo_surface_t *surface = draw_page_image(pages, p);
+        proof_image *out = &(*page_images)[p];
+        if (!surface)
+            ok = false;
+        else if (threaded)
+            encoder_push(&e, surface, out);
+        else {
+            ok = encode(surface, out);
+            cairo_surface_destroy(surface);
+        }
     }
     ok = ok && !stopped && render_overview(pages, overview);
+    if (threaded)
+        ok = encoder_finish(&e) && ok;
     if (!ok) {
         if (!stopped)
             diag_report(diags, SEVERITY_ERROR, NULL, 0, 0, "cairo could not draw the PNG proofs");

@@ -458,7 +458,7 @@ static void test_proofs(void **state)
     diag_init(&d);
     proof_image *images, overview;
     size_t count;
-    assert_true(render_proofs(l.pages, NULL, &images, &count, &overview, &d));
+    assert_true(render_proofs(l.pages, false, NULL, &images, &count, &overview, &d));
     assert_int_equal(count, l.pages->page_count);
     for (size_t p = 0; p < count; p++) {
         int w, h;
@@ -481,10 +481,11 @@ static void test_proofs(void **state)
     keep("levermetastasen.png", overview.data, overview.length);
     assert_true(w > h);
     assert_true(ink > 0.2 && ink < 0.95);
-    /* deterministic */
+    /* deterministic, and the same bytes when encoded on a thread beside
+     * the drawing */
     proof_image *again, overview2;
     size_t count2;
-    assert_true(render_proofs(l.pages, NULL, &again, &count2, &overview2, &d));
+    assert_true(render_proofs(l.pages, true, NULL, &again, &count2, &overview2, &d));
     assert_int_equal(count2, count);
     for (size_t p = 0; p < count; p++) {
         assert_int_equal(again[p].length, images[p].length);
@@ -524,7 +525,7 @@ static void test_overview_marks_empty_pages(void **state)
     diag_init(&d);
     proof_image *images, overview;
     size_t count;
-    assert_true(render_proofs(&l, NULL, &images, &count, &overview, &d));
+    assert_true(render_proofs(&l, false, NULL, &images, &count, &overview, &d));
     reader r = {&overview, 0};
     cairo_surface_t *png = cairo_image_surface_create_from_png_stream(read_png, &r);
     assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
@@ -549,7 +550,7 @@ static void test_overview_marks_empty_pages(void **state)
     l.leaflet_page_count = 1;
     proof_image *images2, overview2;
     size_t count2;
-    assert_true(render_proofs(&l, NULL, &images2, &count2, &overview2, &d));
+    assert_true(render_proofs(&l, false, NULL, &images2, &count2, &overview2, &d));
     assert_true(overview2.length != overview.length ||
                 memcmp(overview2.data, overview.data, overview.length) != 0);
     proof_images_free(images2, count2);
