@@ -324,7 +324,7 @@ void build_batch(const build_options *o, const output_plan *plan, const off_t *s
                 dup2(fileno(out[w]), STDOUT_FILENO);
                 dup2(fileno(err[w]), STDERR_FILENO);
                 build_options wo = *o;
-                wo.serial_finish = workers > 1; /* the other workers fill the cores */
+                wo.one_thread = workers > 1; /* the other workers fill the cores */
                 wo.progress = false;
                 run_worker(&wo, plan, order, shared, registry, (uint32_t)w, pipe_fds[1], NULL, NULL);
                 /* exit, not _exit: the sanitizer build checks each worker for leaks */

@@ -165,7 +165,7 @@ static bool start_finishing(variant_job *job, const build_options *o, const outp
     job->print_path = output_path(plan, v, KIND_PRINT, 0);
     job->pages = pages->leaflet_page_count;
     /* without a thread, finish here: slower, never wrong */
-    job->running = !o->serial_finish && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
+    job->running = !o->one_thread && pthread_create(&job->thread, NULL, finish_thread, job) == 0;
     bool all_rendered = render_variant(job, v, doc, pages, res, diags);
     job_advance(job, all_rendered ? JOB_ALL_READY : JOB_CANCELLED);
     if (all_rendered && !job->running)
@@ -299,7 +299,7 @@ static bool render_extras(const build_options *o, const output_plan *plan,
     if (v->kinds[KIND_PROOFS]) {
         proof_image *images = NULL, overview = {0};
         size_t count = 0;
-        if (!render_proofs(pages, !o->serial_finish, o->stop, &images, &count, &overview, diags)) {
+        if (!render_proofs(pages, !o->one_thread, o->stop, &images, &count, &overview, diags)) {
             proof_images_free(images, count);
             free(images);
             proof_images_free(&overview, 1);

@@ -21,7 +21,8 @@ typedef struct build_options {
     bool werror;           /* a leaflet with warnings fails and writes nothing */
     bool progress;         /* one updating progress line on stderr (a terminal, not CI) */
     size_t jobs;           /* leaflets at once; 0: one per core */
-    bool serial_finish;    /* finish PDFs on the calling thread (batch workers fill the cores) */
+    bool one_thread;       /* finish PDFs and encode proofs on the calling thread
+                            * (the other batch workers fill the cores) */
     output_switches switches;
     bool have_epoch;       /* SOURCE_DATE_EPOCH, checked by main */
     long long epoch;
