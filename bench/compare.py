@@ -16,7 +16,9 @@ Cases:
      project with no leaflet: everything a check does before its first
      layout), and `check` of one short leaflet and of the 4 seeds, vs
      `floor --version`
-  3. a no-op build of the 4 seeds (all outputs current) vs `leafpress --version`
+  3. the 4 seeds: a full build (--force), a rebuild of the HPB leaflet
+     alone (every variant and kind: what a change to one of its contacts
+     costs), and a no-op build (all outputs current) vs `leafpress --version`
   4. document length: the HPB body 1x..64x in one leaflet (generated)
   5. number of leaflets: 1..1000 generated short leaflets, and the no-op
      build of 1000
@@ -211,12 +213,15 @@ def noop_case(lp, tmp, runs, env, rows):
     # 3. no-op build of the seeds
     seeds_out = os.path.join(tmp, "seeds-out")
     full = measure([lp, "build", "-q", "--force", "-o", seeds_out], REPO, max(3, runs // 3), env)
+    one = measure([lp, "build", "-q", "--force", "-o", seeds_out, "sources/levermetastasen.md"], REPO,
+                  max(3, runs // 3), env)
     run_once([lp, "build", "-q", "-o", seeds_out], REPO, env)
     time.sleep(2.5)  # past the racy window, so that the outputs' mtimes can be trusted
     noop, version2 = measure_together([([lp, "build", "-q", "-o", seeds_out], REPO), ([lp, "--version"], REPO)],
                                       runs * 2, env)
     print("\n3. the 4 seeds, every variant and kind")
     print(f"   full build (--force)      {fmt(full)}")
+    print(f"   the HPB leaflet alone     {fmt(one)}")
     print(f"   no-op build               {fmt(noop)}   / --version = {noop['median'] / version2['median']:.2f}"
           " (interleaved with --version)")
     rows.append(("no-op build (4 seeds) / --version", noop["median"] / version2["median"], 1.5))
