@@ -2,12 +2,14 @@
 # Figures a leaflet team has: a JPEG photo (embedded as it is, DCT), a width
 # as a share of the text width or in mm, a *caption* paragraph, the 300 dpi
 # warning for print, and bad attributes. Read back with pdfimages (encoding,
-# pixel size, placed resolution) and pdftotext.
+# pixel size, placed resolution) and pdftotext. The JPEG is made with
+# BUILDDIR/tojpeg (tests/tojpeg.c).
 #
-#   bash tests/figures.sh LEAFPRESS [BUILDDIR]     (from the repository root)
+#   bash tests/figures.sh LEAFPRESS BUILDDIR     (from the repository root)
 set -u
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
+tojpeg=$(test_tool "build the tests: cmake" tojpeg) || exit 2
 make_scratch
 export SOURCE_DATE_EPOCH=1767225600
 
@@ -24,18 +26,8 @@ with open(sys.argv[1], "wb") as f:
     f.write(row * h)
 PY
 # gdk-pixbuf writes the JPEG (the library leafpress decodes it with)
-cat >"$scratch/tojpeg.c" <<'C'
-#include <gdk-pixbuf/gdk-pixbuf.h>
-int main(int argc, char **argv)
-{
-    GdkPixbuf *p = gdk_pixbuf_new_from_file(argv[1], NULL);
-    return !(p && gdk_pixbuf_save(p, argv[2], "jpeg", NULL, "quality", "80", NULL));
-}
-C
-# shellcheck disable=SC2046
-if ! cc -o "$scratch/tojpeg" "$scratch/tojpeg.c" $(pkg-config --cflags --libs gdk-pixbuf-2.0) 2>"$scratch/cc.log" ||
-    ! "$scratch/tojpeg" "$project/sources/beelden/foto.ppm" "$project/sources/beelden/foto.jpg"; then
-    fail "make a JPEG" "$(cat "$scratch/cc.log")"
+if ! "$tojpeg" "$project/sources/beelden/foto.ppm" "$project/sources/beelden/foto.jpg" 2>"$scratch/tojpeg.err"; then
+    fail "make a JPEG" "$(cat "$scratch/tojpeg.err")"
     finish_tests
     exit 1
 fi

@@ -3,46 +3,25 @@
 # check does: a report on stderr, then exit 23) must not go unseen: what it
 # printed then is shown and the run fails. The late failure is made by a
 # preloaded library whose destructor, in a worker only (its parent is
-# leafpress), prints a line and exits 3.
+# leafpress), prints a line and exits 3: BUILDDIR/late_exit.so
+# (tests/late_exit.c).
 #
-#   bash tests/worker_exit.sh LEAFPRESS [BUILDDIR]      (from the repository root)
+#   bash tests/worker_exit.sh LEAFPRESS BUILDDIR      (from the repository root)
 set -u
 
 # shellcheck source=tests/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" || exit 2
-require_tools "" cc
 if ldd "$leafpress" 2>/dev/null | grep -q 'libasan\|libubsan'; then
     # a preloaded library would come before the sanitizer runtime
     echo "ok   (skipped: a sanitizer build; its own leak check covers the workers)"
     echo "0 passed, 0 failed"
     exit 0
 fi
+late_exit=$(test_tool "build the tests: cmake" late_exit.so) || exit 2
 make_scratch
 unset SOURCE_DATE_EPOCH
 export CI=true
 
-cat >"$scratch/late_exit.c" <<'EOF'
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-__attribute__((destructor)) static void late_exit(void)
-{
-    char path[64], comm[64] = "";
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)getppid());
-    FILE *f = fopen(path, "r");
-    if (f) {
-        if (!fgets(comm, sizeof comm, f))
-            comm[0] = '\0';
-        fclose(f);
-    }
-    if (strncmp(comm, "leafpress", 9) != 0)
-        return; /* the main process, or anything else */
-    fputs("late_exit: printed after the last leaflet\n", stderr);
-    fflush(stderr);
-    _exit(3);
-}
-EOF
-cc -shared -fPIC -o "$scratch/late_exit.so" "$scratch/late_exit.c" || { echo "FAIL cannot build the preload"; exit 1; }
 
 p=$scratch/project
 make_project "$p" house
@@ -58,7 +37,7 @@ status=0
 
 for command in check build; do
     status=0
-    (cd "$p" && LD_PRELOAD="$scratch/late_exit.so" "$leafpress" "$command" -q -j2 -o out) \
+    (cd "$p" && LD_PRELOAD="$late_exit" "$leafpress" "$command" -q -j2 -o out) \
         >"$scratch/$command.out" 2>"$scratch/$command.err" || status=$?
     [ "$status" -eq 1 ] && pass "$command: a worker's late exit fails the run (exit 1)" \
         || fail "$command: a worker's late exit fails the run (exit 1)" "exit $status: $(cat "$scratch/$command.err")"
