@@ -62,8 +62,8 @@ typedef struct proof_image {
 #define PROOF_DPI 150
 /* *pages gets one image per page (of every page, padding included); the
  * overview shows the cover alone, then spreads, then the back cover.
- * threaded: encode each page on a thread of its own while the next is
- * drawn (for a core that would idle; the bytes are the same). When *stop
+ * threaded: encode the pages on threads of their own (one a core) while
+ * the next are drawn (for cores that would idle; the bytes are the same). When *stop
  * becomes non-zero (a signal; stop may be NULL) it gives up before its
  * next page: false, with nothing made and nothing reported. */
 bool render_proofs(const laid_out *pages, bool threaded, volatile sig_atomic_t *stop,

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "draw.h"
 #include "impose.h"
@@ -94,13 +95,13 @@ static cairo_surface_t *draw_page_image(const laid_out *pages, size_t index)
 }
 
 /* ---- encoding beside the drawing -------------------------------------- *
- * Encoding a page (zlib) takes longer than drawing it. With a core to
- * spare, an encoder thread takes each drawn page while the next is drawn.
- * The drawing (cairo and Pango) stays on the calling thread; the encoder
- * only reads the pixels of surfaces handed to it. At most QUEUED pages
- * wait (one more is being encoded, one drawn): three pages' pixels at
- * most, 13 MiB for A5. */
-#define QUEUED 1
+ * Encoding a page (zlib) takes about four times as long as drawing it.
+ * With cores to spare, encoder threads (one a core, at most ENCODERS) take
+ * the drawn pages while the next are drawn. The drawing (cairo and Pango)
+ * stays on the calling thread; an encoder only reads the pixels of the
+ * surface handed to it. One page waits at most, so the pixels of ENCODERS
+ * + 2 pages at most are held: 17 MiB for A5 on two cores. */
+#define ENCODERS 4
 
 typedef struct encode_job {
     cairo_surface_t *surface;
@@ -108,12 +109,12 @@ typedef struct encode_job {
 } encode_job;
 
 typedef struct encoder {
-    pthread_t thread;
+    pthread_t threads[ENCODERS];
+    size_t thread_count;
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    encode_job queue[QUEUED];
-    size_t head, count;
-    bool closed, failed;
+    encode_job waiting;
+    bool has_waiting, closed, failed;
 } encoder;
 
 static void *encoder_main(void *arg)
@@ -121,33 +122,50 @@ static void *encoder_main(void *arg)
     encoder *e = arg;
     pthread_mutex_lock(&e->lock);
     for (;;) {
-        while (e->count == 0 && !e->closed)
+        while (!e->has_waiting && !e->closed)
             pthread_cond_wait(&e->changed, &e->lock);
-        if (e->count == 0)
+        if (!e->has_waiting)
             break;
-        encode_job job = e->queue[e->head];
+        encode_job job = e->waiting;
+        e->has_waiting = false;
+        pthread_cond_broadcast(&e->changed);
         pthread_mutex_unlock(&e->lock);
         bool ok = encode(job.surface, job.out);
         cairo_surface_destroy(job.surface);
         pthread_mutex_lock(&e->lock);
-        e->head = (e->head + 1) % QUEUED;
-        e->count--;
         e->failed = e->failed || !ok;
-        pthread_cond_broadcast(&e->changed);
     }
     pthread_mutex_unlock(&e->lock);
     return NULL;
 }
 
-/* Hands the surface (and the reference to it) to the encoder, waiting while
- * QUEUED pages wait already. */
+/* Encoder threads for the cores there are, or false when no thread could
+ * be started (the caller then encodes on its own). */
+static bool encoder_start(encoder *e)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t wanted = cores < 1 ? 1 : cores > ENCODERS ? ENCODERS : (size_t)cores;
+    pthread_mutex_init(&e->lock, NULL);
+    pthread_cond_init(&e->changed, NULL);
+    while (e->thread_count < wanted &&
+           pthread_create(&e->threads[e->thread_count], NULL, encoder_main, e) == 0)
+        e->thread_count++;
+    if (e->thread_count == 0) {
+        pthread_mutex_destroy(&e->lock);
+        pthread_cond_destroy(&e->changed);
+    }
+    return e->thread_count > 0;
+}
+
+/* Hands the surface (and the reference to it) to an encoder, waiting while
+ * a page waits already. */
 static void encoder_push(encoder *e, cairo_surface_t *surface, proof_image *out)
 {
     pthread_mutex_lock(&e->lock);
-    while (e->count == QUEUED)
+    while (e->has_waiting)
         pthread_cond_wait(&e->changed, &e->lock);
-    e->queue[(e->head + e->count) % QUEUED] = (encode_job){surface, out};
-    e->count++;
+    e->waiting = (encode_job){surface, out};
+    e->has_waiting = true;
     pthread_cond_broadcast(&e->changed);
     pthread_mutex_unlock(&e->lock);
 }
@@ -159,7 +177,8 @@ static bool encoder_finish(encoder *e)
     e->closed = true;
     pthread_cond_broadcast(&e->changed);
     pthread_mutex_unlock(&e->lock);
-    pthread_join(e->thread, NULL);
+    for (size_t i = 0; i < e->thread_count; i++)
+        pthread_join(e->threads[i], NULL);
     pthread_mutex_destroy(&e->lock);
     pthread_cond_destroy(&e->changed);
     return !e->failed;
@@ -239,16 +258,8 @@ bool render_proofs(const laid_out *pages, bool threaded, volatile sig_atomic_t *
     *page_count = pages->page_count;
     memset(overview, 0, sizeof *overview);
     encoder e = {0};
-    if (threaded) {
-        pthread_mutex_init(&e.lock, NULL);
-        pthread_cond_init(&e.changed, NULL);
-        /* without a thread, encode here: slower, never wrong */
-        threaded = pthread_create(&e.thread, NULL, encoder_main, &e) == 0;
-        if (!threaded) {
-            pthread_mutex_destroy(&e.lock);
-            pthread_cond_destroy(&e.changed);
-        }
-    }
+    /* without a thread, encode here: slower, never wrong */
+    threaded = threaded && encoder_start(&e);
     bool ok = true, stopped = false;
     for (size_t p = 0; p < pages->page_count && ok; p++) {
         if ((stopped = stop && *stop))
