@@ -99,8 +99,9 @@ static cairo_surface_t *draw_page_image(const laid_out *pages, size_t index)
  * With cores to spare, encoder threads (one a core, at most ENCODERS) take
  * the drawn pages while the next are drawn. The drawing (cairo and Pango)
  * stays on the calling thread; an encoder only reads the pixels of the
- * surface handed to it. One page waits at most, so the pixels of ENCODERS
- * + 2 pages at most are held: 17 MiB for A5 on two cores. */
+ * surface handed to it. A page is drawn only when none waits, so the
+ * pixels of ENCODERS + 1 pages at most are held: 13 MiB for A5 on two
+ * cores. */
 #define ENCODERS 4
 
 typedef struct encode_job {
@@ -157,13 +158,21 @@ static bool encoder_start(encoder *e)
     return e->thread_count > 0;
 }
 
-/* Hands the surface (and the reference to it) to an encoder, waiting while
- * a page waits already. */
-static void encoder_push(encoder *e, cairo_surface_t *surface, proof_image *out)
+/* Waits until no drawn page waits for an encoder, so that the next page is
+ * drawn only when it can be handed over at once. */
+static void encoder_wait_for_room(encoder *e)
 {
     pthread_mutex_lock(&e->lock);
     while (e->has_waiting)
         pthread_cond_wait(&e->changed, &e->lock);
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* Hands the surface (and the reference to it) to an encoder; after
+ * encoder_wait_for_room (only the calling thread hands pages over). */
+static void encoder_push(encoder *e, cairo_surface_t *surface, proof_image *out)
+{
+    pthread_mutex_lock(&e->lock);
     e->waiting = (encode_job){surface, out};
     e->has_waiting = true;
     pthread_cond_broadcast(&e->changed);
@@ -262,6 +271,8 @@ bool render_proofs(const laid_out *pages, bool threaded, volatile sig_atomic_t *
     threaded = threaded && encoder_start(&e);
     bool ok = true, stopped = false;
     for (size_t p = 0; p < pages->page_count && ok; p++) {
+        if (threaded)
+            encoder_wait_for_room(&e);
         if ((stopped = stop && *stop))
             break;
         cairo_surface_t *surface = draw_page_image(pages, p);
