@@ -63,9 +63,9 @@ typedef struct proof_image {
 /* *pages gets one image per page (of every page, padding included); the
  * overview shows the cover alone, then spreads, then the back cover.
  * threaded: encode the pages on threads of their own (one a core) while
- * the next are drawn (for cores that would idle; the bytes are the same). When *stop
- * becomes non-zero (a signal; stop may be NULL) it gives up before its
- * next page: false, with nothing made and nothing reported. */
+ * the next are drawn (for cores that would idle; the bytes are the same).
+ * When *stop becomes non-zero (a signal; stop may be NULL) it gives up
+ * before its next page: false, with nothing made and nothing reported. */
 bool render_proofs(const laid_out *pages, bool threaded, volatile sig_atomic_t *stop,
                    proof_image **page_images, size_t *page_count, proof_image *overview,
                    diag_list *diags);

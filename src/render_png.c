@@ -30,7 +30,7 @@ static void flush_png(png_structp png) { (void)png; }
  * most of a build's time. A page is mostly runs of one colour, which the
  * fast level finds best unfiltered: on the 82 proofs of the 4 seeds, no
  * filter takes 0.71 x the time of the Sub filter and 0.86 x the bytes
- * (Up 0.89 x and 0.97 x; Paeth or zlib's RLE strategy are slower or
+ * (Up 0.88 x and 0.97 x; Paeth or zlib's RLE strategy are slower or
  * larger). No time or text chunks: the bytes depend on the pixels alone. */
 static bool encode(cairo_surface_t *surface, proof_image *out)
 {

@@ -55,7 +55,7 @@ expect_threads() {
 }
 
 # the screen PDF: the Dutch patterns' loader, one finishing thread, Pango's
-# FcInit (55 threads before src/pango_fc_threads.c)
+# FcInit (the build before src/pango_fc_threads.c started 39)
 expect_threads "a screen PDF" 3 build --force --screen-only -o "$scratch/out1"
 # every output: and the proofs' encoders, one a core (up to 4); the
 # variant's finishing thread finishes its print PDF too
